@@ -1,0 +1,201 @@
+"""Import contacts from a CSV spreadsheet, since many teams start from one.
+
+The first row is the header; column names are matched ignoring case and
+surrounding spaces.  Columns (any order):
+
+=================== ======== ==========================================================
+column              required content
+=================== ======== ==========================================================
+debtor_key          yes      key of the debtor the contact belongs to
+key                 yes      the contact's key, unique within the debtor
+name                yes      the contact's name
+department          yes      reception, sales, purchasing, finance, legal, management,
+                             owner, external or other
+title               no       job title
+disposition         no       sheep, fox, eagle, donkey or unknown (empty: unknown)
+authorizes_payment  no       true/false, yes/no, 1/0, 是/否 (empty: false)
+phones              no       several numbers separated by ``;``, ``/`` or ``、``
+email               no       e-mail address
+=================== ======== ==========================================================
+
+UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8").  Rows are numbered
+as a spreadsheet shows them: the header is row 1.  Blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from orgmap.domain.model import Contact, Department, Disposition, Phone
+from orgmap.domain.validation import (
+    Problem,
+    ValidationError,
+    check_email,
+    check_key,
+    check_name,
+    normalize_phone,
+    parse_enum,
+)
+from orgmap.interchange.document import decode_upload
+from orgmap.settings import DEFAULT_MAX_IMPORT_BYTES
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_contacts_csv"]
+
+COLUMNS = (
+    "debtor_key",
+    "key",
+    "name",
+    "title",
+    "department",
+    "disposition",
+    "authorizes_payment",
+    "phones",
+    "email",
+)
+REQUIRED_COLUMNS = ("debtor_key", "key", "name", "department")
+_TRUE = frozenset({"true", "yes", "y", "1", "是"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", ""})
+# ";" separates numbers, except in our own export form "+862161234567;ext=801".
+_PHONE_SEPARATORS = re.compile(r"[/、；]|;(?!\s*ext=)")
+T = TypeVar("T")
+
+
+def parse_contacts_csv(
+    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+) -> dict[str, tuple[Contact, ...]]:
+    """Read a contacts CSV into ``{debtor_key: contacts in file order}``.
+
+    Raises :class:`ValidationError` listing every problem, each naming the row and
+    column.  Whether the debtors exist is for the caller (the import service) to check.
+    """
+    text = decode_upload(raw, max_bytes=max_bytes)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    contacts: dict[str, list[Contact]] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    try:
+        header = _read_header(next(reader, None))
+        for row_number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                problems.append(
+                    Problem(
+                        f"row {row_number}",
+                        f"has {len(cells)} cells but the header has {len(header)} columns",
+                    )
+                )
+                continue
+            row = dict(zip(header, cells, strict=False))
+            read = _read_row(row, f"row {row_number}", region, problems)
+            if read is None:
+                continue
+            debtor_key, contact = read
+            if (debtor_key, contact.key) in first_row:
+                problems.append(
+                    Problem(
+                        f"row {row_number}, column key",
+                        f"contact {contact.key!r} of debtor {debtor_key!r} is already on "
+                        f"row {first_row[debtor_key, contact.key]}",
+                    )
+                )
+                continue
+            first_row[debtor_key, contact.key] = row_number
+            contacts.setdefault(debtor_key, []).append(contact)
+    except csv.Error as error:
+        problems.append(Problem(f"row {reader.line_num}", f"cannot read the CSV: {error}"))
+    if problems:
+        raise ValidationError(problems)
+    return {debtor: tuple(found) for debtor, found in contacts.items()}
+
+
+def _read_header(cells: list[str] | None) -> list[str]:
+    expected = ", ".join(COLUMNS)
+    if cells is None:
+        raise ValidationError(
+            [Problem("row 1", f"the file is empty; expected a header: {expected}")]
+        )
+    header = [cell.strip().lower() for cell in cells]
+    problems = [
+        Problem("row 1", f"unknown column {name!r}; allowed: {expected}")
+        for name in header
+        if name not in COLUMNS
+    ]
+    problems += [
+        Problem("row 1", f"column {name!r} appears more than once")
+        for name in sorted({n for n in header if header.count(n) > 1})
+    ]
+    problems += [
+        Problem("row 1", f"missing required column {name!r}")
+        for name in REQUIRED_COLUMNS
+        if name not in header
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return header
+
+
+def _read_row(
+    row: dict[str, str], where: str, region: str, problems: list[Problem]
+) -> tuple[str, Contact] | None:
+    """One data row as (debtor key, contact); None (with problems recorded) if it is bad."""
+    count = len(problems)
+
+    def cell(column: str, convert: Callable[[str], T], default: T) -> T:
+        try:
+            return convert(row.get(column, ""))
+        except ValueError as error:
+            problems.append(Problem(f"{where}, column {column}", str(error)))
+            return default
+
+    debtor_key = cell("debtor_key", lambda v: check_key(v, field="debtor_key"), "")
+    contact = Contact(
+        key=cell("key", check_key, ""),
+        name=cell("name", check_name, ""),
+        title=cell("title", lambda v: check_name(v, field="title", required=False), ""),
+        department=cell("department", _department, Department.OTHER),
+        disposition=cell("disposition", _disposition, Disposition.UNKNOWN),
+        authorizes_payment=cell("authorizes_payment", _yes_no, False),
+        phones=cell("phones", lambda v: _phones(v, region), ()),
+        email=cell("email", lambda v: check_email(v) if v.strip() else None, None),
+    )
+    return None if len(problems) > count else (debtor_key, contact)
+
+
+def _department(value: str) -> Department:
+    if not value.strip():
+        raise ValueError("department is required")
+    return parse_enum(value.strip().lower(), Department, field="department")
+
+
+def _disposition(value: str) -> Disposition:
+    if not value.strip():
+        return Disposition.UNKNOWN
+    return parse_enum(value.strip().lower(), Disposition, field="disposition")
+
+
+def _yes_no(value: str) -> bool:
+    answer = value.strip().lower()
+    if answer in _TRUE:
+        return True
+    if answer in _FALSE:
+        return False
+    raise ValueError(
+        f"authorizes_payment must be yes or no (true/false, 1/0, 是/否), got {value!r}"
+    )
+
+
+def _phones(value: str, region: str) -> tuple[Phone, ...]:
+    phones: list[Phone] = []
+    for piece in _PHONE_SEPARATORS.split(value):
+        if not piece.strip():
+            continue
+        phone = normalize_phone(piece, region=region)
+        if phone in phones:
+            raise ValueError(f"{piece.strip()!r} is listed twice")
+        phones.append(phone)
+    return tuple(phones)

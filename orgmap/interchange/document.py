@@ -1,0 +1,192 @@
+"""The ``orgmap/1`` interchange format: JSON in UTF-8, one document for many debtors.
+
+::
+
+    {"format": "orgmap/1",
+     "debtors": [{"key", "name", "credit_code"?, "address"?, "amount_owed" (string or number),
+                  "currency"?, "due_date"? (YYYY-MM-DD), "status"?, "assigned_to"?, "facts"?,
+                  "contacts": [{"key", "name", "title"?, "department", "disposition"?,
+                                "authorizes_payment"?, "phones"? [str], "email"?,
+                                "do_not_contact"?, "notes"?, "archived"?}],
+                  "relations": [{"from", "to", "type", "note"?, "archived"?}],
+                  "interactions": [{"contact", "at" (ISO-8601 with offset), "channel",
+                                    "outcome", "by"?, "note"?, "promise_amount"?,
+                                    "promise_date"?}]}]}
+
+Beyond the issue's format, three optional members make export lossless:
+``assigned_to`` (the collector's user name) and ``facts`` (the article-5 checklist,
+members named as in :class:`~orgmap.domain.model.DebtorFacts`) on a debtor, and
+``"archived": true`` on a contact or relation.  A null optional member means "absent";
+empty ``contacts``/``relations``/``interactions`` arrays may be left out.
+
+Reading is strict: unknown members are errors (a typo must not silently drop data),
+and :func:`parse_document` reports every problem it finds in one
+:class:`~orgmap.domain.validation.ValidationError`.  Writing is canonical: see
+:mod:`orgmap.interchange.document_writer` for the order and omitted defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from orgmap.domain.model import DebtorMap
+from orgmap.domain.validation import Problem, ValidationError
+from orgmap.interchange.document_reader import DuplicateKeysObject, Report, json_type, read_debtor
+from orgmap.interchange.document_writer import sort_map, write_debtor
+from orgmap.settings import DEFAULT_MAX_IMPORT_BYTES
+
+__all__ = [
+    "FORMAT",
+    "ParsedDocument",
+    "decode_upload",
+    "dump_document",
+    "dumps_document",
+    "parse_document",
+]
+
+FORMAT = "orgmap/1"
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A valid document: its debtor maps (in export order) and any warnings."""
+
+    maps: tuple[DebtorMap, ...]
+    warnings: tuple[Problem, ...]
+
+
+def parse_document(
+    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+) -> ParsedDocument:
+    """Read an ``orgmap/1`` document; raise :class:`ValidationError` listing every problem.
+
+    ``region`` is the country assumed for phone numbers written without ``+country``.
+    Contacts, relations and interactions come back sorted as :func:`dump_document`
+    writes them, so ``parse_document(dumps_document(maps))`` gives the maps back.
+    A credit code with a wrong check character is kept and reported in ``warnings``.
+    """
+    report = Report(region=region)
+    document = _load_json(decode_upload(raw, max_bytes=max_bytes))
+    maps = _read_debtors(_read_envelope(document, report), report)
+    if report.problems:
+        raise ValidationError(report.problems)
+    ordered = sorted((sort_map(m) for m in maps), key=lambda m: m.debtor.key)
+    return ParsedDocument(maps=tuple(ordered), warnings=tuple(report.warnings))
+
+
+def _read_envelope(document: object, report: Report) -> list[Any]:
+    """The ``debtors`` array, after checking the members around it.
+
+    A wrong or missing ``format`` stops the reading at once: another version's
+    fields would only produce a flood of misleading errors.
+    """
+    if not isinstance(document, dict):
+        _fail("", f'expected a JSON object with a "format" member, got {json_type(document)}')
+    if document.get("format") != FORMAT:
+        shown = repr(document["format"])[:60] if "format" in document else "missing"
+        _fail("format", f'format is {shown}; this version of orgmap reads "{FORMAT}"')
+    for name in getattr(document, "duplicates", ()):
+        report.problems.append(Problem(name, "appears more than once in the document"))
+    for name in sorted(set(document) - {"format", "debtors"}):
+        report.problems.append(Problem(name, "unknown top-level field; allowed: format, debtors"))
+    debtors = document.get("debtors")
+    if isinstance(debtors, list):
+        return debtors
+    got = json_type(debtors) if "debtors" in document else "nothing"
+    report.problems.append(Problem("debtors", f"expected an array of debtors, got {got}"))
+    return []
+
+
+def _read_debtors(debtors: list[Any], report: Report) -> list[DebtorMap]:
+    maps: list[DebtorMap] = []
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(debtors):
+        m = read_debtor(item, index, report)
+        if m is None:
+            continue
+        key = m.debtor.key
+        if key in first_index:
+            report.problems.append(
+                Problem(
+                    f"debtors[{index}].key",
+                    f"duplicate debtor key {key!r} (also debtors[{first_index[key]}])",
+                )
+            )
+            continue
+        first_index[key] = index
+        maps.append(m)
+    return maps
+
+
+def dump_document(maps: Iterable[DebtorMap]) -> dict[str, Any]:
+    """The ``orgmap/1`` document for ``maps`` as JSON-ready values, debtors by key."""
+    ordered = sorted(maps, key=lambda m: m.debtor.key)
+    return {"format": FORMAT, "debtors": [write_debtor(m) for m in ordered]}
+
+
+def dumps_document(maps: Iterable[DebtorMap]) -> str:
+    """:func:`dump_document` as text: UTF-8-ready JSON, Chinese unescaped, indented."""
+    return json.dumps(dump_document(maps), ensure_ascii=False, indent=2) + "\n"
+
+
+def decode_upload(raw: bytes, *, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES) -> str:
+    """Check an uploaded file's size and decode it as UTF-8 (a leading BOM is dropped).
+
+    Raises :class:`ValidationError` naming the limit or the first bad byte.
+    """
+    if len(raw) > max_bytes:
+        _fail(
+            "",
+            f"the file is {_size(len(raw))}; the limit is {_size(max_bytes)} ({max_bytes:,} bytes)",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        _fail(
+            "",
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "save it as UTF-8 (files from Chinese Windows programs are often GBK)",
+        )
+
+
+def _load_json(text: str) -> object:
+    try:
+        # Decimal keeps amounts exactly as written; NaN/Infinity are not JSON.
+        return json.loads(
+            text,
+            object_pairs_hook=_object_with_duplicates,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+        )
+    except json.JSONDecodeError as error:
+        _fail("", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+    except RecursionError:
+        _fail("", "not valid JSON for orgmap: nested too deeply")
+    except ValueError as error:  # from _reject_constant, or an integer too long to read
+        _fail("", f"not valid JSON: {error}")
+
+
+def _object_with_duplicates(pairs: list[tuple[str, Any]]) -> DuplicateKeysObject:
+    obj = DuplicateKeysObject(pairs)
+    if len(obj) != len(pairs):
+        names = [name for name, _ in pairs]
+        obj.duplicates = tuple(sorted({n for n in names if names.count(n) > 1}))
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _fail(path: str, message: str) -> NoReturn:
+    raise ValidationError([Problem(path, message)])
