@@ -1,0 +1,233 @@
+"""Opening databases: engines, transactions and schema migrations.
+
+Nothing here runs at import time.  The app and the CLI call :func:`make_engine`
+with the URL from :mod:`orgmap.settings`, then :func:`ensure_schema`, and wrap each
+unit of work in :func:`session_scope`.
+
+SQLite gets what a shared team file needs: write-ahead logging (readers don't
+block the writer), foreign keys enforced, a busy timeout instead of instant
+"database is locked" errors, and transactions that take the write lock when
+they *begin* (``BEGIN IMMEDIATE``).  With SQLite's default deferred transactions
+two writers can both read a row and then collide when the second upgrades to a
+write lock, which fails at once whatever the busy timeout (or, in Python's
+legacy sqlite3 mode, silently loses an update).  PostgreSQL goes through
+psycopg 3 with a pre-ping, so a restarted server costs one reconnect, not an error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session
+
+from orgmap.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "HEAD_REVISION",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "alembic_config",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "make_engine",
+    "session_scope",
+    "upgrade",
+]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: The newest migration in ``migrations/versions``.  Kept here so that start-up
+#: at head needs one query and no Alembic import (0.2-0.4 s of a cold CLI start
+#: on these machines); a test checks it against Alembic's own answer, so adding
+#: a migration without updating it fails the suite.
+HEAD_REVISION = "0001"
+
+#: How long a SQLite writer waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Execution option read by the SQLite "begin" hook: which BEGIN to emit.
+_SQLITE_BEGIN = "orgmap_sqlite_begin"
+
+# Alembic's command API keeps the running migration's context in module
+# globals, so two threads (say, two Streamlit sessions starting at once) must not
+# run it together; other processes are kept apart by the database's own locks.
+_UPGRADE_LOCK = threading.Lock()
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse ``url``, sending plain ``postgresql://`` (and ``postgres://``) to psycopg 3."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!s}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql[+psycopg]://…``.
+
+    For a SQLite file the parent folder is created if missing (the file itself
+    appears on first use).  Any other database raises :class:`StoreError`.
+    """
+    parsed = normalize_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _make_sqlite_engine(parsed)
+    if backend == "postgresql":
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    shown = parsed.render_as_string(hide_password=True)
+    raise StoreError(f"unsupported database {shown}; use sqlite:///PATH or postgresql://…")
+
+
+def _make_sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Stop Python's sqlite3 from issuing its own (deferred, and skipped for
+        # SELECT) BEGIN: the "begin" hook below issues ours.  SQLAlchemy's
+        # documented recipe; Python 3.11 has no sqlite3 `autocommit` attribute.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            _enable_wal(cursor)
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch the file to write-ahead logging (a setting stored in the file itself).
+
+    Only the first connection to a new file switches it.  SQLite answers
+    "database is locked" at once, without waiting out the busy timeout, when
+    another connection is switching at the same moment, so that case is retried.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] in ("wal", "memory"):
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+@contextmanager
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction: commits when the block ends, rolls back if it raises.
+
+    ``read_only=True`` is for pages and reports that change nothing: on SQLite
+    they begin deferred, so they never queue behind a writer; on PostgreSQL the
+    transaction is READ ONLY.  Objects stay usable after the commit.
+    """
+    bind = engine
+    if read_only:
+        bind = engine.execution_options(
+            **{_SQLITE_BEGIN: "DEFERRED"}
+            if engine.dialect.name == "sqlite"
+            else {"postgresql_readonly": True}
+        )
+    with Session(bind, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration for orgmap's migrations; no ``alembic.ini`` needed.
+
+    To use it with a database, put an open connection in
+    ``config.attributes["connection"]`` (as :func:`upgrade` does) or set the
+    ``sqlalchemy.url`` main option.
+    """
+    from alembic.config import Config
+
+    config = Config()
+    # ConfigParser treats "%" as interpolation; a path may contain one.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this version of orgmap has, as Alembic reads the scripts."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "orgmap ships at least one migration"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at; ``None`` for an empty database."""
+    with engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"}).connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        versions = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        return versions.scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration up to ``revision``, in one transaction.
+
+    Safe to run twice, and from several threads or processes at once: a lock
+    in this process, and SQLite's immediate transaction or a PostgreSQL advisory
+    lock taken in ``env.py`` across processes, make the later ones wait and then
+    find nothing left to do.
+    """
+    from alembic import command
+
+    config = alembic_config()
+    with _UPGRADE_LOCK, engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def ensure_schema(engine: Engine) -> bool:
+    """Bring an empty or older database to the newest schema; whether anything ran.
+
+    Called by the app and the CLI at start-up.  At head it costs one small query.
+    A database migrated by a *newer* orgmap raises :class:`StoreError` rather
+    than being touched.
+    """
+    current = current_revision(engine)
+    if current == HEAD_REVISION:
+        return False
+    if current is not None:
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(alembic_config())
+        if current not in {rev.revision for rev in script.walk_revisions()}:
+            raise StoreError(
+                f"the database is at schema revision {current!r}, which this version of "
+                "orgmap does not know; upgrade orgmap"
+            )
+    upgrade(engine)
+    return True

@@ -1,0 +1,374 @@
+"""Rows to domain values and back, plus the few statements every repository module shares.
+
+The mapping lives here, outside :mod:`orgmap.domain.model`, the way an ORM
+mapping module sits beside a pure domain: the domain never learns it is stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from orgmap.domain.model import (
+    Channel,
+    Contact,
+    Debtor,
+    DebtorFacts,
+    DebtorStatus,
+    Department,
+    Disposition,
+    Interaction,
+    Outcome,
+    Phone,
+    PhoneKind,
+    Relation,
+    RelationType,
+)
+from orgmap.store.errors import NotFoundError, StaleVersionError
+from orgmap.store.tables import (
+    MONEY_SCALE,
+    ContactRow,
+    DebtorRow,
+    InteractionRow,
+    PhoneRow,
+    RelationRow,
+)
+
+__all__ = ["interaction_fingerprint"]
+
+# Core tables: the repository reads and writes rows as plain tuples, which is
+# several times faster than hydrating ORM objects and keeps every statement visible.
+debtor_table: sa.Table = DebtorRow.__table__  # type: ignore[attr-defined]
+contact_table: sa.Table = ContactRow.__table__  # type: ignore[attr-defined]
+phone_table: sa.Table = PhoneRow.__table__  # type: ignore[attr-defined]
+relation_table: sa.Table = RelationRow.__table__  # type: ignore[attr-defined]
+interaction_table: sa.Table = InteractionRow.__table__  # type: ignore[attr-defined]
+
+# Value -> member tables: Department("sales") walks Enum's machinery, about 1 µs
+# each, and a one-debtor load converts several hundred such values.
+_DEPARTMENTS = {m.value: m for m in Department}
+_DISPOSITIONS = {m.value: m for m in Disposition}
+_PHONE_KINDS = {m.value: m for m in PhoneKind}
+_RELATION_TYPES = {m.value: m for m in RelationType}
+_CHANNELS = {m.value: m for m in Channel}
+_OUTCOMES = {m.value: m for m in Outcome}
+
+_FACT_FIELDS = frozenset(f.name for f in dataclasses.fields(DebtorFacts))
+_AUDIT_COLUMNS = frozenset({"created_at", "updated_at", "created_by", "updated_by", "version"})
+
+
+def domain_columns(table: sa.Table) -> list[sa.Column[Any]]:
+    """The columns a domain value is built from: no audit stamps.
+
+    Reading maps skips the stamps because turning two timestamps per row back
+    into aware datetimes was most of the cost of loading a debtor.
+    """
+    return [c for c in table.c if c.name not in _AUDIT_COLUMNS]
+
+
+# -- audit stamps -----------------------------------------------------------------
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def stamp_new(*, by: str, now: datetime) -> dict[str, Any]:
+    """Audit columns of a row being inserted."""
+    return {"created_at": now, "updated_at": now, "created_by": by, "updated_by": by, "version": 1}
+
+
+def update_versioned(
+    session: Session,
+    table: sa.Table,
+    *,
+    row_id: int,
+    version: int,
+    values: Mapping[str, Any],
+    by: str,
+    now: datetime,
+    what: str,
+) -> int:
+    """``UPDATE table SET values WHERE id = row_id AND version = version``; the new version.
+
+    The version test is part of the UPDATE itself, so two writers that read the
+    same version cannot both win: the second matches no row (on PostgreSQL it
+    waits for the first to commit, then re-checks) and gets
+    :class:`StaleVersionError` naming ``what``.
+    """
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.version == version)
+        .values(**values, updated_at=now, updated_by=by, version=version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        actual = session.execute(sa.select(table.c.version).where(table.c.id == row_id)).scalar()
+        raise StaleVersionError(what, expected=version, actual=actual)
+    return version + 1
+
+
+def check_expected(what: str, *, expected: int | None, actual: int) -> None:
+    """Refuse early when the caller's version is already out of date."""
+    if expected is not None and expected != actual:
+        raise StaleVersionError(what, expected=expected, actual=actual)
+
+
+# -- debtors ----------------------------------------------------------------------
+
+
+def debtor_values(debtor: Debtor) -> dict[str, Any]:
+    return {
+        "key": debtor.key,
+        "name": debtor.name,
+        "credit_code": debtor.credit_code,
+        "address": debtor.address,
+        "amount_owed": debtor.amount_owed,
+        "currency": debtor.currency,
+        "due_date": debtor.due_date,
+        "status": str(debtor.status),
+        "assigned_to": debtor.assigned_to,
+        "facts": dataclasses.asdict(debtor.facts),
+    }
+
+
+def debtor_from_row(row: Any) -> Debtor:
+    # Unknown keys are ignored so that a newer orgmap's extra facts don't break
+    # an older reader.
+    facts = {k: v for k, v in (row.facts or {}).items() if k in _FACT_FIELDS}
+    return Debtor(
+        key=row.key,
+        name=row.name,
+        amount_owed=row.amount_owed,
+        currency=row.currency,
+        credit_code=row.credit_code,
+        address=row.address,
+        due_date=row.due_date,
+        status=DebtorStatus(row.status),
+        assigned_to=row.assigned_to,
+        facts=DebtorFacts(**facts),
+    )
+
+
+def find_debtor(session: Session, debtor_key: str, *, lock: bool = False) -> Any:
+    """The debtor's row, or :class:`NotFoundError` naming the key."""
+    query = sa.select(debtor_table).where(debtor_table.c.key == debtor_key)
+    row = session.execute(query.with_for_update() if lock else query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no debtor with key {debtor_key!r}")
+    return row
+
+
+# -- contacts and phones ----------------------------------------------------------
+
+
+def contact_values(contact: Contact) -> dict[str, Any]:
+    """The contact's own columns; its phones are rows of their own (:func:`phone_values`)."""
+    return {
+        "key": contact.key,
+        "name": contact.name,
+        "title": contact.title,
+        "department": str(contact.department),
+        "disposition": str(contact.disposition),
+        "authorizes_payment": contact.authorizes_payment,
+        "email": contact.email,
+        "do_not_contact": contact.do_not_contact,
+        "notes": contact.notes,
+        "archived": contact.archived,
+    }
+
+
+def contact_from_row(row: Any, phones: Sequence[Phone]) -> Contact:
+    return Contact(
+        key=row.key,
+        name=row.name,
+        department=_DEPARTMENTS[row.department],
+        title=row.title,
+        disposition=_DISPOSITIONS[row.disposition],
+        authorizes_payment=row.authorizes_payment,
+        phones=tuple(phones),
+        email=row.email,
+        do_not_contact=row.do_not_contact,
+        notes=row.notes,
+        archived=row.archived,
+    )
+
+
+def phone_from_row(row: Any) -> Phone:
+    return Phone(e164=row.e164, extension=row.extension, kind=_PHONE_KINDS[row.kind])
+
+
+def phone_values(
+    phones: Iterable[Phone], *, debtor_id: int, contact_id: int, by: str, now: datetime
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "debtor_id": debtor_id,
+            "contact_id": contact_id,
+            "position": position,
+            "e164": phone.e164,
+            "extension": phone.extension,
+            "kind": str(phone.kind),
+            **stamp_new(by=by, now=now),
+        }
+        for position, phone in enumerate(phones)
+    ]
+
+
+def phones_by_contact(rows: Iterable[Any]) -> dict[int, tuple[Phone, ...]]:
+    """Phone rows grouped by contact id, each contact's in their given order."""
+    positioned: dict[int, list[tuple[int, Phone]]] = defaultdict(list)
+    for r in rows:
+        positioned[r.contact_id].append((r.position, phone_from_row(r)))
+    return {cid: tuple(p for _, p in sorted(ps)) for cid, ps in positioned.items()}
+
+
+def replace_phones(
+    session: Session,
+    phones: Sequence[Phone],
+    *,
+    debtor_id: int,
+    contact_id: int,
+    by: str,
+    now: datetime,
+) -> None:
+    """Make ``phones`` the contact's numbers, in that order.
+
+    Phones belong to their contact (whose version covers them), so the old rows
+    are replaced rather than archived.
+    """
+    session.execute(sa.delete(phone_table).where(phone_table.c.contact_id == contact_id))
+    if phones:
+        session.execute(
+            sa.insert(phone_table),
+            phone_values(phones, debtor_id=debtor_id, contact_id=contact_id, by=by, now=now),
+        )
+
+
+def find_contact(session: Session, *, debtor_id: int, debtor_key: str, contact_key: str) -> Any:
+    """The contact's row, or :class:`NotFoundError` naming debtor and contact."""
+    row = session.execute(
+        sa.select(contact_table).where(
+            contact_table.c.debtor_id == debtor_id, contact_table.c.key == contact_key
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"debtor {debtor_key!r} has no contact with key {contact_key!r}")
+    return row
+
+
+def load_phones(session: Session, *, contact_id: int) -> tuple[Phone, ...]:
+    rows = session.execute(
+        sa.select(phone_table)
+        .where(phone_table.c.contact_id == contact_id)
+        .order_by(phone_table.c.position)
+    )
+    return tuple(phone_from_row(r) for r in rows)
+
+
+# -- relations --------------------------------------------------------------------
+
+
+def relation_label(debtor_key: str, source: str, target: str, type_: str) -> str:
+    return f"relation {source} -[{type_}]-> {target} of debtor {debtor_key!r}"
+
+
+def relation_from_row(row: Any, key_of: Mapping[int, str]) -> Relation:
+    return Relation(
+        source=key_of[row.source_id],
+        target=key_of[row.target_id],
+        type=_RELATION_TYPES[row.type],
+        note=row.note,
+        archived=row.archived,
+    )
+
+
+# -- interactions -----------------------------------------------------------------
+
+
+def interaction_fingerprint(interaction: Interaction) -> str:
+    """The SHA-256 (hex) that identifies one logged call within its debtor.
+
+    Made of the contact key, the instant in UTC, channel, outcome, who, note and
+    the promise; the same call imported twice has the same fingerprint, so the
+    store keeps it once.  ``at`` must be timezone-aware.
+    """
+    at = interaction.at
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"interaction time {at.isoformat()} has no time zone; give an offset")
+    amount = interaction.promise_amount
+    parts = [
+        interaction.contact,
+        at.astimezone(UTC).isoformat(timespec="microseconds"),
+        str(interaction.channel),
+        str(interaction.outcome),
+        interaction.by,
+        interaction.note,
+        None if amount is None else f"{Decimal(amount).quantize(Decimal(1).scaleb(-MONEY_SCALE))}",
+        None if interaction.promise_date is None else interaction.promise_date.isoformat(),
+    ]
+    canonical = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def interaction_values(
+    interaction: Interaction, *, debtor_id: int, contact_id: int, by: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "debtor_id": debtor_id,
+        "contact_id": contact_id,
+        "at": interaction.at,
+        "channel": str(interaction.channel),
+        "outcome": str(interaction.outcome),
+        "by": interaction.by,
+        "note": interaction.note,
+        "promise_amount": interaction.promise_amount,
+        "promise_date": interaction.promise_date,
+        "fingerprint": interaction_fingerprint(interaction),
+        **stamp_new(by=by, now=now),
+    }
+
+
+def interaction_from_row(row: Any, key_of: Mapping[int, str]) -> Interaction:
+    return Interaction(
+        contact=key_of[row.contact_id],
+        at=row.at,
+        channel=_CHANNELS[row.channel],
+        outcome=_OUTCOMES[row.outcome],
+        by=row.by,
+        note=row.note,
+        promise_amount=row.promise_amount,
+        promise_date=row.promise_date,
+    )
+
+
+def insert_interactions_once(session: Session, values: Sequence[Mapping[str, Any]]) -> int:
+    """Insert interaction rows, skipping any whose fingerprint the debtor already has.
+
+    ``ON CONFLICT DO NOTHING`` rather than read-then-insert, so two imports of the
+    same file running at once still store each call once.  Returns how many
+    rows were new.
+    """
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - orgmap supports these two
+        raise NotImplementedError(f"orgmap does not support {dialect}")
+    statement = (
+        insert(interaction_table)
+        .on_conflict_do_nothing(index_elements=["debtor_id", "fingerprint"])
+        .returning(interaction_table.c.id)
+    )
+    return len(session.execute(statement, list(values)).all())

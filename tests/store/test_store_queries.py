@@ -1,0 +1,165 @@
+"""Query shape: one-debtor loads and "same person" lookups use indexes, not team-wide scans."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from orgmap.domain.model import Department
+from orgmap.store import (
+    KnownElsewhere,
+    find_same_person,
+    load_map,
+    save_maps,
+    session_scope,
+    upsert_contact,
+)
+from tests.factories import make_contact, make_interaction, make_map, make_phone, make_relation
+
+
+def capture(engine, work: Callable[[Any], Any]) -> tuple[Any, list[tuple[str, Any]]]:
+    """Run ``work(session)``; its result and every (SQL, parameters) it sent."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            sent.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        with session_scope(engine, read_only=True) as session:
+            result = work(session)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return result, sent
+
+
+def sqlite_plan(engine, statement: str, parameters: Any) -> list[str]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    return [row[-1] for row in rows]
+
+
+def big_map(key: str, size: int):
+    contacts = tuple(
+        make_contact(
+            f"c{n}",
+            phones=(make_phone(f"+86139{zlib.crc32(f'{key}/{n}'.encode()) % 10**8:08d}"),),
+            email=f"C{n}@{key}.example",
+        )
+        for n in range(size)
+    )
+    relations = tuple(make_relation(f"c{n}", f"c{n + 1}") for n in range(size - 1))
+    interactions = tuple(make_interaction(f"c{n}", minutes=n) for n in range(size))
+    return make_map(key, contacts=contacts, relations=relations, interactions=interactions)
+
+
+def test_one_debtor_loads_in_five_queries_whatever_its_size(engine):
+    with session_scope(engine) as session:
+        save_maps(session, [big_map(f"d{n}", 8) for n in range(5)], by="li")
+        save_maps(session, [make_map("small"), big_map("large", 60)], by="li")
+
+    small, small_sql = capture(engine, lambda s: load_map(s, "small"))
+    large, large_sql = capture(engine, lambda s: load_map(s, "large"))
+
+    assert len(small.contacts) == 4 and len(large.contacts) == 60
+    assert len(large.relations) == 59 and len(large.interactions) == 60
+    assert len(small_sql) == len(large_sql) == 5
+
+
+def test_one_debtor_loads_search_indexes_and_scan_no_table(sqlite_engine):
+    with session_scope(sqlite_engine) as session:
+        save_maps(session, [big_map(f"d{n}", 10) for n in range(20)], by="li")
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+    _, sent = capture(sqlite_engine, lambda s: load_map(s, "d7", include_archived=False))
+
+    for statement, parameters in sent:
+        plan = sqlite_plan(sqlite_engine, statement, parameters)
+        assert plan, statement
+        assert not [step for step in plan if step.startswith("SCAN")], (statement, plan)
+        assert all("USING" in step for step in plan if step.startswith("SEARCH")), plan
+
+
+def test_find_same_person_matches_numbers_and_emails_at_other_debtors(engine):
+    boss_phone = "+8613812345678"
+    with session_scope(engine) as session:
+        save_maps(
+            session,
+            [
+                make_map("acme"),  # its boss has boss_phone and Wang@Acme.example
+                make_map(
+                    "sister",
+                    contacts=(
+                        make_contact(
+                            "chairman",
+                            name="王董",
+                            department=Department.OWNER,
+                            phones=(make_phone(boss_phone),),
+                        ),
+                        make_contact("cfo", email="WANG@acme.example", phones=()),
+                        make_contact("old", phones=(make_phone(boss_phone),), archived=True),
+                    ),
+                    relations=(),
+                    interactions=(),
+                ),
+                make_map(
+                    "unrelated",
+                    contacts=(make_contact("desk", phones=(make_phone("+8613900009999"),)),),
+                    relations=(),
+                    interactions=(),
+                ),
+            ],
+            by="li",
+        )
+
+    found, sent = capture(
+        engine,
+        lambda s: find_same_person(
+            s, debtor_key="acme", phones=[boss_phone, ""], emails=[" wang@ACME.example "]
+        ),
+    )
+
+    assert found == [
+        KnownElsewhere(
+            "sister", "上海sister贸易有限公司", "cfo", "联系人 cfo", "wang@acme.example"
+        ),
+        KnownElsewhere("sister", "上海sister贸易有限公司", "chairman", "王董", boss_phone),
+    ]
+    assert len(sent) == 2
+    with session_scope(engine, read_only=True) as session:
+        assert find_same_person(session, debtor_key="acme", phones=[], emails=[]) == []
+
+    # Once archived, the chairman is no longer offered as the same person.
+    chairman = make_contact(
+        "chairman",
+        name="王董",
+        department=Department.OWNER,
+        phones=(make_phone(boss_phone),),
+        archived=True,
+    )
+    with session_scope(engine) as session:
+        upsert_contact(session, "sister", chairman, by="li")
+        assert find_same_person(session, debtor_key="acme", phones=[boss_phone], emails=[]) == []
+
+
+def test_find_same_person_uses_the_phone_and_email_indexes(sqlite_engine):
+    with session_scope(sqlite_engine) as session:
+        save_maps(session, [big_map(f"d{n}", 10) for n in range(20)], by="li")
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+    _, sent = capture(
+        sqlite_engine,
+        lambda s: find_same_person(
+            s, debtor_key="d1", phones=["+8613812345678"], emails=["a@b.example"]
+        ),
+    )
+
+    plans = [" | ".join(sqlite_plan(sqlite_engine, st, p)) for st, p in sent]
+    assert "ix_phone_e164" in plans[0]
+    assert "ix_contact_email_lower" in plans[1]

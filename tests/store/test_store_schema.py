@@ -1,0 +1,261 @@
+"""Engines and migrations: the schema Alembic builds, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from orgmap.store import (
+    StoreError,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    list_debtors,
+    make_engine,
+    save_maps,
+    session_scope,
+    upgrade,
+)
+from orgmap.store.engine import HEAD_REVISION
+from orgmap.store.tables import metadata
+from tests.factories import make_map
+
+TABLES = {"debtor", "contact", "phone", "relation", "interaction"}
+
+
+def test_migrations_create_every_table_and_index(engine):
+    inspector = sa.inspect(engine)
+    assert set(inspector.get_table_names()) >= TABLES
+    assert current_revision(engine) == head_revision()
+    assert {
+        "ix_phone_e164",
+        "ix_contact_email_lower",
+        "ix_interaction_debtor_id_at",
+    } <= _index_names(engine)
+    fks = inspector.get_foreign_keys("relation")
+    assert {fk["options"].get("ondelete", "").upper() for fk in fks} == {"RESTRICT"}
+
+
+def _index_names(engine) -> set[str]:
+    # The inspector skips expression indexes on SQLite; ask the catalogs.
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    with engine.connect() as connection:
+        return set(connection.exec_driver_sql(query).scalars())
+
+
+def test_upgrading_twice_changes_nothing(engine):
+    with session_scope(engine) as session:
+        save_maps(session, [make_map()], by="li")
+    before = sorted(sa.inspect(engine).get_table_names())
+
+    upgrade(engine)
+
+    assert ensure_schema(engine) is False
+    assert sorted(sa.inspect(engine).get_table_names()) == before
+    with session_scope(engine) as session:
+        assert [d.key for d in list_debtors(session)] == ["acme"]
+
+
+def test_ensure_schema_migrates_an_empty_database_once(database_url):
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) is None
+        assert ensure_schema(engine) is True
+        assert current_revision(engine) == head_revision()
+        assert ensure_schema(engine) is False
+    finally:
+        engine.dispose()
+
+
+def test_tables_and_migrations_agree(engine):
+    with engine.connect() as connection, warnings.catch_warnings():
+        # SQLite can't reflect expression indexes; Alembic warns and skips them.
+        warnings.simplefilter("ignore")
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_a_database_from_a_newer_orgmap_is_left_alone(engine):
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="does not know"):
+        ensure_schema(engine)
+
+
+def test_migrations_run_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine("sqlite:///nested/dir/orgmap.db")
+    try:
+        upgrade(engine)
+        assert (tmp_path / "nested" / "dir" / "orgmap.db").exists()
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_connections_are_set_up_for_a_shared_file(sqlite_engine):
+    with sqlite_engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 10_000
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@db.example/orgmap", "postgres://u@h/orgmap"])
+def test_plain_postgresql_urls_use_psycopg(url):
+    engine = make_engine(url)  # creates no connection
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.pool._pre_ping  # survives a restarted server
+
+
+def test_other_databases_are_refused_by_name():
+    with pytest.raises(StoreError, match="unsupported database"):
+        make_engine("mysql://root:secret@localhost/orgmap")
+    with pytest.raises(StoreError, match="not a database URL"):
+        make_engine("not a url")
+
+
+def test_session_scope_commits_or_rolls_back(engine):
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        save_maps(session, [make_map("gone")], by="li")
+        raise RuntimeError("boom")
+    with session_scope(engine) as session:
+        save_maps(session, [make_map("kept")], by="li")
+    with session_scope(engine, read_only=True) as session:
+        assert [d.key for d in list_debtors(session)] == ["kept"]
+
+
+def _raw_writer_can_begin(path: Path) -> bool:
+    raw = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        raw.close()
+
+
+def test_sqlite_transactions_take_the_write_lock_when_they_begin(sqlite_engine):
+    path = Path(sqlite_engine.url.database)
+    with session_scope(sqlite_engine) as session:
+        list_debtors(session)  # only a read, yet the write lock is held
+        assert not _raw_writer_can_begin(path)
+    assert _raw_writer_can_begin(path)
+    with session_scope(sqlite_engine, read_only=True) as session:
+        list_debtors(session)  # readers don't hold writers up
+        assert _raw_writer_can_begin(path)
+
+
+def test_a_second_sqlite_writer_waits_and_then_reads_fresh_data(sqlite_engine):
+    """With BEGIN IMMEDIATE the second writer's reads happen after the first commit."""
+    first_has_read = threading.Event()
+    seen: list[list[str]] = []
+
+    def second_writer() -> None:
+        first_has_read.wait(5)
+        with session_scope(sqlite_engine) as session:  # blocks until the first commits
+            seen.append([d.key for d in list_debtors(session)])
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with session_scope(sqlite_engine) as session:
+        assert list_debtors(session) == []
+        first_has_read.set()
+        thread.join(0.3)
+        assert thread.is_alive(), "the second writer should be waiting for the lock"
+        save_maps(session, [make_map()], by="li")
+    thread.join(5)
+    assert seen == [["acme"]]
+
+
+def test_deferred_sqlite_transactions_collide_where_immediate_ones_wait(sqlite_engine):
+    """Why writes begin immediately: two deferred read-then-write transactions collide.
+
+    ``read_only=True`` sessions begin deferred; misused for a write, the second
+    writer fails at once with "database is locked", busy timeout or not.
+    """
+    with (
+        session_scope(sqlite_engine, read_only=True) as first,
+        session_scope(sqlite_engine, read_only=True) as second,
+    ):
+        assert list_debtors(first) == [] and list_debtors(second) == []
+        save_maps(first, [make_map("one")], by="li")
+        first.commit()
+        with pytest.raises(sa.exc.OperationalError, match="locked"):
+            save_maps(second, [make_map("two")], by="li")
+        second.rollback()
+
+
+def test_threads_starting_together_migrate_once(database_url):
+    """Several app sessions may meet the empty database at the same moment."""
+    engines = [make_engine(database_url) for _ in range(4)]
+    start = threading.Barrier(len(engines))
+    failures: list[BaseException] = []
+
+    def start_up(engine) -> None:
+        start.wait(10)
+        try:
+            ensure_schema(engine)
+        except BaseException as exc:  # reported below, with the others
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start_up, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert failures == []
+        assert current_revision(engines[0]) == head_revision()
+        with session_scope(engines[0]) as session:
+            save_maps(session, [make_map()], by="li")
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_processes_starting_together_migrate_once(database_url):
+    """The app and the CLI may meet the empty database at the same moment."""
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys\n"
+        "from orgmap.store import ensure_schema, make_engine\n"
+        "ensure_schema(make_engine(sys.argv[1]))\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, database_url],
+            cwd=root,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_head_revision_constant_is_alembics_head():
+    """Adding a migration means updating HEAD_REVISION, or databases stop upgrading."""
+    assert head_revision() == HEAD_REVISION
