@@ -46,6 +46,7 @@ __all__ = [
     "NOTE_MAX_CHARS",
     "Problem",
     "ValidationError",
+    "check_change",
     "check_credit_code",
     "check_currency",
     "check_email",
@@ -398,6 +399,18 @@ def check_credit_code(value: object, *, field: str = "credit_code") -> str | Non
 
 
 # --- whole maps ---------------------------------------------------------------------
+
+
+def check_change(before: DebtorMap, after: DebtorMap, *, region: str = "CN") -> None:
+    """Raise :class:`ValidationError` for the problems ``after`` brings that ``before`` had not.
+
+    A map stored before a validation rule tightened must stay editable: logging a
+    call or fixing one contact must not wait until every other record is perfect.
+    """
+    known = set(validate_map(before, region=region))
+    new = [p for p in validate_map(after, region=region) if p not in known]
+    if new:
+        raise ValidationError(tuple(new))
 
 
 def validate_map(m: DebtorMap, *, region: str = "CN") -> list[Problem]:

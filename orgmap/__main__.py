@@ -1,0 +1,3 @@
+from orgmap.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,290 @@
+"""The CLI, called in-process on real SQLite files: exit codes, messages, all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orgmap.cli import main
+
+DOC = {
+    "format": "orgmap/1",
+    "debtors": [
+        {
+            "key": "acme",
+            "name": "上海艾克美贸易有限公司",
+            "amount_owed": "128000.50",
+            "due_date": "2026-10-15",
+            "contacts": [
+                {
+                    "key": "desk",
+                    "name": "小张",
+                    "department": "reception",
+                    "disposition": "sheep",
+                    "phones": ["021-61234567转801"],
+                },
+                {
+                    "key": "boss",
+                    "name": "王总",
+                    "department": "owner",
+                    "disposition": "eagle",
+                    "authorizes_payment": True,
+                    "phones": ["13812345678"],
+                },
+            ],
+            "relations": [{"from": "desk", "to": "boss", "type": "refers_to"}],
+            "interactions": [
+                {
+                    "contact": "desk",
+                    "at": "2026-11-20T10:00:00+08:00",
+                    "channel": "phone",
+                    "outcome": "referred",
+                    "by": "li",
+                    "note": "给了老板手机",
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
+def doc_file(tmp_path: Path) -> Path:
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps(DOC, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_list_export_round_trip(capsys, db, doc_file, tmp_path):
+    assert run(capsys, "--db", db, "import", str(doc_file))[0] == 0
+    code, out, _ = run(capsys, "list", "--db", db)
+    assert code == 0
+    assert "acme" in out and "128000.50" in out and "authorizer known" in out
+
+    code, out, _ = run(capsys, "--db", db, "export", "--format", "json")
+    assert code == 0
+    exported = json.loads(out)
+    assert exported["format"] == "orgmap/1"
+    assert [c["key"] for c in exported["debtors"][0]["contacts"]] == ["boss", "desk"]
+
+    again = tmp_path / "again.json"
+    again.write_text(out, encoding="utf-8")
+    assert run(capsys, "--db", db, "import", str(again))[0] == 0
+    assert run(capsys, "--db", db, "export", "--format", "json")[1] == out
+
+
+def test_reimport_changes_nothing(capsys, db, doc_file):
+    run(capsys, "--db", db, "import", str(doc_file))
+    before = run(capsys, "--db", db, "export")[1]
+    code, _, _ = run(capsys, "--db", db, "import", str(doc_file))
+    assert code == 0
+    assert run(capsys, "--db", db, "export")[1] == before
+    assert len(json.loads(before)["debtors"][0]["interactions"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["debtors"][0]["contacts"][0].update(department="janitor"), "department"),
+        (lambda d: d["debtors"][0]["contacts"][1].update(phones=["12345"]), "phones"),
+        (lambda d: d["debtors"][0]["relations"][0].update(to="ghost"), "ghost"),
+        (lambda d: d["debtors"][0]["relations"][0].update(to="desk"), "desk"),
+        (lambda d: d["debtors"][0].update(amount_owed="-5"), "amount_owed"),
+        (lambda d: d.update(format="orgmap/2"), "orgmap/2"),
+    ],
+)
+def test_bad_file_exits_2_with_reason_and_writes_nothing(capsys, db, tmp_path, mutate, expected):
+    doc = json.loads(json.dumps(DOC))
+    mutate(doc)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "import", str(bad))
+    assert code == 2
+    assert expected in err
+    assert err.startswith("orgmap: error:") and err.count("\n") == 1
+    assert "Traceback" not in err
+    assert "no debtors yet" in run(capsys, "--db", db, "list")[1]
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"\xff\xfe not utf-8", "x.json"), (b"{not json", "x.json"), (b"a,b\n1,2\n", "x.txt")],
+)
+def test_malformed_files(capsys, db, tmp_path, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, _, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 2 and "Traceback" not in err and err.strip()
+
+
+def test_oversized_file_is_refused_before_reading(capsys, db, tmp_path, monkeypatch):
+    monkeypatch.setenv("ORGMAP_MAX_IMPORT_BYTES", "100")
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(DOC), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 2 and "limit" in err
+
+
+def test_missing_file_and_unknown_debtor(capsys, db, tmp_path):
+    assert run(capsys, "--db", db, "import", str(tmp_path / "nope.json"))[0] == 2
+    code, _, err = run(capsys, "--db", db, "route", "--debtor", "nobody")
+    assert code == 2 and "nobody" in err
+
+
+def test_usage_error_is_one_line(capsys, db):
+    code, _, err = run(capsys, "--db", db, "log", "--debtor", "acme")
+    assert code == 2 and err.count("\n") == 1 and "required" in err
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "log",
+        "--debtor",
+        "acme",
+        "--contact",
+        "desk",
+        "--channel",
+        "fax",
+        "--outcome",
+        "reached",
+    )
+    assert code == 2 and "fax" in err
+
+
+def test_log_appends_and_validates(capsys, db, doc_file):
+    run(capsys, "--db", db, "import", str(doc_file))
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "log",
+        "--debtor",
+        "acme",
+        "--contact",
+        "boss",
+        "--channel",
+        "phone",
+        "--outcome",
+        "promised",
+        "--at",
+        "2026-11-27T15:30:00+08:00",
+        "--promise-amount",
+        "50000",
+        "--promise-date",
+        "2026-12-01",
+        "--note",
+        "周一打款",
+        "--by",
+        "li",
+    )
+    assert code == 0, out
+    exported = json.loads(run(capsys, "--db", db, "export", "--debtor", "acme")[1])
+    logged = exported["debtors"][0]["interactions"][-1]
+    assert logged["at"] == "2026-11-27T07:30:00+00:00"
+    assert logged["promise_amount"] == "50000.00" and logged["promise_date"] == "2026-12-01"
+
+    for bad in (
+        ["--contact", "ghost"],
+        ["--contact", "boss", "--at", "2026-11-27T15:30:00"],  # no offset
+        ["--contact", "boss", "--promise-amount", "abc", "--promise-date", "2026-12-01"],
+        ["--contact", "boss", "--promise-amount", "5"],
+    ):
+        code, _, err = run(
+            capsys,
+            "--db",
+            db,
+            "log",
+            "--debtor",
+            "acme",
+            "--channel",
+            "phone",
+            "--outcome",
+            "reached",
+            *bad,
+        )
+        assert code == 2, bad
+        assert "Traceback" not in err
+    assert len(json.loads(run(capsys, "--db", db, "export")[1])["debtors"][0]["interactions"]) == 2
+
+
+def test_route_text_and_json(capsys, db, doc_file):
+    run(capsys, "--db", db, "import", str(doc_file))
+    code, out, _ = run(capsys, "--db", db, "route", "--debtor", "acme", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert set(answer) == {"debtor", "discovery", "routes", "learn_next", "warnings"}
+    assert answer["debtor"] == "acme" and answer["discovery"] is False
+    best = answer["routes"][0]
+    assert best["target"] == "boss" and best["steps"][-1]["contact"] == "boss"
+    assert set(best["steps"][0]) == {"contact", "name", "via", "cost", "reasons", "hint"}
+
+    code, out, _ = run(capsys, "--db", db, "route", "--debtor", "acme", "--lang", "zh-CN")
+    assert code == 0 and "王总" in out and "1." in out
+
+
+def test_graphml_and_html_export(capsys, db, doc_file, tmp_path):
+    import networkx as nx
+
+    run(capsys, "--db", db, "import", str(doc_file))
+    target = tmp_path / "acme.graphml"
+    assert (
+        run(
+            capsys,
+            "--db",
+            db,
+            "export",
+            "--debtor",
+            "acme",
+            "--format",
+            "graphml",
+            "-o",
+            str(target),
+        )[0]
+        == 0
+    )
+    graph = nx.read_graphml(target)
+    assert set(graph.nodes) == {"desk", "boss"} and graph.has_edge("desk", "boss")
+
+    html = tmp_path / "acme.html"
+    assert (
+        run(capsys, "--db", db, "export", "--debtor", "acme", "--format", "html", "-o", str(html))[
+            0
+        ]
+        == 0
+    )
+    text = html.read_text(encoding="utf-8")
+    assert "王总" in text or "\\u738b" in text
+    assert "<script src" not in text.lower()
+    code, _, err = run(capsys, "--db", db, "export", "--format", "graphml")
+    assert code == 2 and "--debtor" in err
+
+
+def test_demo_loads_once(capsys, db):
+    assert run(capsys, "--db", db, "demo", "--if-empty")[0] == 0
+    listed = run(capsys, "--db", db, "list", "--json")[1]
+    assert len(json.loads(listed)) >= 3
+    assert "already has debtors" in run(capsys, "--db", db, "demo", "--if-empty")[1]
+
+
+def test_database_url_from_environment(capsys, tmp_path, doc_file, monkeypatch):
+    monkeypatch.setenv("ORGMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert run(capsys, "import", str(doc_file))[0] == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_bad_database_url(capsys):
+    code, _, err = run(capsys, "--db", "nonsense://x", "list")
+    assert code == 2 and "nonsense" in err and "Traceback" not in err
