@@ -1,0 +1,1 @@
+"""Reusable widgets: each module has ``show(key, ...)`` that draws it and returns its value."""

@@ -1,0 +1,190 @@
+"""The after-call form: one form, one submit, for every common outcome of a call.
+
+The common case is three fields (who, outcome, note: the channel defaults to
+phone); a referral, a promise, someone new and what the person was like are
+optional sections of the same form.  Enter in any one-line field submits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from enum import StrEnum
+
+import streamlit as st
+
+from orgmap.domain.model import Channel, DebtorMap, Department, Disposition, Outcome
+from orgmap.domain.validation import Problem, ValidationError, parse_amount
+from orgmap.i18n import label
+from orgmap.services.calls import CallReport, LoggedCall, NewContact, log_call
+from orgmap.services.editing import ContactDraft, log_call_to_new_contact
+from orgmap.settings import Settings
+from orgmap.ui import state
+from orgmap.ui.components import contact_picker
+from orgmap.ui.components.feedback import EXPECTED_ERRORS, flash, show_error
+from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.text import t
+
+_FIELDS = (
+    "contact",
+    "channel",
+    "outcome",
+    "note",
+    "disposition",
+    "ref_name",
+    "ref_title",
+    "ref_department",
+    "ref_phone",
+    "amount",
+    "promise_date",
+    "new_name",
+    "new_title",
+    "new_department",
+    "new_phone",
+)
+
+
+def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
+    """Draw the form for debtor ``m``; on a good submit log the call and rerun the page.
+
+    The contact picked on the map is preselected.  Errors are shown in place
+    and nothing is written; the typed values stay for correction.  Widget keys
+    are ``{key}_{field}`` for the fields in ``_FIELDS``.
+    """
+    _preselect(key, state.selected_contact())
+
+    def ref(name: str) -> str:
+        return f"{key}_{name}"
+
+    def enums(kind: type[StrEnum]) -> dict:
+        return {"options": list(kind), "format_func": lambda value: label(value, lang)}
+
+    with st.form(key, enter_to_submit=True):
+        who = contact_picker.show(
+            t("call.contact", lang), m.contacts, key=ref("contact"), lang=lang, offer_new=True
+        )
+        left, right = st.columns(2)
+        outcome = left.selectbox(
+            t("call.outcome", lang),
+            **enums(Outcome),
+            index=None,
+            key=ref("outcome"),
+            placeholder=t("common.choose", lang),
+        )
+        channel = right.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
+        note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=5000)
+        with st.expander(t("call.section.referred", lang)):
+            referred = _person_fields(ref, "ref", lang)
+        with st.expander(t("call.section.promised", lang)):
+            amount = st.text_input(t("call.amount", lang), key=ref("amount"))
+            promise_date = st.date_input(
+                t("call.promise_date", lang), value=None, key=ref("promise_date")
+            )
+        with st.expander(t("call.section.new", lang)):
+            newcomer = _person_fields(ref, "new", lang)
+        disposition = st.selectbox(
+            t("call.disposition", lang),
+            **enums(Disposition),
+            index=None,
+            key=ref("disposition"),
+            placeholder=t("call.disposition_same", lang),
+        )
+        submitted = st.form_submit_button(t("call.submit", lang), type="primary")
+    if not submitted:
+        return
+    try:
+        report = CallReport(
+            contact=who or "",
+            channel=channel,
+            outcome=_required_outcome(outcome),
+            note=note,
+            promise_amount=_amount(amount),
+            promise_date=promise_date,
+            disposition=disposition,
+            referred_to=_new_contact(*referred),
+        )
+        logged = _log(m.debtor.key, report, newcomer, settings=settings)
+    except EXPECTED_ERRORS as exc:
+        show_error(exc, lang=lang)
+        return
+    state.mark_changed(m.debtor.key)
+    for name in (*_FIELDS, "seeded"):  # a clean form for the next call, same person chosen
+        st.session_state.pop(ref(name), None)
+    state.select_contact(logged.interaction.contact)
+    callee = m.contact(logged.interaction.contact)
+    flash(_logged_message(logged, callee.name if callee else newcomer[0], lang))
+    st.rerun()
+
+
+def _preselect(key: str, contact_key: str | None) -> None:
+    """Put the contact chosen on the map into the picker, once per new choice."""
+    seeded = f"{key}_seeded"
+    if contact_key and st.session_state.get(seeded) != contact_key:
+        st.session_state[f"{key}_contact"] = contact_key
+        st.session_state[seeded] = contact_key
+
+
+def _person_fields(
+    ref: Callable[[str], str], prefix: str, lang: str
+) -> tuple[str, str, Department, str]:
+    name = st.text_input(t("person.name", lang), key=ref(f"{prefix}_name"), max_chars=200)
+    title = st.text_input(t("person.title", lang), key=ref(f"{prefix}_title"), max_chars=200)
+    department = st.selectbox(
+        t("person.department", lang),
+        list(Department),
+        index=list(Department).index(Department.OTHER),
+        format_func=lambda d: label(d, lang),
+        key=ref(f"{prefix}_department"),
+    )
+    phone = st.text_input(t("person.phone", lang), key=ref(f"{prefix}_phone"), max_chars=60)
+    return name, title, department or Department.OTHER, phone
+
+
+def _required_outcome(outcome: Outcome | None) -> Outcome:
+    if outcome is None:
+        raise ValidationError((Problem("outcome", "choose how the call ended"),))
+    return outcome
+
+
+def _amount(text: str) -> Decimal | None:
+    if not text.strip():
+        return None
+    try:
+        return parse_amount(text, field="promise_amount")
+    except ValueError as exc:
+        raise ValidationError((Problem("promise_amount", str(exc)),)) from None
+
+
+def _new_contact(name: str, title: str, department: Department, phone: str) -> NewContact | None:
+    if not (name.strip() or title.strip() or phone.strip()):
+        return None
+    return NewContact(name=name, title=title, department=department, phone=phone)
+
+
+def _log(
+    debtor_key: str,
+    report: CallReport,
+    newcomer: tuple[str, str, Department, str],
+    *,
+    settings: Settings,
+) -> LoggedCall:
+    by, region = state.user(), settings.phone_region
+    if report.contact != contact_picker.NEW:
+        if not report.contact:
+            raise ValidationError((Problem("contact", "choose who you spoke to"),))
+        return log_call(state.engine(), debtor_key=debtor_key, report=report, by=by, region=region)
+    name, title, department, phone = newcomer
+    person = ContactDraft(name=name, title=title, department=department, phones=phone)
+    return log_call_to_new_contact(
+        state.engine(), debtor_key=debtor_key, person=person, report=report, by=by, region=region
+    )
+
+
+def _logged_message(logged: LoggedCall, name: str, lang: str) -> str:
+    if logged.duplicate:
+        return t("call.duplicate", lang, name=escape_markdown(name))
+    message = t("call.logged", lang, name=escape_markdown(name))
+    if logged.new_contact is not None:
+        added = escape_markdown(logged.new_contact.name)
+        message += " " + t("call.added_referral", lang, name=added)
+    return message

@@ -1,0 +1,79 @@
+"""A debtor's people: the table, adding one, editing or archiving the one picked."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from orgmap.domain.model import DebtorMap
+from orgmap.services import editing
+from orgmap.settings import Settings
+from orgmap.ui import state
+from orgmap.ui.components import contact_form, contact_picker, contact_table, form_state
+from orgmap.ui.components.feedback import commit
+from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.text import t
+
+
+def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
+    """Draw the people tab for debtor ``m``; every change reruns the page."""
+    debtor_key, engine, by, region = (
+        m.debtor.key,
+        state.engine(),
+        state.user(),
+        settings.phone_region,
+    )
+    contact_table.show(m, lang=lang)
+
+    def forget(form_key: str):
+        return lambda _result: form_state.forget(form_key, contact_form.FIELDS)
+
+    with st.expander(t("contacts.add", lang), icon=":material/person_add:"):
+        if draft := contact_form.show(f"{key}_new", lang=lang):
+            commit(
+                partial(
+                    editing.add_contact,
+                    engine,
+                    debtor_key=debtor_key,
+                    draft=draft,
+                    by=by,
+                    region=region,
+                ),
+                lang=lang,
+                debtor_key=debtor_key,
+                message=t("contacts.added", lang, name=escape_markdown(draft.name)),
+                after=forget(f"{key}_new"),
+            )
+    picked = contact_picker.show(
+        t("contacts.edit", lang), m.contacts, key=f"{key}_pick", lang=lang, placeholder=True
+    )
+    if not (picked and (contact := m.contact(picked))):
+        return
+    form_key = f"{key}_edit_{debtor_key}_{picked}"
+    versions = editing.record_versions(engine, debtor_key=debtor_key)["contacts"]
+    if draft := contact_form.show(form_key, lang=lang, contact=contact, version=versions[picked]):
+        commit(
+            partial(
+                editing.edit_contact,
+                engine,
+                debtor_key=debtor_key,
+                draft=draft,
+                by=by,
+                expected_version=form_state.version(form_key),
+                region=region,
+            ),
+            lang=lang,
+            debtor_key=debtor_key,
+            message=t("contacts.saved", lang, name=escape_markdown(draft.name)),
+            after=forget(form_key),
+        )
+    if st.button(t("contacts.archive", lang), key=f"{key}_archive", icon=":material/archive:"):
+        commit(
+            partial(
+                editing.archive_contact, engine, debtor_key=debtor_key, contact_key=picked, by=by
+            ),
+            lang=lang,
+            debtor_key=debtor_key,
+            message=t("contacts.archived", lang, name=escape_markdown(contact.name)),
+        )

@@ -1,0 +1,85 @@
+"""Telling the collector what happened: errors without tracebacks, notes that survive a rerun."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from orgmap.domain.validation import ValidationError
+from orgmap.store import NotFoundError, StaleVersionError, StoreError
+from orgmap.ui import state
+from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.text import t
+
+__all__ = ["EXPECTED_ERRORS", "commit", "flash", "show_error", "show_flash", "show_unexpected"]
+
+#: What a page catches around a service call and shows with :func:`show_error`.
+EXPECTED_ERRORS = (ValidationError, StoreError)
+
+_FLASH_KEY = "_orgmap_flash"
+_log = logging.getLogger("orgmap.ui")
+
+
+def show_error(exc: Exception, *, lang: str) -> None:
+    """One ``st.error`` naming every problem (user text escaped), no traceback."""
+    if isinstance(exc, ValidationError):
+        lines = [f"- {escape_markdown(str(p))}" for p in exc.problems] or [
+            escape_markdown(str(exc))
+        ]
+        st.error("\n".join([t("error.invalid", lang), *lines]))
+    elif isinstance(exc, StaleVersionError):
+        st.error(f"{t('error.stale', lang)}\n\n{escape_markdown(str(exc))}")
+    elif isinstance(exc, NotFoundError):
+        st.error(f"{t('error.not_found', lang)}\n\n{escape_markdown(str(exc))}")
+    else:
+        st.error(f"{t('error.refused', lang)}\n\n{escape_markdown(str(exc))}")
+
+
+def show_unexpected(exc: Exception, *, lang: str) -> None:
+    """The last resort: log the traceback for the operator, show the user one calm line."""
+    _log.exception("page failed", exc_info=exc)
+    st.error(t("error.unexpected", lang))
+
+
+def flash(message: str) -> None:
+    """Keep ``message`` (markdown; escape user text) for the next run, e.g. after ``st.rerun()``."""
+    st.session_state[_FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """Show and forget the message kept by :func:`flash`, if any."""
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message)
+
+
+def commit(
+    change: Callable[[], Any],
+    *,
+    lang: str,
+    debtor_key: str,
+    message: str,
+    after: Callable[[Any], None] | None = None,
+) -> None:
+    """Run one change from a form or button, then rerun so every view shows it.
+
+    Expected errors are shown in place and nothing is written.  On success
+    ``after(result)`` runs (e.g. to clear the form), cached answers about the
+    debtor are dropped, and ``message`` (markdown; escape user text) plus any
+    warnings the change returned is shown after the rerun.
+    """
+    try:
+        result = change()
+    except EXPECTED_ERRORS as exc:
+        show_error(exc, lang=lang)
+        return
+    if after is not None:
+        after(result)
+    state.mark_changed(debtor_key)
+    warnings = getattr(result, "warnings", ())
+    note = t("common.warning", lang)
+    flash(message + "".join(f"\n\n**{note}** {escape_markdown(str(w))}" for w in warnings))
+    st.rerun()

@@ -1,0 +1,69 @@
+"""Debtors: the team's list (search, sort, next step), and creating or editing a debtor."""
+
+from functools import partial
+
+import streamlit as st
+
+from orgmap.services import editing
+from orgmap.services.maps import debtor_map, debtor_summaries
+from orgmap.ui import state
+from orgmap.ui.components import debtor_form, debtor_table, form_state
+from orgmap.ui.components.feedback import commit, show_flash
+from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.text import t
+
+lang, settings, engine = state.lang(), state.settings(), state.engine()
+st.title(t("page.debtors", lang))
+show_flash()
+
+debtors = debtor_summaries(engine)
+needle = st.text_input(t("debtors.search", lang), key="debtors_search").strip().casefold()
+if needle:
+    debtors = [d for d in debtors if needle in f"{d.name} {d.key} {d.assigned_to}".casefold()]
+st.caption(t("debtors.count", lang, n=len(debtors)))
+debtor_table.show("debtors_table", debtors=debtors, lang=lang, settings=settings)
+
+
+def done(form_key: str):
+    def forget_form(result: editing.Saved) -> None:
+        form_state.forget(form_key, debtor_form.FIELDS)
+        state.choose_debtor(result.key)
+
+    return forget_form
+
+
+with st.expander(t("debtors.new", lang), icon=":material/add:"):
+    if draft := debtor_form.show("debtor_new", lang=lang):
+        commit(
+            partial(editing.create_debtor, engine, draft=draft, by=state.user()),
+            lang=lang,
+            debtor_key=draft.key,
+            message=t("debtors.created", lang, name=escape_markdown(draft.name)),
+            after=done("debtor_new"),
+        )
+
+if current := state.current_debtor():
+    debtor = debtor_map(engine, debtor_key=current).debtor
+    form_key = f"debtor_edit_{current}"
+    version = editing.record_versions(engine, debtor_key=current)["debtor"]
+    with st.expander(
+        t("debtors.edit", lang, name=escape_markdown(debtor.name)), icon=":material/edit:"
+    ):
+        if draft := debtor_form.show(form_key, lang=lang, debtor=debtor, version=version):
+            commit(
+                partial(
+                    editing.edit_debtor,
+                    engine,
+                    debtor_key=current,
+                    draft=draft,
+                    by=state.user(),
+                    expected_version=form_state.version(form_key),
+                ),
+                lang=lang,
+                debtor_key=current,
+                message=t("debtors.saved", lang, name=escape_markdown(draft.name)),
+                after=done(form_key),
+            )
+        if st.button(t("common.reload", lang), key=f"{form_key}_reload"):
+            form_state.forget(form_key, debtor_form.FIELDS)
+            st.rerun()

@@ -1,0 +1,70 @@
+"""Facts: the article-5 checklist for a debtor, with how much of it is known."""
+
+from functools import partial
+
+import streamlit as st
+
+from orgmap.domain.model import DebtorFacts
+from orgmap.services import editing
+from orgmap.services.maps import debtor_map
+from orgmap.ui import state
+from orgmap.ui.components import form_state
+from orgmap.ui.components.feedback import commit, show_flash
+from orgmap.ui.text import t
+
+lang, settings, engine = state.lang(), state.settings(), state.engine()
+st.title(t("page.facts", lang))
+show_flash()
+if not (debtor_key := state.current_debtor()):
+    st.info(t("debtor.none_chosen", lang))
+    st.stop()
+
+facts = debtor_map(engine, debtor_key=debtor_key).debtor.facts
+known = editing.facts_known(facts)
+st.progress(
+    known / editing.FACT_COUNT, text=t("facts.known", lang, n=known, total=editing.FACT_COUNT)
+)
+
+TEXTS = ("reason_unpaid", "who_pays")
+YES_NO = ("money_in_account", "salaries_on_time", "leaders_aware")
+LINES = ("top_leader", "top_leader_mobile", "top_leader_email")
+TICKS = ("address_verified", "registration_verified")
+FIELDS = TEXTS + YES_NO + LINES + TICKS
+form_key = f"facts_{debtor_key}"
+version = editing.record_versions(engine, debtor_key=debtor_key)["debtor"]
+form_state.seed(form_key, {n: getattr(facts, n) for n in FIELDS}, version=version)
+answers = {None: t("facts.unknown", lang), True: t("facts.yes", lang), False: t("facts.no", lang)}
+
+with st.form(form_key, enter_to_submit=True):
+    for name in TEXTS:
+        st.text_area(t(f"facts.{name}", lang), key=f"{form_key}_{name}", height=70)
+    for column, name in zip(st.columns(len(YES_NO)), YES_NO, strict=True):
+        column.radio(
+            t(f"facts.{name}", lang),
+            list(answers),
+            format_func=answers.__getitem__,
+            key=f"{form_key}_{name}",
+        )
+    for column, name in zip(st.columns(len(LINES)), LINES, strict=True):
+        column.text_input(t(f"facts.{name}", lang), key=f"{form_key}_{name}", max_chars=254)
+    for name in TICKS:
+        st.checkbox(t(f"facts.{name}", lang), key=f"{form_key}_{name}")
+    submitted = st.form_submit_button(t("common.save", lang), type="primary")
+
+if submitted:
+    typed = DebtorFacts(**{n: st.session_state[f"{form_key}_{n}"] for n in FIELDS})
+    commit(
+        partial(
+            editing.update_facts,
+            engine,
+            debtor_key=debtor_key,
+            facts=typed,
+            by=state.user(),
+            expected_version=form_state.version(form_key),
+            region=settings.phone_region,
+        ),
+        lang=lang,
+        debtor_key=debtor_key,
+        message=t("facts.saved", lang),
+        after=lambda _result: form_state.forget(form_key, FIELDS),
+    )

@@ -1,0 +1,59 @@
+"""Map: a debtor's people and how they connect; click someone to see them and log a call."""
+
+import streamlit as st
+
+from orgmap.render import LAYOUTS, map_spec
+from orgmap.services.maps import debtor_map
+from orgmap.services.routes import route_debtor
+from orgmap.ui import state
+from orgmap.ui.components import call_form, contact_card, contact_picker
+from orgmap.ui.components.feedback import show_flash
+from orgmap.ui.map_component import show_map
+from orgmap.ui.text import t
+
+lang, settings, engine = state.lang(), state.settings(), state.engine()
+st.title(t("page.map", lang))
+show_flash()
+if not (debtor_key := state.current_debtor()):
+    st.info(t("debtor.none_chosen", lang))
+    st.stop()
+
+m = debtor_map(engine, debtor_key=debtor_key)
+answer = route_debtor(engine, debtor_key=debtor_key, k=1, lang=lang)
+best = [step.contact for step in answer.routes[0].steps] if answer.routes else []
+layout = st.segmented_control(
+    t("map.layout", lang),
+    LAYOUTS,
+    format_func=lambda name: t(f"map.layout.{name}", lang),
+    default=LAYOUTS[0],
+    required=True,
+    key="map_layout",
+)
+spec = map_spec(
+    m, route_steps=best, layout="free" if layout == "free" else "hierarchical", lang=lang
+)
+selected = state.selected_contact() if m.contact(state.selected_contact() or "") else None
+# The map draws its own legend.  A click comes back once, on the rerun it caused; run
+# again so that the map, the picker and the card all show the new choice.
+clicked = show_map(spec, key=f"map_canvas_{debtor_key}", height=600, selected=selected)
+if clicked and clicked != selected:
+    state.select_contact(clicked)
+    st.rerun()
+
+# The same choice without a mouse (keyboard, screen readers, tests): one selection, two ways.
+st.session_state["map_pick"] = selected
+picked = contact_picker.show(
+    t("map.pick", lang),
+    m.contacts,
+    key="map_pick",
+    lang=lang,
+    placeholder=True,
+    on_change=lambda: state.select_contact(st.session_state.get("map_pick")),
+)
+if picked and (contact := m.contact(picked)):
+    left, right = st.columns([3, 2])
+    with left:
+        contact_card.show(contact, m=m, lang=lang, timezone=settings.timezone)
+    with right:
+        st.markdown(f"**{t('page.log_call', lang)}**")
+        call_form.show("map_call", m=m, lang=lang, settings=settings)

@@ -1,0 +1,50 @@
+"""Import and export: orgmap/1 JSON or contacts CSV in (all or nothing); JSON, GraphML, HTML out."""
+
+import math
+
+import streamlit as st
+
+from orgmap.services.maps import import_file
+from orgmap.ui import state
+from orgmap.ui.components import debtor_table, downloads
+from orgmap.ui.components.feedback import EXPECTED_ERRORS, flash, show_error, show_flash
+from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.text import t
+
+lang, settings, engine = state.lang(), state.settings(), state.engine()
+limit = settings.max_import_bytes  # documented: ORGMAP_MAX_IMPORT_BYTES, 10 MB by default
+st.title(t("page.transfer", lang))
+show_flash()
+
+st.subheader(t("transfer.import", lang))
+st.caption(t("transfer.import_help", lang, mb=f"{limit / 1_048_576:g}"))
+upload = st.file_uploader(
+    t("transfer.file", lang),
+    type=["json", "csv"],
+    key="transfer_upload",
+    max_upload_size=max(1, math.ceil(limit / 1_048_576)),  # the browser's limit, in MB
+)
+pressed = upload is not None and st.button(
+    t("transfer.do_import", lang), type="primary", key="transfer_do_import"
+)
+if upload is None or not pressed:
+    pass
+elif upload.size > limit:
+    st.error(t("transfer.too_big", lang, size=f"{upload.size:,}", limit=f"{limit:,}"))
+else:
+    try:
+        result = import_file(
+            engine, filename=upload.name, raw=upload.getvalue(), settings=settings, by=state.user()
+        )
+    except EXPECTED_ERRORS as exc:
+        show_error(exc, lang=lang)
+    else:
+        note = t("common.warning", lang)
+        warnings = "".join(f"\n- **{note}** {escape_markdown(str(w))}" for w in result.warnings)
+        report = escape_markdown(str(result.report))
+        flash(t("transfer.imported", lang, report=report) + warnings)
+        debtor_table.forget_next_steps()  # an import may change any debtor
+        st.rerun()
+
+st.subheader(t("transfer.export", lang))
+downloads.show(engine=engine, debtor_key=state.current_debtor(), lang=lang)
