@@ -1,0 +1,306 @@
+"""The cost model: what each step of a route costs, and why.
+
+A step costs *getting there* (:func:`entry_cost`: the channel of a first call,
+or the relation of a hop, plus facing a donkey boss head-on) plus *the contact*
+(:func:`contact_cost`: one call, their disposition, and penalties from their
+history).  Every part is a :class:`Reason` that the answer puts in words, so
+a step's cost is always the sum of its reasons.
+
+History (:func:`summarize_history`) reads a debtor's interactions once:
+
+- unanswered attempts since the contact last answered (``no_answer``);
+- refusals (``refused``) and disputes (``disputed``);
+- broken promises: a ``promised`` interaction whose promise date has passed in
+  the collectors' time zone (``history.timezone``, Asia/Shanghai by default)
+  with no ``paid`` outcome logged for the debtor since the promise was made.
+  A promise without a date is due ``promise_grace_days`` after it was made;
+- a number whose latest phone call or SMS ended ``wrong_number`` (the
+  contact's phones stop counting; their email still does).
+
+Each penalty fades exponentially from the moment it happened (for a broken
+promise: the day after it fell due): it weighs ``0.5 ** (age / half_life)``
+of its full value, so half after ``half_life_days`` (14 by default) and a
+quarter after four weeks; interactions older than ``horizon_days`` (90) are
+ignored altogether.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from orgmap.domain.model import (
+    Channel,
+    Contact,
+    DebtorMap,
+    Disposition,
+    Interaction,
+    Outcome,
+    RelationType,
+)
+from orgmap.routing.weights import Weights
+
+__all__ = [
+    "Cost",
+    "History",
+    "Reason",
+    "contact_cost",
+    "entry_cost",
+    "first_channel",
+    "start_cost",
+    "summarize_history",
+]
+
+_DAY = 86400.0
+_PHONE, _EMAIL = Channel.PHONE.value, Channel.EMAIL.value
+_WHEN = operator.attrgetter("at")
+# Channels that dial the contact's number: a wrong number shows on either.
+_NUMBER_CHANNELS = frozenset({Channel.PHONE, Channel.SMS})
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One part of a step's cost: a message key in tactics.json, its amount, its words."""
+
+    code: str
+    amount: float
+    params: tuple[tuple[str, int | str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """A sum of reasons; ``amount`` is exactly the sum of the reasons' amounts."""
+
+    amount: float
+    reasons: tuple[Reason, ...]
+
+    @classmethod
+    def of(cls, reasons: Iterable[Reason]) -> Cost:
+        """Add up ``reasons``, leaving out those that cost nothing."""
+        kept = tuple(r for r in reasons if r.amount > 0)
+        return cls(amount=sum(r.amount for r in kept), reasons=kept)
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(amount=self.amount + other.amount, reasons=self.reasons + other.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What a contact's past interactions still weigh, at one moment."""
+
+    penalties: tuple[Reason, ...] = ()
+    phone_wrong: bool = False
+    #: Which penalties are present (``no_answer``, ``refused``, ...), for hints.
+    flags: frozenset[str] = frozenset()
+    #: The sum of the penalties' amounts.
+    amount: float = 0.0
+
+
+NO_HISTORY = History()
+
+
+def contact_cost(contact: Contact, history: History, weights: Weights) -> Cost:
+    """What talking to ``contact`` costs once we reach them, however we do.
+
+    >>> from orgmap.domain.model import Department, Disposition
+    >>> from orgmap.routing.weights import load_weights
+    >>> fox = Contact("f", "Fang", Department.RECEPTION, disposition=Disposition.FOX)
+    >>> contact_cost(fox, NO_HISTORY, load_weights()).amount
+    4.5
+    """
+    base = _base_cost(weights, contact.disposition)
+    if not history.penalties:
+        return base
+    return Cost(base.amount + history.amount, base.reasons + history.penalties)
+
+
+def entry_cost(via: str, contact: Contact, weights: Weights) -> Cost:
+    """What getting to ``contact`` costs: ``via`` is a channel or a relation type.
+
+    A donkey boss reached any way but through an ``influences`` relation (his
+    customer, say) is faced directly, which the seed says rarely works.
+    """
+    return _entry_cost(weights, via, contact.disposition is Disposition.DONKEY)
+
+
+def start_cost(channel: str, contact: Contact, history: History, weights: Weights) -> Cost:
+    """What a first step to ``contact`` by ``channel`` costs: the channel plus the contact."""
+    if not history.penalties:
+        return _plain_start_cost(weights, channel, contact.disposition)
+    return entry_cost(channel, contact, weights) + contact_cost(contact, history, weights)
+
+
+# These depend on a handful of values only; caching them keeps building a graph
+# at a dictionary lookup per contact and relation (creating a frozen dataclass
+# costs more than the arithmetic).  Weights hash by identity.
+@functools.lru_cache(maxsize=256)
+def _base_cost(weights: Weights, disposition: Disposition) -> Cost:
+    return Cost.of(
+        (
+            Reason("call", weights.call),
+            Reason(f"disposition.{disposition.value}", weights.disposition[disposition]),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_start_cost(weights: Weights, channel: str, disposition: Disposition) -> Cost:
+    donkey = disposition is Disposition.DONKEY
+    return _entry_cost(weights, channel, donkey) + _base_cost(weights, disposition)
+
+
+@functools.lru_cache(maxsize=256)
+def _entry_cost(weights: Weights, via: str, donkey: bool) -> Cost:
+    if via in weights.channel:
+        reasons = [Reason(f"channel.{via}", weights.channel[via])]
+    else:
+        relation = RelationType(via)
+        reasons = [Reason(f"relation.{relation.value}", weights.relation[relation])]
+    if donkey and via != RelationType.INFLUENCES:
+        reasons.append(Reason("disposition.donkey_faced_directly", weights.donkey_faced_directly))
+    return Cost.of(reasons)
+
+
+def first_channel(contact: Contact, history: History, weights: Weights) -> str | None:
+    """The cheapest way to contact ``contact`` first-hand, or None if we have none.
+
+    A phone counts unless the latest call to the contact hit a wrong number;
+    an email counts when there is one.  Do-not-contact and archived contacts
+    have none.
+    """
+    if contact.do_not_contact or contact.archived:
+        return None
+    phone = bool(contact.phones) and not history.phone_wrong
+    if phone and contact.email:
+        cheaper_by_email = weights.channel[_EMAIL] < weights.channel[_PHONE]
+        return _EMAIL if cheaper_by_email else _PHONE
+    if phone:
+        return _PHONE
+    return _EMAIL if contact.email else None
+
+
+def summarize_history(m: DebtorMap, *, now: datetime, weights: Weights) -> dict[str, History]:
+    """Each contact's :class:`History` at ``now``, reading the interactions once.
+
+    Contacts whose history weighs nothing are left out; use ``NO_HISTORY``.
+    """
+    # Newest first.  Of two logged at the same moment the one logged later is
+    # newer: the sort is stable, and reversed() flips the logging order too.
+    by_contact: dict[str, list[Interaction]] = defaultdict(list)
+    for interaction in reversed(sorted(m.interactions, key=_WHEN)):
+        by_contact[interaction.contact].append(interaction)
+    paid = [i.at for i in m.interactions if i.outcome is Outcome.PAID]
+    last_paid = max(paid, default=None)
+    today = now.astimezone(weights.timezone).date()
+    histories = {}
+    for key, items in by_contact.items():
+        history = _history(items, now=now, today=today, last_paid=last_paid, weights=weights)
+        if history is not NO_HISTORY:
+            histories[key] = history
+    return histories
+
+
+def _history(
+    newest_first: list[Interaction],
+    *,
+    now: datetime,
+    today: date,
+    last_paid: datetime | None,
+    weights: Weights,
+) -> History:
+    """One contact's history from their interactions, newest first."""
+    phone_wrong: bool | None = None  # decided by the newest call or SMS
+    answered = False  # the contact answered after the interaction at hand
+    unanswered: list[datetime] = []
+    refused: list[datetime] = []
+    disputed: list[datetime] = []
+    promised: list[Interaction] = []
+    for i in newest_first:
+        outcome = i.outcome
+        if phone_wrong is None and i.channel in _NUMBER_CHANNELS:
+            phone_wrong = outcome is Outcome.WRONG_NUMBER
+        if outcome is Outcome.NO_ANSWER:
+            if not answered:
+                unanswered.append(i.at)
+            continue
+        answered = answered or outcome is not Outcome.WRONG_NUMBER
+        if outcome is Outcome.REFUSED:
+            refused.append(i.at)
+        elif outcome is Outcome.DISPUTED:
+            disputed.append(i.at)
+        elif outcome is Outcome.PROMISED:
+            promised.append(i)
+    penalties: list[Reason] = []
+    if unanswered:
+        penalties += _grouped("no_answer", unanswered, weights.no_answer, now=now, weights=weights)
+    if refused:
+        penalties += _grouped("refused", refused, weights.refused, now=now, weights=weights)
+    if disputed:
+        penalties += _grouped("disputed", disputed, weights.disputed, now=now, weights=weights)
+    if promised:
+        penalties += _broken_promises(
+            promised, now=now, today=today, last_paid=last_paid, weights=weights
+        )
+    penalties = [r for r in penalties if r.amount > 0]
+    if not penalties and not phone_wrong:
+        return NO_HISTORY
+    return History(
+        penalties=tuple(penalties),
+        phone_wrong=bool(phone_wrong),
+        flags=frozenset(r.code.split(".")[1] for r in penalties),
+        amount=sum(r.amount for r in penalties),
+    )
+
+
+def _grouped(
+    name: str, times: list[datetime], penalty: float, *, now: datetime, weights: Weights
+) -> list[Reason]:
+    """One reason for all events of a kind: "3 unanswered calls in the last 9 days"."""
+    ages = [(now - at).total_seconds() / _DAY for at in times]
+    faded = [(age, weights.fade(age)) for age in ages]
+    live = [age for age, share in faded if share > 0]
+    if not live:
+        return []
+    amount = penalty * sum(share for _, share in faded)
+    latest = max(0, math.floor(min(live)))
+    if len(live) == 1:
+        return [Reason(f"history.{name}.one", amount, (("ago", latest),))]
+    span = max(2, math.ceil(max(live)))  # "in the last 2 days" is true of today, too
+    params = (("n", len(live)), ("days", span), ("ago", latest))
+    return [Reason(f"history.{name}.many", amount, params)]
+
+
+def _broken_promises(
+    promised: list[Interaction],
+    *,
+    now: datetime,
+    today: date,
+    last_paid: datetime | None,
+    weights: Weights,
+) -> list[Reason]:
+    reasons = []
+    zone = weights.timezone
+    for promise in reversed(promised):  # oldest first, as the collector would list them
+        if last_paid is not None and last_paid > promise.at:
+            continue  # paid since: kept (or at least acted on)
+        due = promise.promise_date or (
+            promise.at.astimezone(zone).date() + timedelta(days=weights.promise_grace_days)
+        )
+        if due >= today:
+            continue  # not due yet, or due today
+        broken_at = datetime.combine(due + timedelta(days=1), time(0), tzinfo=zone)
+        fade = weights.fade((now - broken_at).total_seconds() / _DAY)
+        if fade > 0:
+            reasons.append(
+                Reason(
+                    "history.broken_promise",
+                    weights.broken_promise * fade,
+                    (("date", due.isoformat()),),
+                )
+            )
+    return reasons

@@ -1,0 +1,253 @@
+"""Properties of the route engine on small random maps.
+
+The reference here walks every simple path by hand: its own reading of who
+may start, who is a target and which way each relation is walked, priced with
+the public cost functions.  Routes are checked by their properties (a start
+at one end, a target at the other, steps joined by relations, costs that add
+up), never by pinning one node list, since ties are legal.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import networkx as nx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orgmap.domain.model import (
+    Channel,
+    Contact,
+    Debtor,
+    DebtorMap,
+    Department,
+    Disposition,
+    Interaction,
+    Outcome,
+    Phone,
+    Relation,
+    RelationType,
+)
+from orgmap.routing import (
+    Route,
+    cheapest_routes,
+    contact_cost,
+    entry_cost,
+    find_buck_loops,
+    load_weights,
+    summarize_history,
+)
+from orgmap.routing.costs import NO_HISTORY
+
+NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+WEIGHTS = load_weights()
+KNOWING = {Department.RECEPTION, Department.MANAGEMENT, Department.OWNER, Department.FINANCE}
+rare = st.integers(0, 5).map(lambda n: n == 0)  # True about one time in six
+
+PROPERTY_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@st.composite
+def contacts(draw, key: str) -> Contact:
+    return Contact(
+        key=key,
+        name=f"name-{key}",
+        department=draw(st.sampled_from(Department)),
+        disposition=draw(st.sampled_from(Disposition)),
+        authorizes_payment=draw(st.integers(0, 3).map(lambda n: n == 0)),
+        # A third have a phone, so that many routes need hops to reach a target.
+        phones=(Phone(f"+8613800000{key[1:]:>03}"),) if draw(st.integers(0, 2)) == 0 else (),
+        email=f"{key}@debtor.example" if draw(rare) else None,
+        do_not_contact=draw(rare),
+        archived=draw(rare),
+    )
+
+
+@st.composite
+def interactions(draw, keys: list[str]) -> Interaction:
+    outcome = draw(st.sampled_from(Outcome))
+    promise_date = None
+    if outcome is Outcome.PROMISED and draw(st.booleans()):
+        promise_date = date(2026, 11, 20) + timedelta(days=draw(st.integers(-40, 5)))
+    return Interaction(
+        contact=draw(st.sampled_from(keys)),
+        at=NOW - timedelta(days=draw(st.floats(0, 130, allow_nan=False))),
+        channel=draw(st.sampled_from([Channel.PHONE, Channel.SMS, Channel.EMAIL])),
+        outcome=outcome,
+        promise_date=promise_date,
+    )
+
+
+@st.composite
+def debtor_maps(draw, max_contacts: int = 6) -> DebtorMap:
+    keys = [f"c{i}" for i in range(draw(st.integers(1, max_contacts)))]
+    triples = draw(
+        st.lists(
+            st.tuples(st.sampled_from(keys), st.sampled_from(keys), st.sampled_from(RelationType)),
+            min_size=len(keys) - 1,
+            max_size=4 * len(keys),
+            unique=True,
+        )
+    )
+    return DebtorMap(
+        debtor=Debtor("d", "Debtor", amount_owed=Decimal(0)),
+        contacts=tuple(draw(contacts(key)) for key in keys),
+        relations=tuple(Relation(u, v, t, archived=draw(rare)) for u, v, t in triples if u != v),
+        interactions=tuple(draw(st.lists(interactions(keys), max_size=8))),
+    )
+
+
+# --- An independent reference ------------------------------------------------
+
+
+class Reference:
+    """Who may start, who is a target, how contacts join: read off the map directly."""
+
+    def __init__(self, m: DebtorMap) -> None:
+        self.usable = {c.key: c for c in m.contacts if not c.do_not_contact and not c.archived}
+        authorizers = {k for k, c in self.usable.items() if c.authorizes_payment}
+        self.targets = authorizers or {k for k, c in self.usable.items() if c.department in KNOWING}
+        self.history = summarize_history(m, now=NOW, weights=WEIGHTS)
+        self.hops: dict[str, list[tuple[str, RelationType]]] = {k: [] for k in self.usable}
+        for r in m.relations:
+            if r.archived or r.source not in self.usable or r.target not in self.usable:
+                continue
+            self.hops[r.source].append((r.target, r.type))
+            if r.type is RelationType.COLLEAGUE:
+                self.hops[r.target].append((r.source, r.type))
+        dialled = {}
+        for i in sorted(m.interactions, key=lambda i: i.at):
+            if i.channel in (Channel.PHONE, Channel.SMS):
+                dialled[i.contact] = i.outcome
+        self.channels = {
+            k: [
+                *(["phone"] if c.phones and dialled.get(k) is not Outcome.WRONG_NUMBER else []),
+                *(["email"] if c.email else []),
+            ]
+            for k, c in self.usable.items()
+        }
+
+    def step_cost(self, key: str, via: str) -> float:
+        contact = self.usable[key]
+        history = self.history.get(key, NO_HISTORY)
+        return (
+            entry_cost(via, contact, WEIGHTS).amount
+            + contact_cost(contact, history, WEIGHTS).amount
+        )
+
+    def best_cost(self) -> float:
+        """The cheapest of all simple paths from a start to the first target on it."""
+        best = math.inf
+
+        def walk(path: list[str], cost: float) -> None:
+            nonlocal best
+            if path[-1] in self.targets:
+                best = min(best, cost)
+                return
+            for nxt, rtype in self.hops[path[-1]]:
+                if nxt not in path:
+                    walk([*path, nxt], cost + self.step_cost(nxt, rtype.value))
+
+        for key, channels in self.channels.items():
+            for channel in channels:
+                walk([key], self.step_cost(key, channel))
+        return best
+
+    def check(self, route: Route) -> None:
+        """Assert ``route`` is a legal route and its costs recompute from its steps."""
+        keys = [s.contact for s in route.steps]
+        assert len(keys) == len(set(keys)), "a route visits nobody twice"
+        assert all(k in self.usable for k in keys), "no do-not-contact or archived contact"
+        first = route.steps[0]
+        assert first.via in self.channels[first.contact], "the first step is a usable channel"
+        assert route.target == keys[-1] and keys[-1] in self.targets
+        assert not set(keys[:-1]) & self.targets, "a route ends at the first target"
+        for before, step in zip(route.steps, route.steps[1:], strict=False):
+            assert (step.contact, step.via) in {
+                (v, t.value) for v, t in self.hops[before.contact]
+            }, "consecutive steps are joined by the relation named in via"
+        for step in route.steps:
+            assert step.cost >= 0
+            assert math.isclose(step.cost, self.step_cost(step.contact, step.via), abs_tol=1e-9)
+        assert math.isclose(route.cost, sum(s.cost for s in route.steps), abs_tol=1e-9)
+
+
+def best_cost(m: DebtorMap) -> float:
+    routes = cheapest_routes(m, k=1, now=NOW, weights=WEIGHTS).routes
+    return routes[0].cost if routes else math.inf
+
+
+# --- Properties --------------------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(debtor_maps(), st.integers(1, 4))
+def test_best_cost_is_the_brute_force_minimum_and_routes_are_legal(m, k):
+    reference = Reference(m)
+    routes = cheapest_routes(m, k=k, now=NOW, weights=WEIGHTS).routes
+    expected = reference.best_cost()
+    if expected == math.inf:
+        assert routes == ()
+        return
+    assert 1 <= len(routes) <= k
+    assert math.isclose(routes[0].cost, expected, abs_tol=1e-9)
+    for route in routes:
+        reference.check(route)
+    costs = [r.cost for r in routes]
+    assert costs == sorted(costs)
+    assert len({tuple(s.contact for s in r.steps) for r in routes}) == len(routes)
+
+
+@PROPERTY_SETTINGS
+@given(debtor_maps(max_contacts=8))
+def test_routes_never_contain_do_not_contact_or_archived_contacts(m):
+    barred = {c.key for c in m.contacts if c.do_not_contact or c.archived}
+    for route in cheapest_routes(m, k=5, now=NOW, weights=WEIGHTS).routes:
+        assert not {s.contact for s in route.steps} & barred
+
+
+@PROPERTY_SETTINGS
+@given(debtor_maps(), st.data())
+def test_adding_a_relation_never_raises_the_best_cost(m, data):
+    keys = [c.key for c in m.contacts]
+    source = data.draw(st.sampled_from(keys))
+    target = data.draw(st.sampled_from([k for k in keys if k != source] or keys))
+    rtype = data.draw(st.sampled_from(RelationType))
+    existing = {(r.source, r.target, r.type) for r in m.relations}
+    if source == target or (source, target, rtype) in existing:
+        return
+    richer = DebtorMap(
+        m.debtor, m.contacts, (*m.relations, Relation(source, target, rtype)), m.interactions
+    )
+    assert best_cost(richer) <= best_cost(m) + 1e-9
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5)).filter(lambda e: e[0] != e[1]),
+        max_size=10,
+        unique=True,
+    )
+)
+def test_buck_passing_loops_are_the_cycles_of_the_buck_passing_graph(pairs):
+    keys = [f"c{i}" for i in range(6)]
+    m = DebtorMap(
+        debtor=Debtor("d", "Debtor", amount_owed=Decimal(0)),
+        contacts=tuple(Contact(k, k, Department.SALES) for k in keys),
+        relations=tuple(Relation(keys[a], keys[b], RelationType.PASSES_BUCK_TO) for a, b in pairs),
+    )
+    expected = {
+        frozenset(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+        for cycle in nx.simple_cycles(nx.DiGraph([(keys[a], keys[b]) for a, b in pairs]))
+    }
+    loops = find_buck_loops(m)
+    assert len(loops) == min(len(expected), 10)
+    found = {frozenset(zip(loop, loop[1:] + loop[:1], strict=True)) for loop in loops}
+    assert found <= expected
+    for loop in loops:
+        assert loop[0] == min(loop, key=keys.index), "a loop starts at the contact listed first"
