@@ -1,42 +1,49 @@
 """Turn untrusted values into domain values, and check a whole map before it is written.
 
-Two kinds of function live here, both pure (standard library and ``phonenumbers``):
+Two kinds of function, both pure (standard library and ``phonenumbers``):
 
-* **Field checks** (``check_*``, ``parse_*``, ``normalize_phone``): take one value as a
-  user typed it (a form, a CLI flag, a JSON or CSV cell) and return the canonical domain
-  value, or raise :class:`ValueError` with a message a collector can act on.  They know
-  nothing about where the value came from, so the message names no path; callers add it.
+* **Field checks** (``check_*``, ``parse_*``, ``normalize_phone``), defined in
+  :mod:`orgmap.domain.fields` and re-exported here: one value in, the canonical value out,
+  or :class:`ValueError` with a message a collector can act on.
 * **Map checks** (:func:`validate_map`, :func:`check_structure`): look at a whole
   :class:`~orgmap.domain.model.DebtorMap` and return every :class:`Problem` found, each
   with a path such as ``debtors[acme].contacts[li_ming].phones[0]``.  The service runs
   :func:`validate_map` before every write; the interchange reader runs the same checks.
-
-Limits (for the README): names, titles and similar one-line fields at most
-:data:`NAME_MAX_CHARS` characters; notes at most :data:`NOTE_MAX_CHARS`; amounts are
-non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from enum import StrEnum
-from typing import TypeVar
+from datetime import UTC, timedelta
 
-import phonenumbers
-
+from orgmap.domain.fields import (
+    AMOUNT_LIMIT,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    check_credit_code,
+    check_currency,
+    check_email,
+    check_key,
+    check_name,
+    check_text,
+    credit_code_check_character,
+    format_phone,
+    normalize_credit_code,
+    normalize_phone,
+    parse_amount,
+    parse_aware_datetime,
+    parse_date,
+    parse_enum,
+    shown,
+)
 from orgmap.domain.model import (
     Contact,
     DebtorFacts,
     DebtorMap,
     Interaction,
     Outcome,
-    Phone,
-    PhoneKind,
     Relation,
 )
 
@@ -65,12 +72,6 @@ __all__ = [
     "validate_map",
 ]
 
-NAME_MAX_CHARS = 200
-#: Notes are free text written between calls; 5,000 characters is several pages.
-NOTE_MAX_CHARS = 5_000
-#: Amounts must be below this (fits NUMERIC(17, 2) with room to spare).
-AMOUNT_LIMIT = Decimal("1000000000000000")  # 10**15
-_CENT = Decimal("0.01")
 _ERROR_LINES_SHOWN = 50
 
 
@@ -101,301 +102,6 @@ class ValidationError(ValueError):
         if hidden > 0:
             lines.append(f"… and {hidden} more")
         return "\n".join(lines) or "invalid input"
-
-
-# --- text ----------------------------------------------------------------------------
-
-# C0/C1 control characters, lone surrogates (JSON "\ud800" decodes to one, and it cannot
-# be encoded as UTF-8) and U+FFFE/U+FFFF (not allowed in XML, so GraphML would break).
-_BAD_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_KEY = re.compile(r"[a-z0-9_-]{1,64}")
-
-
-def _shown(value: object, limit: int = 40) -> str:
-    """The value quoted for a message, cut short so a huge input makes a short message."""
-    text = value if isinstance(value, str) else str(value)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _require_str(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be text, got {type(value).__name__}")
-    return value
-
-
-def check_key(value: object, *, field: str = "key") -> str:
-    """A stable identifier: 1–64 of ``a-z 0-9 _ -``.  Surrounding spaces are dropped.
-
-    >>> check_key(" li_ming ")
-    'li_ming'
-    """
-    text = _require_str(value, field).strip()
-    if not _KEY.fullmatch(text):
-        raise ValueError(
-            f"{field} {_shown(text)} may use only a-z, 0-9, '_' and '-' (1 to 64 characters)"
-        )
-    return text
-
-
-def check_name(
-    value: object, *, field: str = "name", required: bool = True, max_len: int = NAME_MAX_CHARS
-) -> str:
-    """A one-line name or title, stripped; empty is allowed only when not ``required``."""
-    text = _require_str(value, field).strip()
-    if required and not text:
-        raise ValueError(f"{field} is required")
-    if len(text) > max_len:
-        raise ValueError(f"{field} is too long: {len(text)} characters (at most {max_len})")
-    bad = _BAD_IN_NAME.search(text)
-    if bad and bad.group() in "\r\n":
-        raise ValueError(f"{field} must fit on one line")
-    if bad:
-        raise ValueError(f"{field} contains a control character (U+{ord(bad.group()):04X})")
-    return text
-
-
-def check_text(value: object, *, field: str = "note", max_len: int = NOTE_MAX_CHARS) -> str:
-    """Free text such as a note: newlines and tabs allowed, line ends normalized to ``\\n``."""
-    text = _require_str(value, field).replace("\r\n", "\n").replace("\r", "\n").strip()
-    if len(text) > max_len:
-        raise ValueError(f"{field} is too long: {len(text)} characters (at most {max_len})")
-    bad = _BAD_IN_TEXT.search(text)
-    if bad:
-        raise ValueError(f"{field} contains a control character (U+{ord(bad.group()):04X})")
-    return text
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def parse_enum(value: object, enum_type: type[E], *, field: str) -> E:
-    """One of ``enum_type``'s values; the message lists the allowed ones."""
-    if isinstance(value, str):
-        try:
-            return enum_type(value.strip())
-        except ValueError:
-            pass
-    allowed = ", ".join(member.value for member in enum_type)
-    raise ValueError(f"unknown {field} {_shown(value)}; allowed: {allowed}")
-
-
-# --- money and time -----------------------------------------------------------------
-
-_PLAIN_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
-
-
-def parse_amount(value: object, *, field: str = "amount") -> Decimal:
-    """A non-negative amount of money with at most two decimal places, as a Decimal.
-
-    Strings are read digit by digit (never through float); JSON numbers may arrive as
-    int, float (read from its ``repr``) or Decimal.  The result has exactly two places.
-
-    >>> parse_amount("12000.5")
-    Decimal('12000.50')
-    >>> parse_amount(-1)
-    Traceback (most recent call last):
-    ...
-    ValueError: amount must not be negative, got '-1'
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{field} must be a number, got a true/false value")
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("-") and _PLAIN_NUMBER.fullmatch(text[1:]):
-            raise ValueError(f"{field} must not be negative, got {_shown(text)}")
-        if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError(f"{field} is not a number: {_shown(text)} (write e.g. 12000.50)")
-        amount = Decimal(text)
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))  # repr is the shortest text that reads back the same
-    elif isinstance(value, Decimal):
-        amount = value
-    else:
-        raise ValueError(f"{field} must be a number, got {type(value).__name__}")
-    if not amount.is_finite():
-        raise ValueError(f"{field} must be a finite number, got {_shown(value)}")
-    if amount < 0:
-        raise ValueError(f"{field} must not be negative, got {_shown(value)}")
-    if amount >= AMOUNT_LIMIT:
-        raise ValueError(f"{field} is too large: {_shown(value)} (must be below 10^15)")
-    rounded = amount.quantize(_CENT)
-    if rounded != amount:
-        raise ValueError(f"{field} has more than 2 decimal places: {_shown(value)}")
-    return rounded if rounded else Decimal("0.00")  # also turns -0.00 into 0.00
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def parse_date(value: object, *, field: str = "date") -> date:
-    """A calendar date written ``YYYY-MM-DD`` (or already a :class:`date`)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    text = _require_str(value, field).strip()
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f"{field} must be a date written YYYY-MM-DD, got {_shown(text)}")
-
-
-def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
-    """An ISO-8601 date and time WITH a UTC offset, returned in UTC.
-
-    >>> parse_aware_datetime("2026-11-03T09:30:00+08:00").isoformat()
-    '2026-11-03T01:30:00+00:00'
-    """
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = _require_str(value, field).strip()
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"{field} must be an ISO-8601 date and time such as "
-                f"2026-11-03T09:30:00+08:00, got {_shown(text)}"
-            ) from None
-    if moment.utcoffset() is None:
-        raise ValueError(
-            f"{field} needs a UTC offset such as +08:00 or Z, got {_shown(str(value))}"
-        )
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"{field} is out of range: {_shown(str(value))}") from None
-
-
-def check_currency(value: object, *, field: str = "currency") -> str:
-    """An ISO 4217 code such as CNY, upper-cased."""
-    text = _require_str(value, field).strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", text):
-        raise ValueError(f"{field} must be a 3-letter code such as CNY, got {_shown(text)}")
-    return text
-
-
-# --- contact details ----------------------------------------------------------------
-
-# Chinese writes an extension as "转" (transfer) or "分机" (extension): "021-61234567转801".
-_CHINESE_EXTENSION = re.compile(r"\s*[-－]?\s*(?:转|轉|分机|分機)\s*")
-_KINDS = {
-    phonenumbers.PhoneNumberType.MOBILE: PhoneKind.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE: PhoneKind.FIXED_LINE,
-}
-
-
-def normalize_phone(raw: object, *, region: str = "CN") -> Phone:
-    """Parse a phone number as typed into a :class:`Phone` (E.164, extension, kind).
-
-    Numbers without ``+country`` are read as numbers of ``region``.  The number must be
-    both possible and valid for its country.
-
-    >>> normalize_phone("021-61234567转801")
-    Phone(e164='+862161234567', extension='801', kind=<PhoneKind.FIXED_LINE: 'fixed_line'>)
-    >>> normalize_phone("138 1234 5678").e164
-    '+8613812345678'
-    """
-    text = _require_str(raw, "phone").strip()
-    if not text:
-        raise ValueError("phone number is empty")
-    prepared = _CHINESE_EXTENSION.sub(" ext. ", text)
-    try:
-        number = phonenumbers.parse(prepared, region)
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"{_shown(text)} is not a phone number") from None
-    if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        raise ValueError(
-            f"{_shown(text)} is not a valid phone number "
-            f"(numbers without +country are read as {region})"
-        )
-    kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Phone(e164=e164, extension=number.extension or None, kind=kind)
-
-
-def format_phone(phone: Phone) -> str:
-    """The export form, read back by :func:`normalize_phone` into the same Phone.
-
-    >>> format_phone(normalize_phone("+86 21 6123 4567 ext. 801"))
-    '+862161234567;ext=801'
-    """
-    return f"{phone.e164};ext={phone.extension}" if phone.extension else phone.e164
-
-
-_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@[\w-]+(\.[\w-]+)+")
-
-
-def check_email(value: object, *, field: str = "email") -> str:
-    """A plausible e-mail address (one ``@``, a dotted domain); the domain lower-cased."""
-    text = _require_str(value, field).strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text) or _BAD_IN_NAME.search(text):
-        raise ValueError(f"{field} {_shown(text)} is not an e-mail address")
-    local, domain = text.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
-
-
-# 统一社会信用代码 (GB 32100-2015): 17 characters and a check character, all from this
-# alphabet of 31 (no I, O, S, V, Z).  Weights are 3**i mod 31.
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-_CREDIT_CODE = re.compile(f"[{_CREDIT_ALPHABET}]{{18}}")
-
-
-def credit_code_check_character(first17: str) -> str:
-    """The GB 32100-2015 check character for the first 17 characters of a credit code.
-
-    >>> credit_code_check_character("91350100M000100Y4")
-    '3'
-    """
-    total = sum(
-        _CREDIT_ALPHABET.index(char) * weight
-        for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True)
-    )
-    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
-
-
-def normalize_credit_code(value: object, *, field: str = "credit_code") -> str:
-    """A unified social credit code in canonical form (upper case, no spaces).
-
-    Raises ValueError when it is malformed (length or characters); the checksum is
-    not checked here: see :func:`check_credit_code`.
-    """
-    text = re.sub(r"\s+", "", _require_str(value, field)).upper()
-    if len(text) != 18:
-        raise ValueError(f"{field} must have 18 characters, got {len(text)}: {_shown(text)}")
-    if not _CREDIT_CODE.fullmatch(text):
-        wrong = sorted({c for c in text if c not in _CREDIT_ALPHABET})
-        raise ValueError(
-            f"{field} {_shown(text)} contains {', '.join(map(repr, wrong))}; "
-            f"allowed: 0-9 and A-Y except I, O, S, V, Z"
-        )
-    return text
-
-
-def check_credit_code(value: object, *, field: str = "credit_code") -> str | None:
-    """Check a credit code: None when valid, else a warning naming the wrong check character.
-
-    Malformed codes raise ValueError.  A wrong check character is only a warning:
-    some early codes fail the checksum but are real, so the value is kept as typed
-    (store :func:`normalize_credit_code` of it).
-
-    >>> check_credit_code("91350100m000100y43") is None
-    True
-    >>> check_credit_code("91350100M000100Y44")
-    "credit_code check character is '4' but GB 32100-2015 gives '3'; kept as typed"
-    """
-    code = normalize_credit_code(value, field=field)
-    expected = credit_code_check_character(code[:17])
-    if code[17] == expected:
-        return None
-    return (
-        f"{field} check character is {code[17]!r} but GB 32100-2015 gives {expected!r}; "
-        "kept as typed"
-    )
 
 
 # --- whole maps ---------------------------------------------------------------------
@@ -492,7 +198,7 @@ def _check_relation(
 ) -> None:
     for end, key in (("from", relation.source), ("to", relation.target)):
         if key not in contacts:
-            out.append(Problem(f"{at}.{end}", f"no contact with key {_shown(key)}"))
+            out.append(Problem(f"{at}.{end}", f"no contact with key {shown(key)}"))
     if relation.source == relation.target:
         out.append(
             Problem(f"{at}.to", f"a relation from {relation.source!r} to itself is not allowed")
@@ -503,7 +209,7 @@ def _check_interaction(
     interaction: Interaction, at: str, contacts: Counter[str], out: list[Problem]
 ) -> None:
     if interaction.contact not in contacts:
-        out.append(Problem(f"{at}.contact", f"no contact with key {_shown(interaction.contact)}"))
+        out.append(Problem(f"{at}.contact", f"no contact with key {shown(interaction.contact)}"))
     if interaction.at.utcoffset() is None:
         out.append(Problem(f"{at}.at", "time needs a UTC offset"))
         return
@@ -550,7 +256,7 @@ def _recheck(
         problems.append(Problem(path, str(error)))
         return
     if canonical != value:
-        problems.append(Problem(path, f"is not in canonical form (expected {_shown(canonical)})"))
+        problems.append(Problem(path, f"is not in canonical form (expected {shown(canonical)})"))
 
 
 def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], region: str) -> None:
