@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# localhost by default; `make run ADDRESS=0.0.0.0` serves the team's network.  (A specific
+# address also keeps Streamlit from asking an outside service for this machine's public IP.)
+ADDRESS ?= localhost
 # The local PostgreSQL server these machines run; tests use it when it answers.
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -32,9 +35,9 @@ system-deps:
 run: install
 	$(PY) -m orgmap db upgrade
 	$(PY) -m orgmap demo --if-empty
-	@echo "orgmap: open http://localhost:$(PORT)"
+	@echo "orgmap: open http://$(ADDRESS):$(PORT)"
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 # Every test: unit, store (SQLite, and PostgreSQL when it answers), CLI, AppTest, browser.
 test: install-dev system-deps
