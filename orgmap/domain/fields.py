@@ -15,7 +15,7 @@ at most two decimal places and below :data:`AMOUNT_LIMIT`.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -32,6 +32,7 @@ __all__ = [
     "check_currency",
     "check_email",
     "check_key",
+    "check_logged_time",
     "check_name",
     "check_text",
     "credit_code_check_character",
@@ -42,6 +43,7 @@ __all__ = [
     "parse_aware_datetime",
     "parse_date",
     "parse_enum",
+    "parse_logged_time",
 ]
 
 NAME_MAX_CHARS = 200
@@ -214,6 +216,32 @@ def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
         return moment.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"{field} is out of range: {shown(str(value))}") from None
+
+
+#: How far ahead of "now" a logged call may be: clocks and time zones differ a little,
+#: but a call next week was typed wrong and would pass for the latest call until then.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def check_logged_time(value: datetime, *, now: datetime, field: str = "at") -> datetime:
+    """``value`` (aware) unless it lies more than :data:`FUTURE_SLACK` after ``now``.
+
+    >>> from datetime import UTC, datetime
+    >>> check_logged_time(datetime(2099, 1, 1, tzinfo=UTC), now=datetime(2026, 1, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    ValueError: at 2099-01-01T00:00:00+00:00 is in the future; a call is logged after it happened
+    """
+    if value > now + FUTURE_SLACK:
+        raise ValueError(
+            f"{field} {value.isoformat()} is in the future; a call is logged after it happened"
+        )
+    return value
+
+
+def parse_logged_time(value: object, *, now: datetime, field: str = "at") -> datetime:
+    """:func:`parse_aware_datetime` then :func:`check_logged_time`."""
+    return check_logged_time(parse_aware_datetime(value, field=field), now=now, field=field)
 
 
 def check_currency(value: object, *, field: str = "currency") -> str:

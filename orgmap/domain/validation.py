@@ -26,6 +26,7 @@ from orgmap.domain.fields import (
     check_currency,
     check_email,
     check_key,
+    check_logged_time,
     check_name,
     check_text,
     credit_code_check_character,
@@ -36,6 +37,7 @@ from orgmap.domain.fields import (
     parse_aware_datetime,
     parse_date,
     parse_enum,
+    parse_logged_time,
     shown,
 )
 from orgmap.domain.model import (
@@ -58,6 +60,7 @@ __all__ = [
     "check_currency",
     "check_email",
     "check_key",
+    "check_logged_time",
     "check_name",
     "check_structure",
     "check_text",
@@ -69,6 +72,7 @@ __all__ = [
     "parse_aware_datetime",
     "parse_date",
     "parse_enum",
+    "parse_logged_time",
     "validate_map",
 ]
 

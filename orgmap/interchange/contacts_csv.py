@@ -28,6 +28,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from orgmap.domain.model import Contact, Department, Disposition, Phone
@@ -43,7 +44,7 @@ from orgmap.domain.validation import (
 from orgmap.interchange.document import decode_upload
 from orgmap.settings import DEFAULT_MAX_IMPORT_BYTES
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_contacts_csv"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ContactRow", "parse_contact_rows", "parse_contacts_csv"]
 
 COLUMNS = (
     "debtor_key",
@@ -57,11 +58,30 @@ COLUMNS = (
     "email",
 )
 REQUIRED_COLUMNS = ("debtor_key", "key", "name", "department")
+# Optional columns, each named as the Contact field it fills.
+_OPTIONAL_COLUMNS = ("title", "disposition", "authorizes_payment", "phones", "email")
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", ""})
 # ";" separates numbers, except in our own export form "+862161234567;ext=801".
 _PHONE_SEPARATORS = re.compile(r"[/、；]|;(?!\s*ext=)")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """One CSV row: the contact it describes and which of its optional fields had a value.
+
+    A blank cell or a missing column says nothing about an existing contact, so an
+    update must keep what was known for every optional field not in ``given``.
+    """
+
+    contact: Contact
+    given: frozenset[str]
+
+    def applied_to(self, existing: Contact) -> Contact:
+        """``existing`` updated with this row's name, department and non-blank fields."""
+        changes = {f: getattr(self.contact, f) for f in ("name", "department", *self.given)}
+        return replace(existing, **changes)
 
 
 def parse_contacts_csv(
@@ -72,10 +92,18 @@ def parse_contacts_csv(
     Raises :class:`ValidationError` listing every problem, each naming the row and
     column.  Whether the debtors exist is for the caller (the import service) to check.
     """
+    rows = parse_contact_rows(raw, region=region, max_bytes=max_bytes)
+    return {debtor: tuple(r.contact for r in found) for debtor, found in rows.items()}
+
+
+def parse_contact_rows(
+    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+) -> dict[str, tuple[ContactRow, ...]]:
+    """Like :func:`parse_contacts_csv`, keeping which optional cells had a value."""
     text = decode_upload(raw, max_bytes=max_bytes)
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
-    contacts: dict[str, list[Contact]] = {}
+    contacts: dict[str, list[ContactRow]] = {}
     first_row: dict[tuple[str, str], int] = {}
     try:
         header = _read_header(next(reader, None))
@@ -95,6 +123,7 @@ def parse_contacts_csv(
             if read is None:
                 continue
             debtor_key, contact = read
+            given = frozenset(c for c in _OPTIONAL_COLUMNS if row.get(c, "").strip())
             if (debtor_key, contact.key) in first_row:
                 problems.append(
                     Problem(
@@ -105,7 +134,7 @@ def parse_contacts_csv(
                 )
                 continue
             first_row[debtor_key, contact.key] = row_number
-            contacts.setdefault(debtor_key, []).append(contact)
+            contacts.setdefault(debtor_key, []).append(ContactRow(contact, given))
     except csv.Error as error:
         problems.append(Problem(f"row {reader.line_num}", f"cannot read the CSV: {error}"))
     if problems:

@@ -46,9 +46,9 @@ from orgmap.domain.validation import (
     normalize_credit_code,
     normalize_phone,
     parse_amount,
-    parse_aware_datetime,
     parse_date,
     parse_enum,
+    parse_logged_time,
 )
 
 __all__ = ["DuplicateKeysObject", "Report", "json_type", "read_debtor"]
@@ -86,6 +86,8 @@ class Report:
     """Problems (errors) and warnings collected while reading."""
 
     region: str = "CN"
+    # Read once per document: a call logged after "now" is refused (see check_logged_time).
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -357,7 +359,7 @@ def _read_interaction(raw: object, path: str, report: Report) -> Interaction | N
     )
     interaction = Interaction(
         contact=f.get("contact", _text(check_key, field="contact"), ""),
-        at=f.get("at", _text(parse_aware_datetime, field="at"), _NO_TIME),
+        at=f.get("at", _text(parse_logged_time, now=report.now, field="at"), _NO_TIME),
         channel=f.get(
             "channel", _text(parse_enum, enum_type=Channel, field="channel"), Channel.PHONE
         ),

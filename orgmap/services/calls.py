@@ -32,6 +32,7 @@ from orgmap.domain.validation import (
     Problem,
     ValidationError,
     check_change,
+    check_logged_time,
     check_name,
     check_text,
     normalize_phone,
@@ -91,9 +92,14 @@ def log_call(
 
     Raises :class:`ValidationError` (naming the field) or :class:`NotFoundError`.
     """
-    at = report.at or datetime.now(UTC)
+    now = datetime.now(UTC)
+    at = report.at or now
     if at.tzinfo is None:
         raise ValidationError((Problem("at", "time must carry a timezone"),))
+    try:
+        check_logged_time(at, now=now)
+    except ValueError as exc:
+        raise ValidationError((Problem("at", str(exc)),)) from None
     with session_scope(engine) as session:
         current = load_map(session, debtor_key)
         if current is None:

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from orgmap.domain.model import DebtorMap
-from orgmap.domain.validation import Problem, ValidationError, validate_map
-from orgmap.interchange import dumps_document, graphml_bytes, parse_contacts_csv, parse_document
+from orgmap.domain.validation import Problem, ValidationError, check_change
+from orgmap.interchange import dumps_document, graphml_bytes, parse_document
+from orgmap.interchange.contacts_csv import ContactRow, parse_contact_rows
 from orgmap.settings import DEFAULT_DATA_DIR, Settings
 from orgmap.store import (
     DebtorSummary,
@@ -68,7 +69,7 @@ def import_file(
             report = save_maps(session, parsed.maps, by=by)
         return ImportResult(report, parsed.warnings)
 
-    contacts_by_debtor = parse_contacts_csv(
+    contacts_by_debtor = parse_contact_rows(
         raw, region=settings.phone_region, max_bytes=settings.max_import_bytes
     )
     with session_scope(engine) as session:
@@ -85,7 +86,10 @@ def import_file(
                 )
                 continue
             merged = _merge_contacts(current, contacts)
-            problems.extend(validate_map(merged))
+            try:
+                check_change(current, merged, region=settings.phone_region)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
             maps.append(merged)
         if problems:
             raise ValidationError(tuple(problems))
@@ -93,20 +97,17 @@ def import_file(
     return ImportResult(report, ())
 
 
-def _merge_contacts(current: DebtorMap, contacts: Sequence) -> DebtorMap:
-    """``current`` with ``contacts`` added or replacing the contacts of the same key.
+def _merge_contacts(current: DebtorMap, rows: Sequence[ContactRow]) -> DebtorMap:
+    """``current`` with the CSV's contacts added, or updated where the key exists.
 
-    A CSV row says nothing about notes, do-not-contact or archiving, so those keep
-    what the map already knew.
+    An update takes the row's name, department and every non-blank cell; a blank
+    cell or a missing column keeps what the map already knew, and so do the fields
+    a CSV has no column for (notes, do-not-contact, archived).
     """
     by_key = {c.key: c for c in current.contacts}
-    for new in contacts:
-        old = by_key.get(new.key)
-        if old is not None:
-            new = replace(
-                new, notes=old.notes, do_not_contact=old.do_not_contact, archived=old.archived
-            )
-        by_key[new.key] = new
+    for row in rows:
+        old = by_key.get(row.contact.key)
+        by_key[row.contact.key] = row.contact if old is None else row.applied_to(old)
     return replace(current, contacts=tuple(by_key.values()))
 
 

@@ -288,3 +288,58 @@ def test_database_url_from_environment(capsys, tmp_path, doc_file, monkeypatch):
 def test_bad_database_url(capsys):
     code, _, err = run(capsys, "--db", "nonsense://x", "list")
     assert code == 2 and "nonsense" in err and "Traceback" not in err
+
+
+def test_csv_updates_only_what_its_cells_say(capsys, db, doc_file, tmp_path):
+    run(capsys, "--db", db, "import", str(doc_file))
+    sheet = tmp_path / "contacts.csv"
+    sheet.write_text(
+        "debtor_key,key,name,department,title,phones\n"
+        "acme,boss,王建国,owner,,\n"
+        "acme,new_guy,李四,finance,出纳,13900001111\n",
+        encoding="utf-8-sig",
+    )
+    code, _, err = run(capsys, "--db", db, "import", str(sheet))
+    assert code == 0, err
+    contacts = {
+        c["key"]: c
+        for c in json.loads(run(capsys, "--db", db, "export")[1])["debtors"][0]["contacts"]
+    }
+    boss = contacts["boss"]
+    assert boss["name"] == "王建国"
+    # Blank cells and absent columns keep what was known.
+    assert boss["phones"] == ["+8613812345678"]
+    assert boss["authorizes_payment"] is True and boss["disposition"] == "eagle"
+    assert contacts["new_guy"]["title"] == "出纳"
+
+    missing = tmp_path / "missing.csv"
+    missing.write_text("debtor_key,key,name,department\nnobody,x,X,sales\n", encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "import", str(missing))
+    assert code == 2 and "nobody" in err
+
+
+def test_calls_in_the_future_are_refused(capsys, db, doc_file, tmp_path):
+    run(capsys, "--db", db, "import", str(doc_file))
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "log",
+        "--debtor",
+        "acme",
+        "--contact",
+        "boss",
+        "--channel",
+        "phone",
+        "--outcome",
+        "reached",
+        "--at",
+        "2099-11-28T10:00:00+08:00",
+    )
+    assert code == 2 and "future" in err
+    doc = json.loads(json.dumps(DOC))
+    doc["debtors"][0]["interactions"][0]["at"] = "2099-01-01T00:00:00+08:00"
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "import", str(future))
+    assert code == 2 and "interactions[0].at" in err and "future" in err
