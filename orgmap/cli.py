@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 from orgmap.domain.model import Channel, Outcome
 from orgmap.settings import Settings, load_settings
@@ -22,6 +23,8 @@ from orgmap.settings import Settings, load_settings
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: More routes than this is no plan a collector reads, and Yen's search grows with k.
+MAX_ROUTES = 20
 
 
 class UsageError(Exception):
@@ -146,21 +149,33 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.output in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
-        Path(args.output).write_bytes(data)
+        _write_atomically(Path(args.output), data)
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written export."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.maps import debtor_summaries
 
     rows = debtor_summaries(_engine(settings))
+    zone = ZoneInfo(settings.timezone)  # readable output in the collectors' time; JSON stays UTC
     if args.json:
         print(json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
     for r in rows:
         who = "authorizer known" if r.authorizer_known else "authorizer unknown"
-        last = r.last_contact_at.isoformat(timespec="minutes") if r.last_contact_at else "never"
+        last = (
+            r.last_contact_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if r.last_contact_at
+            else "never"
+        )
         print(
             f"{r.key}\t{r.name}\t{r.amount_owed} {r.currency}\t{r.contact_count} contacts\t"
             f"{who}\tlast contact {last}"
@@ -224,8 +239,8 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.routing import answer_to_json, format_plan
     from orgmap.services.routes import route_debtor
 
-    if args.k < 1:
-        raise UsageError("--k must be at least 1")
+    if not 1 <= args.k <= MAX_ROUTES:
+        raise UsageError(f"--k must be from 1 to {MAX_ROUTES}")
     lang = args.lang or settings.language
     answer = route_debtor(_engine(settings), debtor_key=args.debtor, k=args.k, lang=lang)
     if args.json:
@@ -289,7 +304,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
 
     p = command("route", cmd_route, "who to call next to reach whoever authorizes payment")
     p.add_argument("--debtor", required=True, metavar="KEY")
-    p.add_argument("--k", type=int, default=3, help="how many routes (default 3)")
+    p.add_argument("--k", type=int, default=3, help=f"routes to show (3; at most {MAX_ROUTES})")
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=["zh-CN", "en"])
     return parser

@@ -343,3 +343,13 @@ def test_calls_in_the_future_are_refused(capsys, db, doc_file, tmp_path):
     future.write_text(json.dumps(doc), encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "import", str(future))
     assert code == 2 and "interactions[0].at" in err and "future" in err
+
+
+def test_list_shows_collectors_local_time_and_k_is_bounded(capsys, db, doc_file):
+    run(capsys, "--db", db, "import", str(doc_file))
+    # The call at 2026-11-20T10:00+08:00 reads as Shanghai time, not UTC.
+    assert "last contact 2026-11-20 10:00" in run(capsys, "--db", db, "list")[1]
+    listed = json.loads(run(capsys, "--db", db, "list", "--json")[1])
+    assert listed[0]["last_contact_at"] == "2026-11-20T02:00:00+00:00"
+    code, _, err = run(capsys, "--db", db, "route", "--debtor", "acme", "--k", "100000")
+    assert code == 2 and "--k" in err

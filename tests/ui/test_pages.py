@@ -405,7 +405,9 @@ def test_facts_checklist_counts_and_saves(app: AppTest, db: SeededDb):
     assert "2/10 facts known" in texts(app)  # the seed knows the reason and leaders_aware
     form = "facts_acme"
     app.text_area(key=f"{form}_who_pays").input("Finance, boss signs")
-    app.radio(key=f"{form}_money_in_account").set_value(True)
+    salaries = app.radio(key=f"{form}_salaries_on_time")
+    assert salaries.value == "unknown"  # not known yet, and shown as such
+    app.radio(key=f"{form}_money_in_account").set_value("yes")
     app.text_input(key=f"{form}_top_leader_mobile").input("138 1234 5678")
     app.checkbox(key=f"{form}_address_verified").check()
     submit(app, form)

@@ -40,7 +40,7 @@ def show(key: str, *, debtors: list[DebtorSummary], lang: str, settings: Setting
         on_select=functools.partial(_open_selected, key),
         selection_mode="single-row",
         column_config={
-            t("col.amount", lang): st.column_config.NumberColumn(format="%.2f"),
+            t("col.amount", lang): st.column_config.NumberColumn(format="localized"),
             t("col.authorizer", lang): st.column_config.CheckboxColumn(),
         },
     )

@@ -32,8 +32,13 @@ TICKS = ("address_verified", "registration_verified")
 FIELDS = TEXTS + YES_NO + LINES + TICKS
 form_key = f"facts_{debtor_key}"
 version = editing.record_versions(engine, debtor_key=debtor_key)["debtor"]
-form_state.seed(form_key, {n: getattr(facts, n) for n in FIELDS}, version=version)
-answers = {None: t("facts.unknown", lang), True: t("facts.yes", lang), False: t("facts.no", lang)}
+# A radio shows a None value as "nothing chosen", so yes/no/unknown travel as words.
+AS_WORD = {None: "unknown", True: "yes", False: "no"}
+AS_VALUE = {word: value for value, word in AS_WORD.items()}
+seeded = {n: getattr(facts, n) for n in FIELDS}
+seeded.update({n: AS_WORD[seeded[n]] for n in YES_NO})
+form_state.seed(form_key, seeded, version=version)
+answers = {word: t(f"facts.{word}", lang) for word in AS_VALUE}
 
 with st.form(form_key, enter_to_submit=True):
     for name in TEXTS:
@@ -52,7 +57,9 @@ with st.form(form_key, enter_to_submit=True):
     submitted = st.form_submit_button(t("common.save", lang), type="primary")
 
 if submitted:
-    typed = DebtorFacts(**{n: st.session_state[f"{form_key}_{n}"] for n in FIELDS})
+    values = {n: st.session_state[f"{form_key}_{n}"] for n in FIELDS}
+    values.update({n: AS_VALUE[values[n]] for n in YES_NO})
+    typed = DebtorFacts(**values)
     commit(
         partial(
             editing.update_facts,
