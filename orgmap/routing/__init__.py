@@ -18,7 +18,15 @@ from orgmap.routing.costs import (
 )
 from orgmap.routing.graph import Targets, build_graph, select_targets
 from orgmap.routing.plan import answer_to_json, format_plan
-from orgmap.routing.routes import Route, RouteAnswer, Step, cheapest_routes, find_buck_loops
+from orgmap.routing.routes import (
+    Route,
+    RouteAnswer,
+    Step,
+    cheapest_routes,
+    find_buck_loops,
+    note_known_elsewhere,
+    route_contacts,
+)
 from orgmap.routing.tactics import LANGUAGES
 from orgmap.routing.weights import Weights, WeightsError, load_weights
 
@@ -42,6 +50,8 @@ __all__ = [
     "first_channel",
     "format_plan",
     "load_weights",
+    "note_known_elsewhere",
+    "route_contacts",
     "select_targets",
     "start_cost",
     "summarize_history",

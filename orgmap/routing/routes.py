@@ -13,19 +13,27 @@ the authorizer directly.  A route ends at the first target it reaches.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 import networkx as nx
 
-from orgmap.domain.model import DebtorMap, Disposition, RelationType
+from orgmap.domain.model import Contact, DebtorMap, Disposition, RelationType
 from orgmap.routing.graph import Targets, build_graph
 from orgmap.routing.tactics import check_language, choose_hint, format_reason, say
 from orgmap.routing.weights import Weights, load_weights
 
-__all__ = ["Route", "RouteAnswer", "Step", "cheapest_routes", "find_buck_loops"]
+__all__ = [
+    "Route",
+    "RouteAnswer",
+    "Step",
+    "cheapest_routes",
+    "find_buck_loops",
+    "note_known_elsewhere",
+    "route_contacts",
+]
 
 # Virtual nodes: tuples can never equal a contact key (a string).
 _SOURCE = ("orgmap.routing", "source")
@@ -329,15 +337,46 @@ def _warnings(
         ]
         cycle = " → ".join([*members, contacts[loop[0]].name])
         warnings.append(say("warn.buck_loop", lang, cycle=cycle))
-    on_routes = dict.fromkeys(step.contact for route in routes for step in route.steps)
-    for key in on_routes:
-        places = known_elsewhere.get(key)
-        if places:
+    warnings.extend(_known_elsewhere_warnings(contacts, routes, known_elsewhere, lang))
+    return tuple(dict.fromkeys(warnings))
+
+
+def _known_elsewhere_warnings(
+    contacts: Mapping[str, Contact],
+    routes: Iterable[Route],
+    known_elsewhere: Mapping[str, Sequence[str]],
+    lang: str,
+) -> list[str]:
+    warnings = []
+    for key in route_contacts(routes):
+        if places := known_elsewhere.get(key):
             joined = say("sep.places", lang).join(places)
             warnings.append(
                 say("warn.known_elsewhere", lang, name=contacts[key].name, places=joined)
             )
-    return tuple(dict.fromkeys(warnings))
+    return warnings
+
+
+def route_contacts(routes: Iterable[Route]) -> tuple[str, ...]:
+    """Keys of the contacts on ``routes``, each once, in route order."""
+    return tuple(dict.fromkeys(step.contact for route in routes for step in route.steps))
+
+
+def note_known_elsewhere(
+    answer: RouteAnswer,
+    m: DebtorMap,
+    known_elsewhere: Mapping[str, Sequence[str]],
+    *,
+    lang: str = "en",
+) -> RouteAnswer:
+    """``answer`` with a warning for each contact on its routes who is known at other debtors.
+
+    For callers that look people up only after routing, so that the look-up covers
+    the few contacts on the routes rather than the whole map.
+    """
+    contacts = {c.key: c for c in m.contacts}
+    extra = _known_elsewhere_warnings(contacts, answer.routes, known_elsewhere, lang)
+    return replace(answer, warnings=tuple(dict.fromkeys((*answer.warnings, *extra))))
 
 
 def _names(m: DebtorMap, keys: Iterable[str], lang: str, limit: int = 5) -> str:

@@ -16,7 +16,14 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from orgmap.domain.model import DebtorMap
-from orgmap.routing import RouteAnswer, Weights, cheapest_routes, load_weights
+from orgmap.routing import (
+    RouteAnswer,
+    Weights,
+    cheapest_routes,
+    load_weights,
+    note_known_elsewhere,
+    route_contacts,
+)
 from orgmap.store import KnownElsewhere, NotFoundError, find_same_person, load_map, session_scope
 
 __all__ = ["route_debtor", "routing_weights"]
@@ -39,24 +46,26 @@ def route_debtor(
     weights: Weights | None = None,
 ) -> RouteAnswer:
     """The ``k`` cheapest routes to whoever authorizes payment at ``debtor_key``."""
-    with session_scope(engine) as session:
+    # Read-only: on SQLite a write transaction would queue behind (and block) writers.
+    with session_scope(engine, read_only=True) as session:
         m = load_map(session, debtor_key, include_archived=False)
         if m is None:
             raise NotFoundError(f"no debtor with key {debtor_key!r}")
+        answer = cheapest_routes(
+            m, k=k, now=now or datetime.now(UTC), weights=weights or routing_weights(), lang=lang
+        )
+        # Only the people on the routes are looked up at other debtors: a handful of
+        # numbers, whatever the size of the map.
+        on_routes = [c for key in route_contacts(answer.routes) if (c := m.contact(key))]
         elsewhere = find_same_person(
             session,
             debtor_key=debtor_key,
-            phones=[p.e164 for c in m.contacts for p in c.phones],
-            emails=[c.email for c in m.contacts if c.email],
+            phones=[p.e164 for c in on_routes for p in c.phones],
+            emails=[c.email for c in on_routes if c.email],
         )
-    return cheapest_routes(
-        m,
-        k=k,
-        now=now or datetime.now(UTC),
-        weights=weights or routing_weights(),
-        lang=lang,
-        known_elsewhere=known_elsewhere_by_contact(m, elsewhere),
-    )
+    if not elsewhere:
+        return answer
+    return note_known_elsewhere(answer, m, known_elsewhere_by_contact(m, elsewhere), lang=lang)
 
 
 def known_elsewhere_by_contact(m: DebtorMap, found: list[KnownElsewhere]) -> dict[str, list[str]]:

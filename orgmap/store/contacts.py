@@ -280,27 +280,35 @@ def find_same_person(
     """
     numbers = sorted({p for p in phones if p})
     addresses = sorted({e.strip().lower() for e in emails if e and e.strip()})
-    c, d = contact_table.c, debtor_table.c
+    c, d, ph = contact_table.c, debtor_table.c, phone_table.c
+    this_debtor = sa.select(d.id).where(d.key == debtor_key).scalar_subquery()
+
+    def debtor_of(column: sa.ColumnElement[int]) -> list[sa.ScalarSelect[str]]:
+        # Per matched row, by primary key: joining the debtor table instead made
+        # PostgreSQL's planner scan every debtor, so the cost grew with the team.
+        return [
+            sa.select(d.key).where(d.id == column).scalar_subquery(),
+            sa.select(d.name).where(d.id == column).scalar_subquery(),
+        ]
+
     lookups = []
     if numbers:
         lookups.append(
-            sa.select(d.key, d.name, c.key, c.name, phone_table.c.e164)
+            sa.select(*debtor_of(ph.debtor_id), c.key, c.name, ph.e164)
             .select_from(phone_table)
-            .join(contact_table, c.id == phone_table.c.contact_id)
-            .join(debtor_table, d.id == phone_table.c.debtor_id)
-            .where(phone_table.c.e164.in_(numbers), c.archived.is_(False), d.key != debtor_key)
+            .join(contact_table, c.id == ph.contact_id)
+            .where(ph.e164.in_(numbers), ph.debtor_id != this_debtor, c.archived.is_(False))
         )
     if addresses:
         lowered = sa.func.lower(c.email)
         lookups.append(
-            sa.select(d.key, d.name, c.key, c.name, lowered)
+            sa.select(*debtor_of(c.debtor_id), c.key, c.name, lowered)
             .select_from(contact_table)
-            .join(debtor_table, d.id == c.debtor_id)
-            .where(lowered.in_(addresses), c.archived.is_(False), d.key != debtor_key)
+            .where(lowered.in_(addresses), c.debtor_id != this_debtor, c.archived.is_(False))
         )
     if not lookups:
         return []
     # One round trip: on PostgreSQL the second query's latency cost as much as its work.
     query = lookups[0] if len(lookups) == 1 else sa.union_all(*lookups)
-    found = {KnownElsewhere(*row) for row in session.execute(query)}
+    found = {KnownElsewhere(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)}
     return sorted(found, key=lambda k: (k.debtor_key, k.contact_key, k.matched_on))

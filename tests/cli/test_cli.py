@@ -353,3 +353,17 @@ def test_list_shows_collectors_local_time_and_k_is_bounded(capsys, db, doc_file)
     assert listed[0]["last_contact_at"] == "2026-11-20T02:00:00+00:00"
     code, _, err = run(capsys, "--db", db, "route", "--debtor", "acme", "--k", "100000")
     assert code == 2 and "--k" in err
+
+
+def test_route_names_other_debtors_where_the_boss_is_known(capsys, db, tmp_path):
+    doc = json.loads(json.dumps(DOC))
+    sister = json.loads(json.dumps(DOC["debtors"][0]))
+    sister.update(key="acme-sister", name="艾克美集团")
+    sister["contacts"] = [sister["contacts"][1]]  # the same boss, same mobile
+    sister["relations"], sister["interactions"] = [], []
+    doc["debtors"].append(sister)
+    path = tmp_path / "group.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "--db", db, "import", str(path))[0] == 0
+    answer = json.loads(run(capsys, "--db", db, "route", "--debtor", "acme", "--json")[1])
+    assert any("艾克美集团 (acme-sister)" in w for w in answer["warnings"])
