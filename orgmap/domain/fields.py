@@ -1,11 +1,12 @@
 """Field checks: one value as a user typed it in, the canonical domain value out.
 
 Each function takes a value from a form, a CLI flag, or a JSON or CSV cell and
-returns the canonical domain value, or raises :class:`ValueError` with a message
-a collector can act on.  They know nothing about where the value came from, so
-the message names no path; callers (:mod:`orgmap.domain.validation`, the
-interchange readers, the services) add it.  Pure: standard library and
-``phonenumbers``.
+returns the canonical domain value, or raises :class:`FieldError` (a
+:class:`ValueError`) with a message a collector can act on: ``str()`` is English,
+its ``code`` and ``params`` render it in zh-CN too (:mod:`orgmap.domain.messages`).
+They know nothing about where the value came from, so the message names no path;
+callers (:mod:`orgmap.domain.validation`, the interchange readers, the services)
+add it.  Pure: standard library and ``phonenumbers``.
 
 Limits: names, titles and similar one-line fields at most :data:`NAME_MAX_CHARS`
 characters; notes at most :data:`NOTE_MAX_CHARS`; amounts are non-negative with
@@ -22,12 +23,15 @@ from typing import TypeVar
 
 import phonenumbers
 
+from orgmap.domain.messages import FieldError, FieldWarning
 from orgmap.domain.model import Phone, PhoneKind
 
 __all__ = [
     "AMOUNT_LIMIT",
     "NAME_MAX_CHARS",
     "NOTE_MAX_CHARS",
+    "FieldError",
+    "FieldWarning",
     "check_credit_code",
     "check_currency",
     "check_email",
@@ -70,7 +74,7 @@ def shown(value: object, limit: int = 40) -> str:
 
 def _require_str(value: object, field: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{field} must be text, got {type(value).__name__}")
+        raise FieldError("text.not_text", field=field, type=type(value).__name__)
     return value
 
 
@@ -82,9 +86,7 @@ def check_key(value: object, *, field: str = "key") -> str:
     """
     text = _require_str(value, field).strip()
     if not _KEY.fullmatch(text):
-        raise ValueError(
-            f"{field} {shown(text)} may use only a-z, 0-9, '_' and '-' (1 to 64 characters)"
-        )
+        raise FieldError("key.invalid", field=field, value=shown(text))
     return text
 
 
@@ -94,14 +96,14 @@ def check_name(
     """A one-line name or title, stripped; empty is allowed only when not ``required``."""
     text = _require_str(value, field).strip()
     if required and not text:
-        raise ValueError(f"{field} is required")
+        raise FieldError("name.required", field=field)
     if len(text) > max_len:
-        raise ValueError(f"{field} is too long: {len(text)} characters (at most {max_len})")
+        raise FieldError("text.too_long", field=field, length=len(text), max=max_len)
     bad = _BAD_IN_NAME.search(text)
     if bad and bad.group() in "\r\n":
-        raise ValueError(f"{field} must fit on one line")
+        raise FieldError("name.multiline", field=field)
     if bad:
-        raise ValueError(f"{field} contains a control character (U+{ord(bad.group()):04X})")
+        raise FieldError("text.control_character", field=field, codepoint=f"{ord(bad.group()):04X}")
     return text
 
 
@@ -109,10 +111,10 @@ def check_text(value: object, *, field: str = "note", max_len: int = NOTE_MAX_CH
     """Free text such as a note: newlines and tabs allowed, line ends normalized to ``\\n``."""
     text = _require_str(value, field).replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > max_len:
-        raise ValueError(f"{field} is too long: {len(text)} characters (at most {max_len})")
+        raise FieldError("text.too_long", field=field, length=len(text), max=max_len)
     bad = _BAD_IN_TEXT.search(text)
     if bad:
-        raise ValueError(f"{field} contains a control character (U+{ord(bad.group()):04X})")
+        raise FieldError("text.control_character", field=field, codepoint=f"{ord(bad.group()):04X}")
     return text
 
 
@@ -127,36 +129,60 @@ def parse_enum(value: object, enum_type: type[E], *, field: str) -> E:
         except ValueError:
             pass
     allowed = ", ".join(member.value for member in enum_type)
-    raise ValueError(f"unknown {field} {shown(value)}; allowed: {allowed}")
+    raise FieldError("enum.unknown", field=field, value=shown(value), allowed=allowed)
 
 
 # --- money and time -----------------------------------------------------------------
 
 _PLAIN_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+# Thousands separators as collectors type them: "1,000", "12,345.60" (groups of three).
+_GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+# Chinese input methods type full-width digits and punctuation: "１，０００．５０".
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
+_YUAN_SIGNS = ("¥", "￥")
+
+
+def _amount_text(value: str) -> str:
+    """The amount as plain ASCII digits: full-width turned half-width, a leading yuan
+    sign and thousands separators dropped.  Anything else is left for the check."""
+    text = value.strip().translate(_FULL_WIDTH)
+    sign = "-" if text.startswith("-") else ""
+    text = text.removeprefix(sign).lstrip()
+    for yuan in _YUAN_SIGNS:
+        text = text.removeprefix(yuan).lstrip()
+    if _GROUPED_NUMBER.fullmatch(text):
+        text = text.replace(",", "")
+    return sign + text
 
 
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """A non-negative amount of money with at most two decimal places, as a Decimal.
 
-    Strings are read digit by digit (never through float); JSON numbers may arrive as
-    int, float (read from its ``repr``) or Decimal.  The result has exactly two places.
+    Strings are read digit by digit (never through float) and may be typed the way
+    collectors type them: thousands separators in groups of three, full-width digits,
+    a leading ¥ or ￥.  Exponents, other separators and signs are refused.  JSON
+    numbers may arrive as int, float (read from its ``repr``) or Decimal.  The result
+    has exactly two places.
 
     >>> parse_amount("12000.5")
     Decimal('12000.50')
+    >>> parse_amount("¥12,345.6"), parse_amount("１０００")
+    (Decimal('12345.60'), Decimal('1000.00'))
     >>> parse_amount(-1)
     Traceback (most recent call last):
     ...
-    ValueError: amount must not be negative, got '-1'
+    orgmap.domain.messages.FieldError: amount must not be negative, got '-1'
     """
     if isinstance(value, bool):
-        raise ValueError(f"{field} must be a number, got a true/false value")
+        raise FieldError("amount.boolean", field=field)
     if isinstance(value, str):
         text = value.strip()
-        if text.startswith("-") and _PLAIN_NUMBER.fullmatch(text[1:]):
-            raise ValueError(f"{field} must not be negative, got {shown(text)}")
-        if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError(f"{field} is not a number: {shown(text)} (write e.g. 12000.50)")
-        amount = Decimal(text)
+        digits = _amount_text(text)
+        if digits.startswith("-") and _PLAIN_NUMBER.fullmatch(digits[1:]):
+            raise FieldError("amount.negative", field=field, value=shown(text))
+        if not _PLAIN_NUMBER.fullmatch(digits):
+            raise FieldError("amount.not_number", field=field, value=shown(text))
+        amount = Decimal(digits)
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -164,16 +190,16 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     elif isinstance(value, Decimal):
         amount = value
     else:
-        raise ValueError(f"{field} must be a number, got {type(value).__name__}")
+        raise FieldError("amount.wrong_type", field=field, type=type(value).__name__)
     if not amount.is_finite():
-        raise ValueError(f"{field} must be a finite number, got {shown(value)}")
+        raise FieldError("amount.not_finite", field=field, value=shown(value))
     if amount < 0:
-        raise ValueError(f"{field} must not be negative, got {shown(value)}")
+        raise FieldError("amount.negative", field=field, value=shown(value))
     if amount >= AMOUNT_LIMIT:
-        raise ValueError(f"{field} is too large: {shown(value)} (must be below 10^15)")
+        raise FieldError("amount.too_large", field=field, value=shown(value))
     rounded = amount.quantize(_CENT)
     if rounded != amount:
-        raise ValueError(f"{field} has more than 2 decimal places: {shown(value)}")
+        raise FieldError("amount.too_many_decimals", field=field, value=shown(value))
     return rounded if rounded else Decimal("0.00")  # also turns -0.00 into 0.00
 
 
@@ -190,7 +216,7 @@ def parse_date(value: object, *, field: str = "date") -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise ValueError(f"{field} must be a date written YYYY-MM-DD, got {shown(text)}")
+    raise FieldError("date.invalid", field=field, value=shown(text))
 
 
 def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
@@ -206,16 +232,13 @@ def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(
-                f"{field} must be an ISO-8601 date and time such as "
-                f"2026-11-03T09:30:00+08:00, got {shown(text)}"
-            ) from None
+            raise FieldError("datetime.invalid", field=field, value=shown(text)) from None
     if moment.utcoffset() is None:
-        raise ValueError(f"{field} needs a UTC offset such as +08:00 or Z, got {shown(str(value))}")
+        raise FieldError("datetime.no_offset", field=field, value=shown(str(value)))
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise ValueError(f"{field} is out of range: {shown(str(value))}") from None
+        raise FieldError("datetime.out_of_range", field=field, value=shown(str(value))) from None
 
 
 #: How far ahead of "now" a logged call may be: clocks and time zones differ a little,
@@ -227,15 +250,14 @@ def check_logged_time(value: datetime, *, now: datetime, field: str = "at") -> d
     """``value`` (aware) unless it lies more than :data:`FUTURE_SLACK` after ``now``.
 
     >>> from datetime import UTC, datetime
-    >>> check_logged_time(datetime(2099, 1, 1, tzinfo=UTC), now=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> late, now = datetime(2099, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    >>> check_logged_time(late, now=now)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: at 2099-01-01T00:00:00+00:00 is in the future; a call is logged after it happened
+    orgmap.domain.messages.FieldError: at 2099-01-01T00:00:00+00:00 is in the future; a call ...
     """
     if value > now + FUTURE_SLACK:
-        raise ValueError(
-            f"{field} {value.isoformat()} is in the future; a call is logged after it happened"
-        )
+        raise FieldError("time.in_future", field=field, value=value.isoformat())
     return value
 
 
@@ -248,7 +270,7 @@ def check_currency(value: object, *, field: str = "currency") -> str:
     """An ISO 4217 code such as CNY, upper-cased."""
     text = _require_str(value, field).strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", text):
-        raise ValueError(f"{field} must be a 3-letter code such as CNY, got {shown(text)}")
+        raise FieldError("currency.invalid", field=field, value=shown(text))
     return text
 
 
@@ -275,17 +297,14 @@ def normalize_phone(raw: object, *, region: str = "CN") -> Phone:
     """
     text = _require_str(raw, "phone").strip()
     if not text:
-        raise ValueError("phone number is empty")
+        raise FieldError("phone.empty")
     prepared = _CHINESE_EXTENSION.sub(" ext. ", text)
     try:
         number = phonenumbers.parse(prepared, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{shown(text)} is not a phone number") from None
+        raise FieldError("phone.unreadable", value=shown(text)) from None
     if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        raise ValueError(
-            f"{shown(text)} is not a valid phone number "
-            f"(numbers without +country are read as {region})"
-        )
+        raise FieldError("phone.invalid", value=shown(text), region=region)
     kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164=e164, extension=number.extension or None, kind=kind)
@@ -307,7 +326,7 @@ def check_email(value: object, *, field: str = "email") -> str:
     """A plausible e-mail address (one ``@``, a dotted domain); the domain lower-cased."""
     text = _require_str(value, field).strip()
     if len(text) > 254 or not _EMAIL.fullmatch(text) or _BAD_IN_NAME.search(text):
-        raise ValueError(f"{field} {shown(text)} is not an e-mail address")
+        raise FieldError("email.invalid", field=field, value=shown(text))
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
@@ -335,17 +354,19 @@ def credit_code_check_character(first17: str) -> str:
 def normalize_credit_code(value: object, *, field: str = "credit_code") -> str:
     """A unified social credit code in canonical form (upper case, no spaces).
 
-    Raises ValueError when it is malformed (length or characters); the checksum is
+    Raises FieldError when it is malformed (length or characters); the checksum is
     not checked here: see :func:`check_credit_code`.
     """
     text = re.sub(r"\s+", "", _require_str(value, field)).upper()
     if len(text) != 18:
-        raise ValueError(f"{field} must have 18 characters, got {len(text)}: {shown(text)}")
+        raise FieldError("credit_code.length", field=field, length=len(text), value=shown(text))
     if not _CREDIT_CODE.fullmatch(text):
         wrong = sorted({c for c in text if c not in _CREDIT_ALPHABET})
-        raise ValueError(
-            f"{field} {shown(text)} contains {', '.join(map(repr, wrong))}; "
-            f"allowed: 0-9 and A-Y except I, O, S, V, Z"
+        raise FieldError(
+            "credit_code.characters",
+            field=field,
+            value=shown(text),
+            wrong=", ".join(map(repr, wrong)),
         )
     return text
 
@@ -353,7 +374,8 @@ def normalize_credit_code(value: object, *, field: str = "credit_code") -> str:
 def check_credit_code(value: object, *, field: str = "credit_code") -> str | None:
     """Check a credit code: None when valid, else a warning naming the wrong check character.
 
-    Malformed codes raise ValueError.  A wrong check character is only a warning:
+    Malformed codes raise FieldError.  A wrong check character is only a warning
+    (a :class:`FieldWarning`, which is a ``str``):
     some early codes fail the checksum but are real, so the value is kept as typed
     (store :func:`normalize_credit_code` of it).
 
@@ -366,7 +388,6 @@ def check_credit_code(value: object, *, field: str = "credit_code") -> str | Non
     expected = credit_code_check_character(code[:17])
     if code[17] == expected:
         return None
-    return (
-        f"{field} check character is {code[17]!r} but GB 32100-2015 gives {expected!r}; "
-        "kept as typed"
+    return FieldWarning(
+        "credit_code.check_character", field=field, found=repr(code[17]), expected=repr(expected)
     )

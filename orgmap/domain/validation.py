@@ -9,13 +9,16 @@ Two kinds of function, both pure (standard library and ``phonenumbers``):
   :class:`~orgmap.domain.model.DebtorMap` and return every :class:`Problem` found, each
   with a path such as ``debtors[acme].contacts[li_ming].phones[0]``.  The service runs
   :func:`validate_map` before every write; the interchange reader runs the same checks.
+
+A :class:`Problem` reads in English through ``str()`` (what the CLI prints) and in
+the collector's language through :meth:`Problem.text`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
 from orgmap.domain.fields import (
@@ -40,6 +43,7 @@ from orgmap.domain.fields import (
     parse_logged_time,
     shown,
 )
+from orgmap.domain.messages import FieldError, FieldWarning, describe_path, render_message
 from orgmap.domain.model import (
     Contact,
     DebtorFacts,
@@ -53,6 +57,8 @@ __all__ = [
     "AMOUNT_LIMIT",
     "NAME_MAX_CHARS",
     "NOTE_MAX_CHARS",
+    "FieldError",
+    "FieldWarning",
     "Problem",
     "ValidationError",
     "check_change",
@@ -81,13 +87,64 @@ _ERROR_LINES_SHOWN = 50
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input: where (``path``) and what (``message``)."""
+    """One thing wrong with the input: where (``path``) and what (``message``, English).
+
+    ``code`` and ``params`` (see :mod:`orgmap.domain.messages`) let :meth:`text` say
+    the same in zh-CN; a problem without a code reads in English in every language.
+    Two problems are equal when path and message are.
+
+    >>> p = Problem.coded("referred_to.phone", "phone.invalid", value="'12345'", region="CN")
+    >>> p.path, p.code
+    ('referred_to.phone', 'phone.invalid')
+    >>> p.text("zh-CN")
+    "被引荐人的电话：'12345' 不是有效的电话号码（不带 +国家码的号码按 CN 地区解读）"
+    """
 
     path: str
     message: str
+    code: str | None = field(default=None, compare=False)
+    params: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def coded(cls, path: str, code: str, /, **params: object) -> Problem:
+        """The problem ``code`` at ``path``; the English message is made from the catalogue."""
+        values = {name: str(value) for name, value in params.items()}
+        return cls(path, render_message(code, "en", values), code, values)
+
+    @classmethod
+    def from_error(cls, path: str, error: ValueError | str) -> Problem:
+        """``error`` (a field check's exception or warning) as a problem at ``path``,
+        keeping its code when it has one."""
+        if isinstance(error, FieldError | FieldWarning):
+            return cls(path, str(error), error.code, dict(error.params))
+        return cls(path, str(error))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+    def text(self, lang: str) -> str:
+        """The problem for a collector reading ``lang`` (``"zh-CN"`` or ``"en"``).
+
+        The path becomes words (``referred_to.phone`` → 被引荐人的电话); when the
+        message itself starts from the field, the path is not repeated.  Never
+        raises: a problem without a (known) code gives its English text.
+        """
+        if self.code is None:
+            return str(self)
+        try:
+            if self.path and self.params.get("field") == self.path:
+                return render_message(self.code, lang, self.params, localize=True)
+            params = dict(self.params)
+            if self.path and "field" in params:
+                # The path already says where; the message names just the field.
+                params["field"] = params["field"].rsplit(".", 1)[-1]
+            message = render_message(self.code, lang, params, localize=True)
+        except (KeyError, IndexError, ValueError):
+            return str(self)
+        if not self.path:
+            return message
+        separator = "：" if lang.lower().startswith("zh") else ": "
+        return f"{describe_path(self.path, lang)}{separator}{message}"
 
 
 class ValidationError(ValueError):
@@ -166,7 +223,9 @@ def check_structure(
     for key, count in counts.items():
         if count > 1:
             problems.append(
-                Problem(f"{where}.contacts[{key}]", f"contact key {key!r} is used {count} times")
+                Problem.coded(
+                    f"{where}.contacts[{key}]", "contact.key_repeated", key=repr(key), count=count
+                )
             )
     r_pos = relation_positions or range(len(m.relations))
     seen_relations: dict[tuple[str, str, str], int] = {}
@@ -175,10 +234,13 @@ def check_structure(
         triple = (relation.source, relation.target, relation.type.value)
         if triple in seen_relations:
             problems.append(
-                Problem(
+                Problem.coded(
                     f"{where}.relations[{pos}]",
-                    f"duplicate relation {relation.source} -{relation.type.value}-> "
-                    f"{relation.target} (same as relations[{seen_relations[triple]}])",
+                    "relation.duplicate",
+                    source=relation.source,
+                    relation_type=relation.type.value,
+                    target=relation.target,
+                    first=seen_relations[triple],
                 )
             )
         seen_relations.setdefault(triple, pos)
@@ -189,9 +251,7 @@ def check_structure(
         _check_interaction(interaction, at, counts, problems)
         if interaction in seen_interactions:
             problems.append(
-                Problem(
-                    at, f"the same interaction as interactions[{seen_interactions[interaction]}]"
-                )
+                Problem.coded(at, "interaction.duplicate", first=seen_interactions[interaction])
             )
         seen_interactions.setdefault(interaction, pos)
     return problems
@@ -202,46 +262,45 @@ def _check_relation(
 ) -> None:
     for end, key in (("from", relation.source), ("to", relation.target)):
         if key not in contacts:
-            out.append(Problem(f"{at}.{end}", f"no contact with key {shown(key)}"))
+            out.append(Problem.coded(f"{at}.{end}", "contact.no_such_key", value=shown(key)))
     if relation.source == relation.target:
-        out.append(
-            Problem(f"{at}.to", f"a relation from {relation.source!r} to itself is not allowed")
-        )
+        out.append(Problem.coded(f"{at}.to", "relation.to_itself", source=repr(relation.source)))
 
 
 def _check_interaction(
     interaction: Interaction, at: str, contacts: Counter[str], out: list[Problem]
 ) -> None:
     if interaction.contact not in contacts:
-        out.append(Problem(f"{at}.contact", f"no contact with key {shown(interaction.contact)}"))
+        out.append(
+            Problem.coded(f"{at}.contact", "contact.no_such_key", value=shown(interaction.contact))
+        )
     if interaction.at.utcoffset() is None:
-        out.append(Problem(f"{at}.at", "time needs a UTC offset"))
+        out.append(Problem.coded(f"{at}.at", "time.no_offset"))
         return
     amount, promised_by = interaction.promise_amount, interaction.promise_date
     if amount is None and promised_by is None:
         return
     if amount is None or promised_by is None:
         missing = "promise_amount" if amount is None else "promise_date"
-        out.append(Problem(f"{at}.{missing}", "a promise needs both an amount and a date"))
+        out.append(Problem.coded(f"{at}.{missing}", "promise.incomplete"))
     if interaction.outcome is not Outcome.PROMISED:
         out.append(
-            Problem(
-                f"{at}.outcome",
-                f"a promise amount or date needs outcome 'promised', "
-                f"not {interaction.outcome.value!r}",
+            Problem.coded(
+                f"{at}.outcome", "promise.needs_promised", outcome=interaction.outcome.value
             )
         )
     if amount is not None and amount <= 0:
-        out.append(Problem(f"{at}.promise_amount", "a promised amount must be above zero"))
+        out.append(Problem.coded(f"{at}.promise_amount", "promise.not_positive"))
     # One day of slack: a call late in the evening west of UTC is already "tomorrow" in UTC.
     if promised_by is not None and promised_by < interaction.at.astimezone(UTC).date() - timedelta(
         days=1
     ):
         out.append(
-            Problem(
+            Problem.coded(
                 f"{at}.promise_date",
-                f"promise date {promised_by.isoformat()} is before the call "
-                f"({interaction.at.date().isoformat()})",
+                "promise.before_call",
+                promise_date=promised_by.isoformat(),
+                call_date=interaction.at.date().isoformat(),
             )
         )
 
@@ -257,10 +316,10 @@ def _recheck(
     try:
         canonical = check(value, **kwargs)
     except ValueError as error:
-        problems.append(Problem(path, str(error)))
+        problems.append(Problem.from_error(path, error))
         return
     if canonical != value:
-        problems.append(Problem(path, f"is not in canonical form (expected {shown(canonical)})"))
+        problems.append(Problem.coded(path, "value.not_canonical", expected=shown(canonical)))
 
 
 def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], region: str) -> None:
@@ -319,10 +378,16 @@ def _check_contact_fields(contact: Contact, where: str, out: list[Problem]) -> N
         try:
             again = normalize_phone(format_phone(phone))
         except ValueError as error:
-            out.append(Problem(f"{where}.phones[{i}]", str(error)))
+            out.append(Problem.from_error(f"{where}.phones[{i}]", error))
             continue
         if (again.e164, again.extension) != (phone.e164, phone.extension):
-            out.append(Problem(f"{where}.phones[{i}]", f"is not in E.164 form: {phone.e164!r}"))
+            out.append(
+                Problem.coded(f"{where}.phones[{i}]", "phone.not_e164", value=repr(phone.e164))
+            )
         if (phone.e164, phone.extension) in seen:
-            out.append(Problem(f"{where}.phones[{i}]", f"{format_phone(phone)} is listed twice"))
+            out.append(
+                Problem.coded(
+                    f"{where}.phones[{i}]", "phone.listed_twice", value=format_phone(phone)
+                )
+            )
         seen.add((phone.e164, phone.extension))

@@ -33,6 +33,7 @@ from typing import TypeVar
 
 from orgmap.domain.model import Contact, Department, Disposition, Phone
 from orgmap.domain.validation import (
+    FieldError,
     Problem,
     ValidationError,
     check_email,
@@ -112,9 +113,11 @@ def parse_contact_rows(
                 continue
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 problems.append(
-                    Problem(
+                    Problem.coded(
                         f"row {row_number}",
-                        f"has {len(cells)} cells but the header has {len(header)} columns",
+                        "csv.too_many_cells",
+                        cells=len(cells),
+                        columns=len(header),
                     )
                 )
                 continue
@@ -126,17 +129,19 @@ def parse_contact_rows(
             given = frozenset(c for c in _OPTIONAL_COLUMNS if row.get(c, "").strip())
             if (debtor_key, contact.key) in first_row:
                 problems.append(
-                    Problem(
+                    Problem.coded(
                         f"row {row_number}, column key",
-                        f"contact {contact.key!r} of debtor {debtor_key!r} is already on "
-                        f"row {first_row[debtor_key, contact.key]}",
+                        "csv.contact_repeated",
+                        key=repr(contact.key),
+                        debtor=repr(debtor_key),
+                        row=first_row[debtor_key, contact.key],
                     )
                 )
                 continue
             first_row[debtor_key, contact.key] = row_number
             contacts.setdefault(debtor_key, []).append(ContactRow(contact, given))
     except csv.Error as error:
-        problems.append(Problem(f"row {reader.line_num}", f"cannot read the CSV: {error}"))
+        problems.append(Problem.coded(f"row {reader.line_num}", "csv.unreadable", error=error))
     if problems:
         raise ValidationError(problems)
     return {debtor: tuple(found) for debtor, found in contacts.items()}
@@ -145,21 +150,19 @@ def parse_contact_rows(
 def _read_header(cells: list[str] | None) -> list[str]:
     expected = ", ".join(COLUMNS)
     if cells is None:
-        raise ValidationError(
-            [Problem("row 1", f"the file is empty; expected a header: {expected}")]
-        )
+        raise ValidationError([Problem.coded("row 1", "csv.empty", expected=expected)])
     header = [cell.strip().lower() for cell in cells]
     problems = [
-        Problem("row 1", f"unknown column {name!r}; allowed: {expected}")
+        Problem.coded("row 1", "csv.unknown_column", name=repr(name), expected=expected)
         for name in header
         if name not in COLUMNS
     ]
     problems += [
-        Problem("row 1", f"column {name!r} appears more than once")
+        Problem.coded("row 1", "csv.repeated_column", name=repr(name))
         for name in sorted({n for n in header if header.count(n) > 1})
     ]
     problems += [
-        Problem("row 1", f"missing required column {name!r}")
+        Problem.coded("row 1", "csv.missing_column", name=repr(name))
         for name in REQUIRED_COLUMNS
         if name not in header
     ]
@@ -178,7 +181,7 @@ def _read_row(
         try:
             return convert(row.get(column, ""))
         except ValueError as error:
-            problems.append(Problem(f"{where}, column {column}", str(error)))
+            problems.append(Problem.from_error(f"{where}, column {column}", error))
             return default
 
     debtor_key = cell("debtor_key", lambda v: check_key(v, field="debtor_key"), "")
@@ -197,7 +200,7 @@ def _read_row(
 
 def _department(value: str) -> Department:
     if not value.strip():
-        raise ValueError("department is required")
+        raise FieldError("name.required", field="department")
     return parse_enum(value.strip().lower(), Department, field="department")
 
 
@@ -213,9 +216,7 @@ def _yes_no(value: str) -> bool:
         return True
     if answer in _FALSE:
         return False
-    raise ValueError(
-        f"authorizes_payment must be yes or no (true/false, 1/0, 是/否), got {value!r}"
-    )
+    raise FieldError("flag.yes_no", field="authorizes_payment", value=repr(value))
 
 
 def _phones(value: str, region: str) -> tuple[Phone, ...]:
@@ -225,6 +226,6 @@ def _phones(value: str, region: str) -> tuple[Phone, ...]:
             continue
         phone = normalize_phone(piece, region=region)
         if phone in phones:
-            raise ValueError(f"{piece.strip()!r} is listed twice")
+            raise FieldError("phone.listed_twice", value=repr(piece.strip()))
         phones.append(phone)
     return tuple(phones)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.domain.validation import (
+    FieldError,
     Problem,
     check_credit_code,
     check_currency,
@@ -122,22 +123,33 @@ class _Fields:
         self.path, self.report, self.failed = path, report, False
         self.values: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if not isinstance(raw, dict):
-            self.fail(None, f"expected an object {{…}}, got {json_type(raw)}")
+            self.fail(None, Problem.coded("", "json.expected_object", kind=json_type(raw)))
             return
         for name in getattr(raw, "duplicates", ()):
-            self.fail(name, "appears more than once in this object")
+            self.fail(name, Problem.coded("", "json.repeated_member"))
         for name in raw:
             if name not in allowed:
                 close = difflib.get_close_matches(name, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.fail(None, f"unknown field {name!r}{hint}; allowed: {', '.join(allowed)}")
+                known = {"name": repr(name), "allowed": ", ".join(allowed)}
+                unknown = (
+                    Problem.coded("", "json.unknown_member_close", close=repr(close[0]), **known)
+                    if close
+                    else Problem.coded("", "json.unknown_member", **known)
+                )
+                self.fail(None, unknown)
         for name in required:
             if raw.get(name) is None:
-                self.fail(name, "is required" if name not in raw else "is required, got null")
+                code = "json.required" if name not in raw else "json.required_not_null"
+                self.fail(name, Problem.coded("", code))
 
-    def fail(self, name: str | None, message: str) -> None:
+    def fail(self, name: str | None, what: Problem | ValueError) -> None:
+        """Note ``what`` (a problem without a path, or a field check's error) at ``name``."""
         self.failed = True
-        self.report.problems.append(Problem(f"{self.path}.{name}" if name else self.path, message))
+        path = f"{self.path}.{name}" if name else self.path
+        if isinstance(what, Problem):
+            self.report.problems.append(replace(what, path=path))
+        else:
+            self.report.problems.append(Problem.from_error(path, what))
 
     def get(self, name: str, convert: Callable[[Any], T], default: T) -> T:
         """``convert`` the member ``name``; absent or null gives ``default``."""
@@ -147,14 +159,14 @@ class _Fields:
         try:
             return convert(raw)
         except ValueError as error:
-            self.fail(name, str(error))
+            self.fail(name, error)
             return default
 
 
 def _text(check: Callable[..., T], **kwargs: Any) -> Callable[[Any], T]:
     def convert(value: Any) -> T:
         if not isinstance(value, str):
-            raise ValueError(f"expected text, got {json_type(value)}")
+            raise FieldError("json.expected_text", kind=json_type(value))
         return check(value, **kwargs)
 
     return convert
@@ -162,7 +174,7 @@ def _text(check: Callable[..., T], **kwargs: Any) -> Callable[[Any], T]:
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {json_type(value)}")
+        raise FieldError("json.expected_flag", kind=json_type(value))
     return value
 
 
@@ -177,7 +189,7 @@ def _optional_email(value: str) -> str:
 def _amount(name: str) -> Callable[[Any], Decimal]:
     def convert(value: Any) -> Decimal:
         if not isinstance(value, str | int | Decimal) or isinstance(value, bool):
-            raise ValueError(f"expected an amount (text or number), got {json_type(value)}")
+            raise FieldError("json.expected_amount", kind=json_type(value))
         return parse_amount(value, field=name)
 
     return convert
@@ -187,7 +199,7 @@ def _list(value: Any, path: str, report: Report) -> list[Any]:
     if isinstance(value, list):
         return value
     if value is not None:
-        report.problems.append(Problem(path, f"expected an array […], got {json_type(value)}"))
+        report.problems.append(Problem.coded(path, "json.expected_array", kind=json_type(value)))
     return []
 
 
@@ -263,7 +275,7 @@ def _read_credit_code(value: str, *, report: Report, path: str) -> str:
         return ""  # an empty cell means "not known", like an absent field
     warning = check_credit_code(value)
     if warning:
-        report.warnings.append(Problem(f"{path}.credit_code", warning))
+        report.warnings.append(Problem.from_error(f"{path}.credit_code", warning))
     return normalize_credit_code(value)
 
 
@@ -323,13 +335,15 @@ def _read_phones(raw: object, path: str, report: Report) -> tuple[Phone, ...]:
     for i, item in enumerate(_list(raw, path, report)):
         try:
             if not isinstance(item, str):
-                raise ValueError(f"expected text, got {json_type(item)}")
+                raise FieldError("json.expected_text", kind=json_type(item))
             phone = normalize_phone(item, region=report.region)
         except ValueError as error:
-            report.problems.append(Problem(f"{path}[{i}]", str(error)))
+            report.problems.append(Problem.from_error(f"{path}[{i}]", error))
             continue
         if phone in phones:
-            report.problems.append(Problem(f"{path}[{i}]", f"{item!r} is listed twice"))
+            report.problems.append(
+                Problem.coded(f"{path}[{i}]", "phone.listed_twice", value=repr(item))
+            )
             continue
         phones.append(phone)
     return tuple(phones)

@@ -95,11 +95,11 @@ def log_call(
     now = datetime.now(UTC)
     at = report.at or now
     if at.tzinfo is None:
-        raise ValidationError((Problem("at", "time must carry a timezone"),))
+        raise ValidationError((Problem.coded("at", "time.needs_timezone"),))
     try:
         check_logged_time(at, now=now)
     except ValueError as exc:
-        raise ValidationError((Problem("at", str(exc)),)) from None
+        raise ValidationError((Problem.from_error("at", exc),)) from None
     with session_scope(engine) as session:
         current = load_map(session, debtor_key)
         if current is None:
@@ -116,7 +116,14 @@ def log_call(
             contact = current.contact(report.contact)
         if contact is None or contact.archived:
             raise ValidationError(
-                (Problem("contact", f"no contact {report.contact!r} at debtor {debtor_key!r}"),)
+                (
+                    Problem.coded(
+                        "contact",
+                        "contact.not_at_debtor",
+                        contact=repr(report.contact),
+                        debtor=repr(debtor_key),
+                    ),
+                )
             )
         new_contact = _new_contact(report, taken=taken, region=region)
         interaction = Interaction(
@@ -157,7 +164,7 @@ def _checked(field: str, text: str) -> str:
     try:
         return check_text(text)
     except ValueError as exc:
-        raise ValidationError((Problem(field, str(exc)),)) from None
+        raise ValidationError((Problem.from_error(field, exc),)) from None
 
 
 def _promise_problems(report: CallReport) -> list[Problem]:
@@ -165,13 +172,11 @@ def _promise_problems(report: CallReport) -> list[Problem]:
     if report.outcome is Outcome.PROMISED and (
         report.promise_amount is None or report.promise_date is None
     ):
-        problems.append(Problem("promise", "a promise needs an amount and a date"))
+        problems.append(Problem.coded("promise", "promise.needs_amount_and_date"))
     if report.outcome is Outcome.REFERRED and report.referred_to is None:
-        problems.append(Problem("referred_to", "say who they referred you to (at least a name)"))
+        problems.append(Problem.coded("referred_to", "referral.needs_person"))
     if report.referred_to is not None and report.outcome is not Outcome.REFERRED:
-        problems.append(
-            Problem("outcome", "a new referred person goes with the outcome 'referred'")
-        )
+        problems.append(Problem.coded("outcome", "referral.needs_referred"))
     return problems
 
 
@@ -185,16 +190,16 @@ def _new_contact(report: CallReport, *, taken: set[str], region: str) -> Contact
     try:
         name = check_name(new.name, field="referred_to.name")
     except ValueError as exc:
-        problems.append(Problem("referred_to.name", str(exc)))
+        problems.append(Problem.from_error("referred_to.name", exc))
     try:
         title = check_name(new.title, field="referred_to.title", required=False)
     except ValueError as exc:
-        problems.append(Problem("referred_to.title", str(exc)))
+        problems.append(Problem.from_error("referred_to.title", exc))
     if new.phone.strip():
         try:
             phones = (normalize_phone(new.phone, region=region),)
         except ValueError as exc:
-            problems.append(Problem("referred_to.phone", str(exc)))
+            problems.append(Problem.from_error("referred_to.phone", exc))
     if problems:
         raise ValidationError(tuple(problems))
     return Contact(

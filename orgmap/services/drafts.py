@@ -104,7 +104,7 @@ class FieldProblems:
         try:
             return check(value, **kwargs)
         except ValueError as exc:
-            self.found.append(Problem(path, str(exc)))
+            self.found.append(Problem.from_error(path, exc))
             return None  # type: ignore[return-value]
 
     def raise_any(self) -> None:
@@ -136,7 +136,7 @@ def debtor_from_draft(
         warning = p.check("credit_code", check_credit_code, draft.credit_code)
         if not any(problem.path == "credit_code" for problem in p.found):
             credit_code = normalize_credit_code(draft.credit_code)
-            warnings = (Problem("credit_code", warning),) if warning else ()
+            warnings = (Problem.from_error("credit_code", warning),) if warning else ()
     p.raise_any()
     debtor = Debtor(
         key=key,

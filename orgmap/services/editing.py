@@ -99,8 +99,9 @@ def create_debtor(engine: Engine, *, draft: DebtorDraft, by: str) -> Saved:
     with store.session_scope(engine) as session:
         try:
             version = store.create_debtor(session, debtor, by=by)
-        except store.AlreadyExistsError as exc:
-            raise ValidationError((Problem("key", str(exc)),)) from None
+        except store.AlreadyExistsError:
+            taken = Problem.coded("key", "debtor.key_taken", key=repr(debtor.key))
+            raise ValidationError((taken,)) from None
     return Saved(debtor.key, version, warnings)
 
 
@@ -172,7 +173,7 @@ def add_contact(
         key = draft.key.strip() or suggest_contact_key(draft.name, taken=taken)
         contact = contact_from_draft(replace(draft, key=key), region=region)
         if key in taken:
-            raise ValidationError((Problem("key", f"contact key {key!r} is already used"),))
+            raise ValidationError((Problem.coded("key", "contact.key_taken", key=repr(key)),))
         check_change(current, replace(current, contacts=(*current.contacts, contact)))
         version = store.upsert_contact(
             session, debtor_key=debtor_key, contact=contact, by=by, expected_version=None
@@ -229,11 +230,11 @@ def merge_contacts(engine: Engine, *, debtor_key: str, keep: str, drop: str, by:
     """Fold ``drop`` into ``keep`` (one person entered twice): calls and relations move to
     ``keep``, ``drop`` is archived, so both histories are kept."""
     if keep == drop:
-        raise ValidationError((Problem("drop", "choose two different contacts to merge"),))
+        raise ValidationError((Problem.coded("drop", "merge.same_contact"),))
     with _editing(engine, debtor_key) as (session, current):
         for field, key in (("keep", keep), ("drop", drop)):
             if _existing_contact(current, key, field=field).archived:
-                raise ValidationError((Problem(field, f"contact {key!r} is archived"),))
+                raise ValidationError((Problem.coded(field, "contact.archived", key=repr(key)),))
         version = store.merge_contacts(session, debtor_key, keep=keep, drop=drop, by=by)
     return Saved(keep, version)
 
@@ -278,18 +279,26 @@ def add_relation(
 ) -> Saved:
     """Add ``source -[type]-> target`` (or bring back an archived one with this note)."""
     if source == target:
-        raise ValidationError((Problem("to", "a contact cannot relate to themselves"),))
+        raise ValidationError((Problem.coded("to", "relation.self"),))
     with _editing(engine, debtor_key) as (session, current):
         for field, key in (("from", source), ("to", target)):
             if _existing_contact(current, key, field=field).archived:
-                raise ValidationError((Problem(field, f"contact {key!r} is archived"),))
+                raise ValidationError((Problem.coded(field, "contact.archived", key=repr(key)),))
         checks = FieldProblems()
         relation = Relation(source, target, type, note=checks.check("note", check_text, note))
         checks.raise_any()
         live = [r for r in current.relations if not r.archived]
         if any((r.source, r.target, r.type) == (source, target, type) for r in live):
             raise ValidationError(
-                (Problem("type", f"{source} -{type.value}-> {target} is already on the map"),)
+                (
+                    Problem.coded(
+                        "type",
+                        "relation.exists",
+                        source=source,
+                        relation_type=type.value,
+                        target=target,
+                    ),
+                )
             )
         others = [
             r for r in current.relations if (r.source, r.target, r.type) != (source, target, type)
@@ -366,5 +375,11 @@ def _raise_if(problems: list[Problem]) -> None:
 def _existing_contact(m: DebtorMap, key: str, *, field: str = "key") -> Contact:
     found = m.contact(key)
     if found is None:
-        raise ValidationError((Problem(field, f"no contact {key!r} at debtor {m.debtor.key!r}"),))
+        raise ValidationError(
+            (
+                Problem.coded(
+                    field, "contact.not_at_debtor", contact=repr(key), debtor=repr(m.debtor.key)
+                ),
+            )
+        )
     return found

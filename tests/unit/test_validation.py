@@ -159,6 +159,13 @@ def test_parse_enum_lists_allowed_values():
         ("0", "0.00"),
         ("12.500", "12.50"),  # a trailing zero is not a third decimal place
         ("98765432109876.54", "98765432109876.54"),  # more digits than a float keeps
+        ("1,000", "1000.00"),  # thousands separators as collectors type them
+        ("12,345.60", "12345.60"),
+        ("1,234,567", "1234567.00"),
+        ("１０００", "1000.00"),  # full-width digits from a Chinese input method
+        ("１，２００．５", "1200.50"),
+        ("¥1,000", "1000.00"),
+        ("￥ 88", "88.00"),
         (12, "12.00"),
         (12.5, "12.50"),
         (0.1, "0.10"),
@@ -177,8 +184,17 @@ def test_parse_amount_valid(raw, expected):
     [
         ("abc", "not a number"),
         ("", "not a number"),
-        ("1,000", "not a number"),
+        ("1,00", "not a number"),  # separators group three digits
+        ("12,5", "not a number"),  # a decimal comma is not read as a separator
+        ("1,0000", "not a number"),
+        (",100", "not a number"),
         ("1e3", "not a number"),
+        ("１e3", "not a number"),
+        ("¥¥5", "not a number"),
+        ("5¥", "not a number"),
+        ("¥-5", "must not be negative"),
+        ("-¥5", "must not be negative"),
+        ("1,000.555", "more than 2 decimal places"),
         ("NaN", "not a number"),
         ("Infinity", "not a number"),
         ("-5", "must not be negative"),

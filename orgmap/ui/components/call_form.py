@@ -142,7 +142,7 @@ def _person_fields(
 
 def _required_outcome(outcome: Outcome | None) -> Outcome:
     if outcome is None:
-        raise ValidationError((Problem("outcome", "choose how the call ended"),))
+        raise ValidationError((Problem.coded("outcome", "outcome.required"),))
     return outcome
 
 
@@ -152,7 +152,7 @@ def _amount(text: str) -> Decimal | None:
     try:
         return parse_amount(text, field="promise_amount")
     except ValueError as exc:
-        raise ValidationError((Problem("promise_amount", str(exc)),)) from None
+        raise ValidationError((Problem.from_error("promise_amount", exc),)) from None
 
 
 def _new_contact(name: str, title: str, department: Department, phone: str) -> NewContact | None:
@@ -171,7 +171,7 @@ def _log(
     by, region = state.user(), settings.phone_region
     if report.contact != contact_picker.NEW:
         if not report.contact:
-            raise ValidationError((Problem("contact", "choose who you spoke to"),))
+            raise ValidationError((Problem.coded("contact", "contact.required"),))
         return log_call(state.engine(), debtor_key=debtor_key, report=report, by=by, region=region)
     name, title, department, phone = newcomer
     person = ContactDraft(name=name, title=title, department=department, phones=phone)

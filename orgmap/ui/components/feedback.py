@@ -8,13 +8,21 @@ from typing import Any
 
 import streamlit as st
 
-from orgmap.domain.validation import ValidationError
+from orgmap.domain.validation import Problem, ValidationError
 from orgmap.store import NotFoundError, StaleVersionError, StoreError
 from orgmap.ui import state
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
-__all__ = ["EXPECTED_ERRORS", "commit", "flash", "show_error", "show_flash", "show_unexpected"]
+__all__ = [
+    "EXPECTED_ERRORS",
+    "commit",
+    "flash",
+    "problem_text",
+    "show_error",
+    "show_flash",
+    "show_unexpected",
+]
 
 #: What a page catches around a service call and shows with :func:`show_error`.
 EXPECTED_ERRORS = (ValidationError, StoreError)
@@ -23,10 +31,19 @@ _FLASH_KEY = "_orgmap_flash"
 _log = logging.getLogger("orgmap.ui")
 
 
+def problem_text(problem: Problem | str, *, lang: str) -> str:
+    """A problem or warning in ``lang``, escaped for markdown (it quotes what the user typed).
+
+    Plain strings and problems without a code read in English.
+    """
+    text = problem.text(lang) if isinstance(problem, Problem) else str(problem)
+    return escape_markdown(text)
+
+
 def show_error(exc: Exception, *, lang: str) -> None:
-    """One ``st.error`` naming every problem (user text escaped), no traceback."""
+    """One ``st.error`` naming every problem in ``lang`` (user text escaped), no traceback."""
     if isinstance(exc, ValidationError):
-        lines = [f"- {escape_markdown(str(p))}" for p in exc.problems] or [
+        lines = [f"- {problem_text(p, lang=lang)}" for p in exc.problems] or [
             escape_markdown(str(exc))
         ]
         st.error("\n".join([t("error.invalid", lang), *lines]))
@@ -81,5 +98,5 @@ def commit(
     state.mark_changed(debtor_key)
     warnings = getattr(result, "warnings", ())
     note = t("common.warning", lang)
-    flash(message + "".join(f"\n\n**{note}** {escape_markdown(str(w))}" for w in warnings))
+    flash(message + "".join(f"\n\n**{note}** {problem_text(w, lang=lang)}" for w in warnings))
     st.rerun()

@@ -38,7 +38,11 @@ AS_VALUE = {word: value for value, word in AS_WORD.items()}
 seeded = {n: getattr(facts, n) for n in FIELDS}
 seeded.update({n: AS_WORD[seeded[n]] for n in YES_NO})
 form_state.seed(form_key, seeded, version=version)
-answers = {word: t(f"facts.{word}", lang) for word in AS_VALUE}
+answers = {
+    "unknown": t("facts.unknown", lang),
+    "yes": t("facts.yes", lang),
+    "no": t("facts.no", lang),
+}
 
 with st.form(form_key, enter_to_submit=True):
     for name in TEXTS:

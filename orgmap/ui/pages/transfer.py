@@ -7,7 +7,13 @@ import streamlit as st
 from orgmap.services.maps import import_file
 from orgmap.ui import state
 from orgmap.ui.components import debtor_table, downloads
-from orgmap.ui.components.feedback import EXPECTED_ERRORS, flash, show_error, show_flash
+from orgmap.ui.components.feedback import (
+    EXPECTED_ERRORS,
+    flash,
+    problem_text,
+    show_error,
+    show_flash,
+)
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
@@ -40,7 +46,7 @@ else:
         show_error(exc, lang=lang)
     else:
         note = t("common.warning", lang)
-        warnings = "".join(f"\n- **{note}** {escape_markdown(str(w))}" for w in result.warnings)
+        warnings = "".join(f"\n- **{note}** {problem_text(w, lang=lang)}" for w in result.warnings)
         report = escape_markdown(str(result.report))
         flash(t("transfer.imported", lang, report=report) + warnings)
         debtor_table.forget_next_steps()  # an import may change any debtor
