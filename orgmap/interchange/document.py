@@ -11,13 +11,16 @@
                   "relations": [{"from", "to", "type", "note"?, "archived"?}],
                   "interactions": [{"contact", "at" (ISO-8601 with offset), "channel",
                                     "outcome", "by"?, "note"?, "promise_amount"?,
-                                    "promise_date"?}]}]}
+                                    "promise_date"?, "phone"?}]}]}
 
-Beyond the issue's format, three optional members make export lossless:
+Beyond the issue's format, four optional members make export lossless:
 ``assigned_to`` (the collector's user name) and ``facts`` (the article-5 checklist,
-members named as in :class:`~orgmap.domain.model.DebtorFacts`) on a debtor, and
-``"archived": true`` on a contact or relation.  A null optional member means "absent";
-empty ``contacts``/``relations``/``interactions`` arrays may be left out.
+members named as in :class:`~orgmap.domain.model.DebtorFacts`) on a debtor,
+``"archived": true`` on a contact or relation, and ``phone`` on an interaction:
+the number the call used, read like a contact's phones and kept in E.164 (it
+need not be one of the contact's numbers now: it may have been removed since).
+A null optional member means "absent"; empty ``contacts``/``relations``/``interactions``
+arrays may be left out.
 
 Reading is strict: unknown members are errors (a typo must not silently drop data),
 and :func:`parse_document` reports every problem it finds in one
@@ -85,19 +88,19 @@ def _read_envelope(document: object, report: Report) -> list[Any]:
     fields would only produce a flood of misleading errors.
     """
     if not isinstance(document, dict):
-        _fail("", f'expected a JSON object with a "format" member, got {json_type(document)}')
+        _fail("", "file.not_object", type=json_type(document))
     if document.get("format") != FORMAT:
         shown = repr(document["format"])[:60] if "format" in document else "missing"
-        _fail("format", f'format is {shown}; this version of orgmap reads "{FORMAT}"')
+        _fail("format", "file.wrong_format", found=shown, expected=FORMAT)
     for name in getattr(document, "duplicates", ()):
-        report.problems.append(Problem(name, "appears more than once in the document"))
+        report.problems.append(Problem.coded(name, "file.duplicate_member"))
     for name in sorted(set(document) - {"format", "debtors"}):
-        report.problems.append(Problem(name, "unknown top-level field; allowed: format, debtors"))
+        report.problems.append(Problem.coded(name, "file.unknown_member"))
     debtors = document.get("debtors")
     if isinstance(debtors, list):
         return debtors
     got = json_type(debtors) if "debtors" in document else "nothing"
-    report.problems.append(Problem("debtors", f"expected an array of debtors, got {got}"))
+    report.problems.append(Problem.coded("debtors", "file.debtors_not_array", type=got))
     return []
 
 
@@ -111,9 +114,11 @@ def _read_debtors(debtors: list[Any], report: Report) -> list[DebtorMap]:
         key = m.debtor.key
         if key in first_index:
             report.problems.append(
-                Problem(
+                Problem.coded(
                     f"debtors[{index}].key",
-                    f"duplicate debtor key {key!r} (also debtors[{first_index[key]}])",
+                    "debtor.duplicate_key",
+                    key=repr(key),
+                    first=first_index[key],
                 )
             )
             continue
@@ -141,16 +146,15 @@ def decode_upload(raw: bytes, *, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES) -> s
     if len(raw) > max_bytes:
         _fail(
             "",
-            f"the file is {_size(len(raw))}; the limit is {_size(max_bytes)} ({max_bytes:,} bytes)",
+            "file.too_large",
+            size=_size(len(raw)),
+            limit=_size(max_bytes),
+            limit_bytes=f"{max_bytes:,}",
         )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        _fail(
-            "",
-            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "save it as UTF-8 (files from Chinese Windows programs are often GBK)",
-        )
+        _fail("", "file.not_utf8", byte=f"{raw[error.start]:02x}", offset=error.start)
 
 
 def _load_json(text: str) -> object:
@@ -163,11 +167,11 @@ def _load_json(text: str) -> object:
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as error:
-        _fail("", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+        _fail("", "file.bad_json", detail=error.msg, line=error.lineno, column=error.colno)
     except RecursionError:
-        _fail("", "not valid JSON for orgmap: nested too deeply")
+        _fail("", "file.too_deep")
     except ValueError as error:  # from _reject_constant, or an integer too long to read
-        _fail("", f"not valid JSON: {error}")
+        _fail("", "file.bad_json_value", detail=error)
 
 
 def _object_with_duplicates(pairs: list[tuple[str, Any]]) -> DuplicateKeysObject:
@@ -188,5 +192,5 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def _fail(path: str, message: str) -> NoReturn:
-    raise ValidationError([Problem(path, message)])
+def _fail(path: str, code: str, /, **params: object) -> NoReturn:
+    raise ValidationError([Problem.coded(path, code, **params)])
