@@ -213,6 +213,7 @@ def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
         at=_parsed("--at", parse_aware_datetime, args.at) if args.at else datetime.now(UTC),
         promise_amount=_parsed("--promise-amount", parse_amount, args.promise_amount),
         promise_date=_parsed("--promise-date", parse_date, args.promise_date),
+        phone=args.phone,
     )
     logged = log_call(
         _engine(settings),
@@ -301,6 +302,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--by", default=settings.user or "cli", metavar="USER")
     p.add_argument("--promise-amount", metavar="N")
     p.add_argument("--promise-date", metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--phone", metavar="NUMBER", help="the number used (default: the contact's only one)"
+    )
 
     p = command("route", cmd_route, "who to call next to reach whoever authorizes payment")
     p.add_argument("--debtor", required=True, metavar="KEY")

@@ -147,7 +147,9 @@ class Relation:
 class Interaction:
     """One annotated call, SMS, email, letter or visit.  Never edited once logged.
 
-    ``at`` is timezone-aware; the store keeps it in UTC.
+    ``at`` is timezone-aware; the store keeps it in UTC.  ``phone`` is the
+    number used (E.164) on a phone, SMS or WeChat interaction, so that a wrong
+    number marks that number only; None when not recorded (older data).
     """
 
     contact: str
@@ -158,6 +160,7 @@ class Interaction:
     note: str = ""
     promise_amount: Decimal | None = None
     promise_date: date | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ _CONTACT_FIELDS = (
 _RELATION_FIELDS = ("from", "to", "type", "note", "archived")
 _INTERACTION_FIELDS = (
     "contact", "at", "channel", "outcome", "by", "note", "promise_amount", "promise_date",
+    "phone",
 )  # fmt: skip
 _FACT_FIELDS = tuple(f.name for f in fields(DebtorFacts))
 # Stands in for a time that failed to parse; such an interaction is dropped anyway.
@@ -384,5 +385,12 @@ def _read_interaction(raw: object, path: str, report: Report) -> Interaction | N
         note=f.get("note", _text(check_text, field="note"), ""),
         promise_amount=f.get("promise_amount", _amount("promise_amount"), None),
         promise_date=f.get("promise_date", _text(parse_date, field="promise_date"), None),
+        phone=f.get("phone", _text(_number, region=report.region), None),
     )
     return None if f.failed else interaction
+
+
+def _number(value: str, *, region: str) -> str:
+    """The E.164 number a call used.  Not checked against the contact's phones: the
+    number may have been removed from the contact since the call."""
+    return normalize_phone(value, region=region).e164

@@ -42,6 +42,7 @@ def interaction_order(interaction: Interaction) -> tuple[Any, ...]:
         interaction.promise_amount is not None,
         interaction.promise_amount or Decimal(0),
         interaction.promise_date or date.min,
+        interaction.phone or "",
     )
 
 
@@ -150,4 +151,6 @@ def _write_interaction(interaction: Interaction) -> dict[str, Any]:
         out["promise_amount"] = _money(interaction.promise_amount)
     if interaction.promise_date is not None:
         out["promise_date"] = interaction.promise_date.isoformat()
+    if interaction.phone is not None:
+        out["phone"] = interaction.phone
     return out

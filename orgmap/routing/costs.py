@@ -14,8 +14,13 @@ History (:func:`summarize_history`) reads a debtor's interactions once:
   the collectors' time zone (``history.timezone``, Asia/Shanghai by default)
   with no ``paid`` outcome logged for the debtor since the promise was made.
   A promise without a date is due ``promise_grace_days`` after it was made;
-- a number whose latest phone call or SMS ended ``wrong_number`` (the
-  contact's phones stop counting; their email still does).
+- wrong numbers (:meth:`History.number_usable`): a number whose latest call or
+  SMS logged with that number ended ``wrong_number`` stops counting; the
+  contact's other numbers and email still do.  A ``wrong_number`` logged
+  without the number (data from before numbers were recorded) makes every
+  number of the contact suspect, except numbers called since (each then
+  counts by its own latest call), until a newer call logged without a number
+  ends any other way.
 
 Each penalty fades exponentially from the moment it happened (for a broken
 promise: the day after it fell due): it weighs ``0.5 ** (age / half_life)``
@@ -52,6 +57,7 @@ __all__ = [
     "contact_cost",
     "entry_cost",
     "first_channel",
+    "has_usable_phone",
     "start_cost",
     "summarize_history",
 ]
@@ -94,14 +100,37 @@ class History:
     """What a contact's past interactions still weigh, at one moment."""
 
     penalties: tuple[Reason, ...] = ()
-    phone_wrong: bool = False
+    #: Numbers (E.164) whose latest call logged with that number hit a wrong number.
+    wrong_numbers: frozenset[str] = frozenset()
+    #: The latest call logged without its number hit a wrong number: every number
+    #: not in ``numbers_called_since`` is suspect.
+    unrecorded_wrong: bool = False
+    #: Numbers called (logged with the number) after that unrecorded wrong number.
+    numbers_called_since: frozenset[str] = frozenset()
     #: Which penalties are present (``no_answer``, ``refused``, ...), for hints.
     flags: frozenset[str] = frozenset()
     #: The sum of the penalties' amounts.
     amount: float = 0.0
 
+    def number_usable(self, e164: str) -> bool:
+        """Whether the number may be dialled: not known, or suspected, to be wrong.
+
+        >>> History(wrong_numbers=frozenset({"+8613800000000"})).number_usable("+8613800000000")
+        False
+        >>> History(unrecorded_wrong=True).number_usable("+8613800000001")
+        False
+        """
+        if e164 in self.wrong_numbers:
+            return False
+        return not self.unrecorded_wrong or e164 in self.numbers_called_since
+
 
 NO_HISTORY = History()
+
+
+def has_usable_phone(contact: Contact, history: History) -> bool:
+    """Whether any of ``contact``'s numbers may be dialled (see :meth:`History.number_usable`)."""
+    return any(history.number_usable(p.e164) for p in contact.phones)
 
 
 def contact_cost(contact: Contact, history: History, weights: Weights) -> Cost:
@@ -169,13 +198,13 @@ def _entry_cost(weights: Weights, via: str, donkey: bool) -> Cost:
 def first_channel(contact: Contact, history: History, weights: Weights) -> str | None:
     """The cheapest way to contact ``contact`` first-hand, or None if we have none.
 
-    A phone counts unless the latest call to the contact hit a wrong number;
-    an email counts when there is one.  Do-not-contact and archived contacts
-    have none.
+    A phone counts when one of the contact's numbers is usable (see
+    :meth:`History.number_usable`); an email counts when there is one.
+    Do-not-contact and archived contacts have none.
     """
     if contact.do_not_contact or contact.archived:
         return None
-    phone = bool(contact.phones) and not history.phone_wrong
+    phone = has_usable_phone(contact, history)
     if phone and contact.email:
         cheaper_by_email = weights.channel[_EMAIL] < weights.channel[_PHONE]
         return _EMAIL if cheaper_by_email else _PHONE
@@ -214,7 +243,10 @@ def _history(
     weights: Weights,
 ) -> History:
     """One contact's history from their interactions, newest first."""
-    phone_wrong: bool | None = None  # decided by the newest call or SMS
+    # Numbers decided by their newest call or SMS: whether it hit a wrong number.
+    numbers: dict[str, bool] = {}
+    unrecorded: bool | None = None  # decided by the newest call logged without a number
+    called_since: frozenset[str] = frozenset()
     answered = False  # the contact answered after the interaction at hand
     unanswered: list[datetime] = []
     refused: list[datetime] = []
@@ -222,8 +254,12 @@ def _history(
     promised: list[Interaction] = []
     for i in newest_first:
         outcome = i.outcome
-        if phone_wrong is None and i.channel in _NUMBER_CHANNELS:
-            phone_wrong = outcome is Outcome.WRONG_NUMBER
+        if i.channel in _NUMBER_CHANNELS:
+            if i.phone is not None:
+                numbers.setdefault(i.phone, outcome is Outcome.WRONG_NUMBER)
+            elif unrecorded is None:
+                unrecorded = outcome is Outcome.WRONG_NUMBER
+                called_since = frozenset(numbers)
         if outcome is Outcome.NO_ANSWER:
             if not answered:
                 unanswered.append(i.at)
@@ -247,11 +283,14 @@ def _history(
             promised, now=now, today=today, last_paid=last_paid, weights=weights
         )
     penalties = [r for r in penalties if r.amount > 0]
-    if not penalties and not phone_wrong:
+    wrong = frozenset(number for number, hit in numbers.items() if hit)
+    if not penalties and not wrong and not unrecorded:
         return NO_HISTORY
     return History(
         penalties=tuple(penalties),
-        phone_wrong=bool(phone_wrong),
+        wrong_numbers=wrong,
+        unrecorded_wrong=bool(unrecorded),
+        numbers_called_since=called_since if unrecorded else frozenset(),
         flags=frozenset(r.code.split(".")[1] for r in penalties),
         amount=sum(r.amount for r in penalties),
     )

@@ -21,6 +21,7 @@ from typing import Any
 import networkx as nx
 
 from orgmap.domain.model import Contact, DebtorMap, Disposition, RelationType
+from orgmap.routing.costs import has_usable_phone
 from orgmap.routing.graph import Targets, build_graph
 from orgmap.routing.tactics import check_language, choose_hint, format_reason, say
 from orgmap.routing.weights import Weights, load_weights
@@ -291,7 +292,7 @@ def _learn_next(
         for step in best.steps:
             node = G.nodes[step.contact]
             contact = node["contact"]
-            if not contact.phones or node["history"].phone_wrong:
+            if not has_usable_phone(contact, node["history"]):
                 notes.append(say("learn.missing_phone", lang, name=contact.name))
             if step.contact == best.target and not targets.discovery and not contact.email:
                 notes.append(say("learn.missing_email", lang, name=contact.name))

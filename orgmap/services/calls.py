@@ -48,6 +48,9 @@ from orgmap.store import (
 
 __all__ = ["CallReport", "LoggedCall", "NewContact", "log_call", "suggest_contact_key"]
 
+# Channels that use a phone number: a call, an SMS, a WeChat found by the number.
+_NUMBER_CHANNELS = frozenset({Channel.PHONE, Channel.SMS, Channel.WECHAT})
+
 
 @dataclass(frozen=True, slots=True)
 class NewContact:
@@ -71,6 +74,9 @@ class CallReport:
     at: datetime | None = None  # timezone-aware; None means now
     promise_amount: Decimal | None = None
     promise_date: date | None = None
+    # The number used, as typed; normalized on logging.  None (or blank) on a call,
+    # SMS or WeChat to a contact with exactly one number means that number.
+    phone: str | None = None
     disposition: Disposition | None = None  # what the contact turned out to be like
     referred_to: NewContact | None = None
     # The call was with someone not on the map yet: they are added in the same
@@ -135,6 +141,7 @@ def log_call(
             note=_checked("note", report.note),
             promise_amount=report.promise_amount,
             promise_date=report.promise_date,
+            phone=_number_used(report, contact, region=region),
         )
         updated = _with_changes(current, contact, report, interaction, new_contact)
         if problems := _promise_problems(report):
@@ -165,6 +172,19 @@ def _checked(field: str, text: str) -> str:
         return check_text(text)
     except ValueError as exc:
         raise ValidationError((Problem.from_error(field, exc),)) from None
+
+
+def _number_used(report: CallReport, contact: Contact, *, region: str) -> str | None:
+    """The E.164 number the call used, so that a wrong number marks that number only."""
+    if report.phone is not None and report.phone.strip():
+        try:
+            return normalize_phone(report.phone, region=region).e164
+        except ValueError as exc:
+            raise ValidationError((Problem.from_error("phone", exc),)) from None
+    numbers = {p.e164 for p in contact.phones}  # one number may have several extensions
+    if report.channel in _NUMBER_CHANNELS and len(numbers) == 1:
+        return numbers.pop()
+    return None
 
 
 def _promise_problems(report: CallReport) -> list[Problem]:

@@ -297,9 +297,10 @@ def relation_from_row(row: Any, key_of: Mapping[int, str]) -> Relation:
 def interaction_fingerprint(interaction: Interaction) -> str:
     """The SHA-256 (hex) that identifies one logged call within its debtor.
 
-    Made of the contact key, the instant in UTC, channel, outcome, who, note and
-    the promise; the same call imported twice has the same fingerprint, so the
-    store keeps it once.  ``at`` must be timezone-aware.
+    Made of the contact key, the instant in UTC, channel, outcome, who, note,
+    the promise and, when recorded, the number used; the same call imported
+    twice has the same fingerprint, so the store keeps it once.  ``at`` must be
+    timezone-aware.
     """
     at = interaction.at
     if at.tzinfo is None or at.utcoffset() is None:
@@ -315,6 +316,9 @@ def interaction_fingerprint(interaction: Interaction) -> str:
         None if amount is None else f"{Decimal(amount).quantize(Decimal(1).scaleb(-MONEY_SCALE))}",
         None if interaction.promise_date is None else interaction.promise_date.isoformat(),
     ]
+    # Only when recorded: calls stored before numbers were keep their fingerprint.
+    if interaction.phone is not None:
+        parts.append(interaction.phone)
     canonical = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -332,6 +336,7 @@ def interaction_values(
         "note": interaction.note,
         "promise_amount": interaction.promise_amount,
         "promise_date": interaction.promise_date,
+        "phone": interaction.phone,
         "fingerprint": interaction_fingerprint(interaction),
         **stamp_new(by=by, now=now),
     }
@@ -347,6 +352,7 @@ def interaction_from_row(row: Any, key_of: Mapping[int, str]) -> Interaction:
         note=row.note,
         promise_amount=row.promise_amount,
         promise_date=row.promise_date,
+        phone=row.phone,
     )
 
 

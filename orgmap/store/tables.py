@@ -245,6 +245,7 @@ class InteractionRow(OrgmapTable, table=True):
     note: str = Field(default="", sa_type=sa.Text)
     promise_amount: Decimal | None = Field(default=None, sa_type=Money)
     promise_date: date | None = None
+    phone: str | None = Field(default=None, max_length=32)  # E.164; None: not recorded
     fingerprint: str = Field(max_length=64)
 
 

@@ -220,6 +220,26 @@ def test_log_appends_and_validates(capsys, db, doc_file):
     assert len(json.loads(run(capsys, "--db", db, "export")[1])["debtors"][0]["interactions"]) == 2
 
 
+def test_log_records_the_number_used(capsys, db, doc_file):
+    run(capsys, "--db", db, "import", str(doc_file))
+
+    def log(*extra: str) -> tuple[int, str, str]:
+        args = ["--debtor", "acme", "--contact", "boss", "--outcome", "wrong_number", *extra]
+        return run(capsys, "--db", db, "log", *args)
+
+    # Typed as a local number, stored in E.164; need not be one of the contact's.
+    assert log("--channel", "phone", "--phone", "139 1234 5678", "--note", "a")[0] == 0
+    # Without --phone, the contact's only number; an email uses no number.
+    assert log("--channel", "sms", "--note", "b")[0] == 0
+    assert log("--channel", "email", "--note", "c")[0] == 0
+    code, _, err = log("--channel", "phone", "--phone", "12345")
+    assert code == 2 and "phone" in err and "12345" in err and "Traceback" not in err
+
+    exported = json.loads(run(capsys, "--db", db, "export", "--debtor", "acme")[1])
+    numbers = {i.get("note"): i.get("phone") for i in exported["debtors"][0]["interactions"]}
+    assert (numbers["a"], numbers["b"], numbers["c"]) == ("+8613912345678", "+8613812345678", None)
+
+
 def test_route_text_and_json(capsys, db, doc_file):
     run(capsys, "--db", db, "import", str(doc_file))
     code, out, _ = run(capsys, "--db", db, "route", "--debtor", "acme", "--json")

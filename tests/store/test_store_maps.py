@@ -19,6 +19,7 @@ from orgmap.store import (
     save_maps,
     session_scope,
 )
+from orgmap.store.rows import interaction_fingerprint
 from orgmap.store.tables import metadata
 from tests.factories import (
     make_contact,
@@ -127,6 +128,35 @@ def test_interactions_are_appended_once_by_fingerprint(engine):
 
     assert (report.interactions.created, report.interactions.unchanged) == (1, 3)
     assert load(engine).interactions == (*m.interactions, later)
+
+
+def test_the_number_a_call_used_is_stored_and_tells_two_calls_apart(engine):
+    m = make_map()
+    first = make_interaction("boss", minutes=600, outcome=Outcome.WRONG_NUMBER)
+    on_old, on_new = replace(first, phone="+8613800000001"), replace(first, phone="+8613800000002")
+    with_numbers = replace(m, interactions=(*m.interactions, on_old, on_new))
+    save(engine, with_numbers)
+    assert load(engine) == with_numbers
+    before = audit_snapshot(engine)
+
+    report = save(engine, load(engine))  # re-importing an export changes nothing
+    assert (report.interactions.created, report.interactions.unchanged) == (0, 4)
+    assert audit_snapshot(engine) == before
+    # Without the number it is another call (as logged before numbers were recorded).
+    report = save(engine, replace(m, interactions=(first,)))
+    assert report.interactions.created == 1
+
+
+def test_a_call_without_a_number_keeps_the_fingerprint_it_had_before_numbers():
+    call = make_interaction("boss", outcome=Outcome.REACHED, note="同意付款")
+    # As computed by orgmap before interactions had a phone (revision 0001): it must
+    # not change, or re-importing an old export would log every call twice.
+    assert interaction_fingerprint(call) == (
+        "910e8884742daf3a26d0c14d76707be1c36160075fdca7beb0c851683f4d0276"
+    )
+    assert interaction_fingerprint(replace(call, phone="+8613800000001")) != (
+        interaction_fingerprint(call)
+    )
 
 
 def test_a_relation_to_an_unknown_contact_writes_nothing_at_all(engine):

@@ -7,6 +7,7 @@ is read back to check what was (or was not) written.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -270,6 +271,26 @@ def test_map_selection_shows_details_and_preselects_the_call_form(app: AppTest, 
     app.selectbox(key="map_pick").set_value("desk").run()
     calls = app.dataframe[-1].value
     assert len(calls) == 2
+
+
+def test_a_contact_with_two_numbers_is_asked_which_one_was_used(app: AppTest, db: SeededDb):
+    m = db.map()
+    numbers = ("+8613900001111", "+8613900002222")
+    finance = replace(m.contact("finance"), phones=tuple(make_phone(n) for n in numbers))
+    seed(db.engine, replace(m, contacts=(finance,)))
+    open_page(app, "map")
+    app.selectbox(key="map_pick").set_value("desk").run()
+    assert not [s for s in app.selectbox if s.key == "map_call_phone"]  # one number: no question
+
+    app.selectbox(key="map_pick").set_value("finance").run()
+    assert app.selectbox(key="map_call_phone").options == list(numbers)
+    app.selectbox(key="map_call_phone").set_value(numbers[1])
+    app.selectbox(key="map_call_outcome").set_value(Outcome.WRONG_NUMBER)
+    submit(app, "map_call")
+    assert_clean(app)
+    last = db.map().interactions[-1]
+    assert (last.contact, last.outcome, last.phone) == ("finance", Outcome.WRONG_NUMBER, numbers[1])
+    assert app.selectbox(key="map_call_phone").value is None  # a clean form for the next call
 
 
 def test_map_layout_toggle(app: AppTest):

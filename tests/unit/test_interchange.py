@@ -287,6 +287,21 @@ def test_phone_that_is_not_one(bad):
     assert repr(bad) in message
 
 
+def test_the_number_a_call_used_is_read_in_e164_written_back_and_checked():
+    doc = document()
+    # Not one of the contact's numbers: it may have been removed since the call.
+    doc["debtors"][0]["interactions"][1]["phone"] = "021-6485 9999"
+    (m,) = parse_document(encode(doc)).maps
+    assert [i.phone for i in m.interactions] == ["+862164859999", None]
+    written = dump_document([m])["debtors"][0]["interactions"]
+    assert [i.get("phone") for i in written] == ["+862164859999", None]
+    assert "phone" not in written[1]
+
+    doc["debtors"][0]["interactions"][1]["phone"] = "12345"
+    message = errors_of(doc)
+    assert "debtors[acme].interactions[1].phone:" in message and "'12345'" in message
+
+
 @pytest.mark.parametrize(
     ("where", "field", "value", "allowed"),
     [

@@ -154,6 +154,8 @@ def interactions(draw, contact_keys: list[str]) -> Interaction:
         promise_date=(at.astimezone(UTC).date() + timedelta(days=draw(st.integers(0, 60))))
         if promise
         else None,
+        # The number used: not necessarily one of the contact's (it may be gone since).
+        phone=draw(st.none() | st.sampled_from(PHONES).map(lambda p: p.e164)),
     )
 
 
@@ -326,6 +328,7 @@ BASE = {
                     "promise_date": "2026-11-13",
                     "by": "zhangwei",
                     "note": "答应",
+                    "phone": "13816882045",
                 }
             ],
         }
@@ -378,6 +381,7 @@ VALID_VALUES: dict[str, list[Any]] = {
     "credit_code": ["91350100m000100y43", "91350100M000100Y44", "", None],
     "email": ["A.B@EXAMPLE.COM", None, ""],
     "top_leader_mobile": ["138 1688 2045", ""],
+    "phone": ["+8613816882045", "021-64851230转801", None],
     "currency": ["usd", "CNY"],
 }
 

@@ -44,6 +44,7 @@ from orgmap.routing.costs import NO_HISTORY
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
 WEIGHTS = load_weights()
 KNOWING = {Department.RECEPTION, Department.MANAGEMENT, Department.OWNER, Department.FINANCE}
+NUMBER_CHANNELS = (Channel.PHONE, Channel.SMS)
 rare = st.integers(0, 5).map(lambda n: n == 0)  # True about one time in six
 
 PROPERTY_SETTINGS = settings(
@@ -51,8 +52,14 @@ PROPERTY_SETTINGS = settings(
 )
 
 
+def numbers_of(key: str) -> tuple[str, str]:
+    """The two numbers contact ``key`` may have (interactions may name either)."""
+    return f"+8613800000{key[1:]:>03}", f"+8613900000{key[1:]:>03}"
+
+
 @st.composite
 def contacts(draw, key: str) -> Contact:
+    phones = tuple(Phone(n) for n in numbers_of(key))
     return Contact(
         key=key,
         name=f"name-{key}",
@@ -60,7 +67,8 @@ def contacts(draw, key: str) -> Contact:
         disposition=draw(st.sampled_from(Disposition)),
         authorizes_payment=draw(st.integers(0, 3).map(lambda n: n == 0)),
         # A third have a phone, so that many routes need hops to reach a target.
-        phones=(Phone(f"+8613800000{key[1:]:>03}"),) if draw(st.integers(0, 2)) == 0 else (),
+        # Now and then a second number, so that one of them can be wrong.
+        phones=phones[: draw(st.sampled_from([1, 2]))] if draw(st.integers(0, 2)) == 0 else (),
         email=f"{key}@debtor.example" if draw(rare) else None,
         do_not_contact=draw(rare),
         archived=draw(rare),
@@ -73,12 +81,15 @@ def interactions(draw, keys: list[str]) -> Interaction:
     promise_date = None
     if outcome is Outcome.PROMISED and draw(st.booleans()):
         promise_date = date(2026, 11, 20) + timedelta(days=draw(st.integers(-40, 5)))
+    contact = draw(st.sampled_from(keys))
     return Interaction(
-        contact=draw(st.sampled_from(keys)),
+        contact=contact,
         at=NOW - timedelta(days=draw(st.floats(0, 130, allow_nan=False))),
         channel=draw(st.sampled_from([Channel.PHONE, Channel.SMS, Channel.EMAIL])),
         outcome=outcome,
         promise_date=promise_date,
+        # The number used, or None as in data logged before numbers were recorded.
+        phone=draw(st.sampled_from([None, *numbers_of(contact)])),
     )
 
 
@@ -119,13 +130,24 @@ class Reference:
             self.hops[r.source].append((r.target, r.type))
             if r.type is RelationType.COLLEAGUE:
                 self.hops[r.target].append((r.source, r.type))
-        dialled = {}
-        for i in sorted(m.interactions, key=lambda i: i.at):
-            if i.channel in (Channel.PHONE, Channel.SMS):
-                dialled[i.contact] = i.outcome
+        # Oldest first; of two at the same moment the one logged later comes later.
+        dialled = [
+            i for i in sorted(m.interactions, key=lambda i: i.at) if i.channel in NUMBER_CHANNELS
+        ]
+
+        def number_ok(key: str, number: str) -> bool:
+            """Not wrong on its own latest call, nor on a newer call logged without a number."""
+            own = [n for n, i in enumerate(dialled) if i.contact == key and i.phone == number]
+            unknown = [n for n, i in enumerate(dialled) if i.contact == key and i.phone is None]
+            if own and dialled[own[-1]].outcome is Outcome.WRONG_NUMBER:
+                return False
+            if unknown and dialled[unknown[-1]].outcome is Outcome.WRONG_NUMBER:
+                return bool(own) and own[-1] > unknown[-1]
+            return True
+
         self.channels = {
             k: [
-                *(["phone"] if c.phones and dialled.get(k) is not Outcome.WRONG_NUMBER else []),
+                *(["phone"] if any(number_ok(k, p.e164) for p in c.phones) else []),
                 *(["email"] if c.email else []),
             ]
             for k, c in self.usable.items()

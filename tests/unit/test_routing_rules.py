@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -151,6 +152,83 @@ def test_latest_call_ending_wrong_number_disables_phones_but_not_email():
     assert answer(m).routes[0].steps[0].via == "phone"
     emailed = [*calls("both", Outcome.WRONG_NUMBER, 2, channel=Channel.EMAIL)]
     m = debtor_map([phone_only, boss()], [("both", "boss", R.REFERS_TO)], emailed)
+    assert answer(m).routes[0].steps[0].via == "phone"
+
+
+OLD_NUMBER, NEW_NUMBER = "+8613811110000", "+8613822220000"
+
+
+def with_numbers(key: str, *numbers: str, **fields) -> Contact:
+    """A contact we can call first on ``numbers``."""
+    contact = person(key, **fields)
+    return replace(contact, phones=tuple(make_phone(n) for n in numbers))
+
+
+def test_a_wrong_number_marks_that_number_only_and_a_fixed_number_is_called_again():
+    relations = [("s", "boss", R.REFERS_TO)]
+    wrong = calls("s", Outcome.WRONG_NUMBER, 2, phone=OLD_NUMBER)
+    m = debtor_map([with_numbers("s", OLD_NUMBER), boss()], relations, wrong)
+    assert answer(m).routes == ()
+    emailed = debtor_map(
+        [with_numbers("s", OLD_NUMBER, email="s@acme.example"), boss()], relations, wrong
+    )
+    assert answer(emailed).routes[0].steps[0].via == "email"
+    assert "Get a direct phone number for S" in answer(emailed).learn_next
+
+    # The collector fixes the contact: a new number beside the one marked wrong.
+    fixed = debtor_map([with_numbers("s", OLD_NUMBER, NEW_NUMBER), boss()], relations, wrong)
+    assert [s.contact for s in answer(fixed).routes[0].steps] == ["s", "boss"]
+    assert answer(fixed).routes[0].steps[0].via == "phone"
+    assert "Get a direct phone number for S" not in answer(fixed).learn_next
+
+    # A wrong number on the new one too leaves nothing to dial.
+    both_wrong = [*wrong, *calls("s", Outcome.WRONG_NUMBER, 1, phone=NEW_NUMBER)]
+    m = debtor_map([with_numbers("s", OLD_NUMBER, NEW_NUMBER), boss()], relations, both_wrong)
+    assert answer(m).routes == ()
+
+
+def test_a_number_counts_again_when_its_own_latest_call_went_through():
+    relations = [("s", "boss", R.REFERS_TO)]
+    history = [
+        *calls("s", Outcome.WRONG_NUMBER, 3, phone=OLD_NUMBER),
+        # A call on another number (one the contact no longer has) says nothing of this one.
+        *calls("s", Outcome.REACHED, 2, phone=NEW_NUMBER),
+    ]
+    m = debtor_map([with_numbers("s", OLD_NUMBER), boss()], relations, history)
+    assert answer(m).routes == ()
+    history += calls("s", Outcome.REACHED, 1, phone=OLD_NUMBER)
+    m = debtor_map([with_numbers("s", OLD_NUMBER), boss()], relations, history)
+    assert answer(m).routes[0].steps[0].via == "phone"
+
+
+def test_a_wrong_number_logged_without_the_number_makes_every_number_suspect():
+    relations = [("s", "boss", R.REFERS_TO)]
+    contacts = [with_numbers("s", OLD_NUMBER, NEW_NUMBER, email="s@acme.example"), boss()]
+    legacy = calls("s", Outcome.WRONG_NUMBER, 3)  # phone=None: logged before numbers were
+    assert answer(debtor_map(contacts, relations, legacy)).routes[0].steps[0].via == "email"
+
+    # A later call on one number clears that number (by its own outcome) ...
+    called = [*legacy, *calls("s", Outcome.NO_ANSWER, 2, phone=NEW_NUMBER)]
+    assert answer(debtor_map(contacts, relations, called)).routes[0].steps[0].via == "phone"
+    wrong_again = [*legacy, *calls("s", Outcome.WRONG_NUMBER, 2, phone=NEW_NUMBER)]
+    assert answer(debtor_map(contacts, relations, wrong_again)).routes[0].steps[0].via == "email"
+
+    # ... and a later call logged without a number that went any other way clears all,
+    # but not a number whose own latest call was wrong.
+    cleared = [*legacy, *calls("s", Outcome.REACHED, 1)]
+    assert answer(debtor_map(contacts, relations, cleared)).routes[0].steps[0].via == "phone"
+    only_old = [with_numbers("s", OLD_NUMBER), boss()]
+    specific_then_legacy = [
+        *calls("s", Outcome.WRONG_NUMBER, 3, phone=OLD_NUMBER),
+        *calls("s", Outcome.REACHED, 1),
+    ]
+    assert answer(debtor_map(only_old, relations, specific_then_legacy)).routes == ()
+
+
+def test_a_number_on_an_email_or_visit_says_nothing_about_the_phone():
+    relations = [("s", "boss", R.REFERS_TO)]
+    bounced = calls("s", Outcome.WRONG_NUMBER, 1, channel=Channel.EMAIL, phone=OLD_NUMBER)
+    m = debtor_map([with_numbers("s", OLD_NUMBER), boss()], relations, bounced)
     assert answer(m).routes[0].steps[0].via == "phone"
 
 

@@ -3,6 +3,8 @@
 The common case is three fields (who, outcome, note: the channel defaults to
 phone); a referral, a promise, someone new and what the person was like are
 optional sections of the same form.  Enter in any one-line field submits.
+For a contact with several numbers the form asks which one was used, so that
+a wrong number marks that number only.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from enum import StrEnum
 
 import streamlit as st
 
-from orgmap.domain.model import Channel, DebtorMap, Department, Disposition, Outcome
-from orgmap.domain.validation import Problem, ValidationError, parse_amount
+from orgmap.domain.model import Channel, Contact, DebtorMap, Department, Disposition, Outcome
+from orgmap.domain.validation import Problem, ValidationError, format_phone, parse_amount
 from orgmap.i18n import label
 from orgmap.services.calls import CallReport, LoggedCall, NewContact, log_call
 from orgmap.services.editing import ContactDraft, log_call_to_new_contact
@@ -29,6 +31,7 @@ _FIELDS = (
     "contact",
     "channel",
     "outcome",
+    "phone",
     "note",
     "disposition",
     "ref_name",
@@ -72,6 +75,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             placeholder=t("common.choose", lang),
         )
         channel = right.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
+        dialled = _number_field(ref, m.contact(st.session_state.get(ref("contact")) or ""), lang)
         note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=5000)
         with st.expander(t("call.section.referred", lang)):
             referred = _person_fields(ref, "ref", lang)
@@ -97,6 +101,8 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             contact=who or "",
             channel=channel,
             outcome=_required_outcome(outcome),
+            # A number chosen for another contact (the pick changed inside the form) is dropped.
+            phone=dialled[1] if dialled is not None and dialled[0] == who else None,
             note=note,
             promise_amount=_amount(amount),
             promise_date=promise_date,
@@ -122,6 +128,35 @@ def _preselect(key: str, contact_key: str | None) -> None:
     if contact_key and st.session_state.get(seeded) != contact_key:
         st.session_state[f"{key}_contact"] = contact_key
         st.session_state[seeded] = contact_key
+
+
+def _number_field(
+    ref: Callable[[str], str], contact: Contact | None, lang: str
+) -> tuple[str, str | None] | None:
+    """Which of ``contact``'s numbers was used, when they have more than one.
+
+    The form does not rerun while it is filled in, so the choice is offered for
+    the contact picked when the form was drawn (on the map, or by the last
+    submit); returns that contact's key and the number (None: not recorded).
+    With one number the service records it without asking.
+    """
+    numbers = list(dict.fromkeys(p.e164 for p in contact.phones)) if contact else []
+    if contact is None or len(numbers) < 2:
+        return None
+    number = st.selectbox(
+        t("call.phone", lang),
+        numbers,
+        format_func=lambda e164: _shown_number(contact, e164),
+        index=None,
+        key=ref("phone"),
+        placeholder=t("call.phone_unknown", lang),
+    )
+    return contact.key, number
+
+
+def _shown_number(contact: Contact, e164: str) -> str:
+    phone = next(p for p in contact.phones if p.e164 == e164)
+    return format_phone(phone)
 
 
 def _person_fields(
