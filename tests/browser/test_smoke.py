@@ -209,6 +209,10 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
     logged = debtor_map(engine, debtor_key="a-hostile").interactions[-1]
     assert (logged.contact, logged.outcome.value) == ("boss", "reached")
     assert logged.note == "spoke to the boss; pays Friday"
+    # The page reruns with the call in the contact's history.
+    page.get_by_text("No calls logged with this person yet.").wait_for(state="detached")
+    sync_api.expect(page.get_by_label("Note (Enter saves)").first).to_have_value("")
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "map-after-call.png"), full_page=True)
     assert page.outside_requests == []
 

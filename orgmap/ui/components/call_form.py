@@ -27,24 +27,17 @@ from orgmap.ui.components.feedback import EXPECTED_ERRORS, flash, show_error
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
-_FIELDS = (
-    "contact",
-    "channel",
-    "outcome",
-    "phone",
-    "note",
-    "disposition",
-    "ref_name",
-    "ref_title",
-    "ref_department",
-    "ref_phone",
-    "amount",
-    "promise_date",
-    "new_name",
-    "new_title",
-    "new_department",
-    "new_phone",
-)
+# What each field holds in a fresh form (the channel keeps the last one used).
+_BLANK: dict[str, object] = {
+    "outcome": None,
+    "note": "",
+    "phone": None,
+    "amount": "",
+    "promise_date": None,
+    "disposition": None,
+    **{f"{who}_{field}": "" for who in ("ref", "new") for field in ("name", "title", "phone")},
+    **{f"{who}_department": Department.OTHER for who in ("ref", "new")},
+}
 
 
 def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
@@ -52,12 +45,20 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
 
     The contact picked on the map is preselected.  Errors are shown in place
     and nothing is written; the typed values stay for correction.  Widget keys
-    are ``{key}_{field}`` for the fields in ``_FIELDS``.
+    are ``{key}_{field}``: contact, channel and the fields of ``_BLANK``.
     """
-    _preselect(key, state.selected_contact())
 
     def ref(name: str) -> str:
         return f"{key}_{name}"
+
+    if (logged_with := st.session_state.pop(ref("logged"), None)) is not None:
+        # Blank the form for the next call, the same person chosen.  Values are set, not
+        # deleted: a deleted key leaves the browser showing what was typed, and a
+        # second Enter would log the call twice.
+        for name, blank in _BLANK.items():
+            st.session_state[ref(name)] = blank
+        st.session_state[ref("contact")] = st.session_state[ref("seeded")] = logged_with
+    _preselect(key, state.selected_contact())
 
     def enums(kind: type[StrEnum]) -> dict:
         return {"options": list(kind), "format_func": lambda value: label(value, lang)}
@@ -114,8 +115,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         show_error(exc, lang=lang)
         return
     state.mark_changed(m.debtor.key)
-    for name in (*_FIELDS, "seeded"):  # a clean form for the next call, same person chosen
-        st.session_state.pop(ref(name), None)
+    st.session_state[ref("logged")] = logged.interaction.contact  # blanks the form next run
     state.select_contact(logged.interaction.contact)
     callee = m.contact(logged.interaction.contact)
     flash(_logged_message(logged, callee.name if callee else newcomer[0], lang))
