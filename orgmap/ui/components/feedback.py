@@ -47,10 +47,11 @@ def show_error(exc: Exception, *, lang: str) -> None:
             escape_markdown(str(exc))
         ]
         st.error("\n".join([t("error.invalid", lang), *lines]))
-    elif isinstance(exc, StaleVersionError):
-        st.error(f"{t('error.stale', lang)}\n\n{escape_markdown(str(exc))}")
-    elif isinstance(exc, NotFoundError):
-        st.error(f"{t('error.not_found', lang)}\n\n{escape_markdown(str(exc))}")
+    elif isinstance(exc, StaleVersionError | NotFoundError):
+        stale = isinstance(exc, StaleVersionError)
+        heading = t("error.stale", lang) if stale else t("error.not_found", lang)
+        # The store names the record in English; the heading alone says it all in zh-CN.
+        st.error(heading if lang == "zh-CN" else f"{heading}\n\n{escape_markdown(str(exc))}")
     else:
         st.error(f"{t('error.refused', lang)}\n\n{escape_markdown(str(exc))}")
 
