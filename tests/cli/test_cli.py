@@ -68,6 +68,13 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def log_call(capsys, db: str, *flags: str, **options: str) -> tuple[int, str, str]:
+    """Run ``log`` for debtor acme; keyword options become flags (promise_amount=…)."""
+    given = {"debtor": "acme", "channel": "phone", **options}
+    named = [part for k, v in given.items() for part in (f"--{k.replace('_', '-')}", v)]
+    return run(capsys, "--db", db, "log", *named, *flags)
+
+
 def test_import_list_export_round_trip(capsys, db, doc_file, tmp_path):
     assert run(capsys, "--db", db, "import", str(doc_file))[0] == 0
     code, out, _ = run(capsys, "list", "--db", db)
@@ -166,29 +173,16 @@ def test_usage_error_is_one_line(capsys, db):
 
 def test_log_appends_and_validates(capsys, db, doc_file):
     run(capsys, "--db", db, "import", str(doc_file))
-    code, out, _ = run(
+    code, out, _ = log_call(
         capsys,
-        "--db",
         db,
-        "log",
-        "--debtor",
-        "acme",
-        "--contact",
-        "boss",
-        "--channel",
-        "phone",
-        "--outcome",
-        "promised",
-        "--at",
-        "2026-11-27T15:30:00+08:00",
-        "--promise-amount",
-        "50000",
-        "--promise-date",
-        "2026-12-01",
-        "--note",
-        "周一打款",
-        "--by",
-        "li",
+        contact="boss",
+        outcome="promised",
+        at="2026-11-27T15:30:00+08:00",
+        promise_amount="50000",
+        promise_date="2026-12-01",
+        note="周一打款",
+        by="li",
     )
     assert code == 0, out
     exported = json.loads(run(capsys, "--db", db, "export", "--debtor", "acme")[1])
@@ -202,19 +196,7 @@ def test_log_appends_and_validates(capsys, db, doc_file):
         ["--contact", "boss", "--promise-amount", "abc", "--promise-date", "2026-12-01"],
         ["--contact", "boss", "--promise-amount", "5"],
     ):
-        code, _, err = run(
-            capsys,
-            "--db",
-            db,
-            "log",
-            "--debtor",
-            "acme",
-            "--channel",
-            "phone",
-            "--outcome",
-            "reached",
-            *bad,
-        )
+        code, _, err = log_call(capsys, db, *bad, outcome="reached")
         assert code == 2, bad
         assert "Traceback" not in err
     assert len(json.loads(run(capsys, "--db", db, "export")[1])["debtors"][0]["interactions"]) == 2
@@ -340,21 +322,8 @@ def test_csv_updates_only_what_its_cells_say(capsys, db, doc_file, tmp_path):
 
 def test_calls_in_the_future_are_refused(capsys, db, doc_file, tmp_path):
     run(capsys, "--db", db, "import", str(doc_file))
-    code, _, err = run(
-        capsys,
-        "--db",
-        db,
-        "log",
-        "--debtor",
-        "acme",
-        "--contact",
-        "boss",
-        "--channel",
-        "phone",
-        "--outcome",
-        "reached",
-        "--at",
-        "2099-11-28T10:00:00+08:00",
+    code, _, err = log_call(
+        capsys, db, contact="boss", outcome="reached", at="2099-11-28T10:00:00+08:00"
     )
     assert code == 2 and "future" in err
     doc = json.loads(json.dumps(DOC))
