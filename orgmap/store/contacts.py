@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from orgmap.domain.model import Contact
 from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.rows import (
+    CONTACT_COLUMNS,
+    INTERACTION_COLUMNS,
     check_expected,
     contact_from_row,
     contact_table,
@@ -78,8 +81,9 @@ def upsert_contact(
     """
     debtor = find_debtor(session, debtor_key)
     what = _label(debtor_key, contact.key)
-    query = sa.select(contact_table).where(
-        contact_table.c.debtor_id == debtor.id, contact_table.c.key == contact.key
+    c = contact_table.c
+    query = sa.select(*CONTACT_COLUMNS, c.id, c.version).where(
+        c.debtor_id == debtor.id, c.key == contact.key
     )
     row = session.execute(query.with_for_update() if expected_version is None else query).first()
     now = now_utc()
@@ -214,8 +218,9 @@ def _move_interactions(
             )
         ).scalars()
     )
+    i = interaction_table.c
     moving = session.execute(
-        sa.select(interaction_table).where(
+        sa.select(*INTERACTION_COLUMNS, i.id, i.version).where(
             interaction_table.c.debtor_id == debtor_id,
             interaction_table.c.contact_id == drop.id,
         )
@@ -280,8 +285,24 @@ def find_same_person(
     """
     numbers = sorted({p for p in phones if p})
     addresses = sorted({e.strip().lower() for e in emails if e and e.strip()})
+    if not numbers and not addresses:
+        return []
+    query = _same_person_query(by_phone=bool(numbers), by_email=bool(addresses))
+    parameters = {"debtor_key": debtor_key, "numbers": numbers, "addresses": addresses}
+    found = {KnownElsewhere(*r) for r in session.execute(query, parameters)}
+    return sorted(found, key=lambda k: (k.debtor_key, k.contact_key, k.matched_on))
+
+
+@cache
+def _same_person_query(*, by_phone: bool, by_email: bool) -> sa.Executable:
+    """The look-up behind :func:`find_same_person`, built once per kind.
+
+    Building and cache-keying the statement anew cost more than running it.
+    A lookup with no values is left out rather than sent as an empty ``IN``,
+    which the planner may answer by scanning the whole table.
+    """
     c, d, ph = contact_table.c, debtor_table.c, phone_table.c
-    this_debtor = sa.select(d.id).where(d.key == debtor_key).scalar_subquery()
+    this_debtor = sa.select(d.id).where(d.key == sa.bindparam("debtor_key")).scalar_subquery()
 
     def debtor_of(column: sa.ColumnElement[int]) -> list[sa.ScalarSelect[str]]:
         # Per matched row, by primary key: joining the debtor table instead made
@@ -292,23 +313,27 @@ def find_same_person(
         ]
 
     lookups = []
-    if numbers:
+    if by_phone:
         lookups.append(
             sa.select(*debtor_of(ph.debtor_id), c.key, c.name, ph.e164)
             .select_from(phone_table)
             .join(contact_table, c.id == ph.contact_id)
-            .where(ph.e164.in_(numbers), ph.debtor_id != this_debtor, c.archived.is_(False))
+            .where(
+                ph.e164.in_(sa.bindparam("numbers", expanding=True)),
+                ph.debtor_id != this_debtor,
+                c.archived.is_(False),
+            )
         )
-    if addresses:
+    if by_email:
         lowered = sa.func.lower(c.email)
         lookups.append(
             sa.select(*debtor_of(c.debtor_id), c.key, c.name, lowered)
             .select_from(contact_table)
-            .where(lowered.in_(addresses), c.debtor_id != this_debtor, c.archived.is_(False))
+            .where(
+                lowered.in_(sa.bindparam("addresses", expanding=True)),
+                c.debtor_id != this_debtor,
+                c.archived.is_(False),
+            )
         )
-    if not lookups:
-        return []
     # One round trip: on PostgreSQL the second query's latency cost as much as its work.
-    query = lookups[0] if len(lookups) == 1 else sa.union_all(*lookups)
-    found = {KnownElsewhere(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)}
-    return sorted(found, key=lambda k: (k.debtor_key, k.contact_key, k.matched_on))
+    return lookups[0] if len(lookups) == 1 else sa.union_all(*lookups)

@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from orgmap.domain.model import Contact, DebtorMap, Interaction, Relation
 from orgmap.store.errors import NotFoundError
 from orgmap.store.rows import (
+    CONTACT_COLUMNS,
+    INTERACTION_COLUMNS,
+    PHONE_COLUMNS,
+    RELATION_COLUMNS,
     contact_from_row,
     contact_table,
     debtor_from_row,
     debtor_table,
-    domain_columns,
     interaction_from_row,
     interaction_table,
     phone_table,
@@ -45,18 +48,22 @@ class _ChildQueries(NamedTuple):
 def _child_queries(
     scope: Callable[[sa.Table], sa.ColumnElement[bool]], *, include_archived: bool
 ) -> _ChildQueries:
-    """The four child-table queries, each limited to the debtors ``scope`` picks."""
-    contacts = sa.select(*domain_columns(contact_table)).where(scope(contact_table))
-    relations = sa.select(*domain_columns(relation_table)).where(scope(relation_table))
+    """The four child-table queries, each limited to the debtors ``scope`` picks.
+
+    Each row is its domain value's columns followed by the ids :func:`_assemble`
+    groups by, read by position (see :data:`~orgmap.store.rows.CONTACT_COLUMNS`).
+    """
+    c, r, i = contact_table.c, relation_table.c, interaction_table.c
+    contacts = sa.select(*CONTACT_COLUMNS, c.id, c.debtor_id).where(scope(contact_table))
+    relations = sa.select(*RELATION_COLUMNS, r.debtor_id).where(scope(relation_table))
     if not include_archived:
-        contacts = contacts.where(contact_table.c.archived.is_(False))
-        relations = relations.where(relation_table.c.archived.is_(False))
-    i = interaction_table.c
+        contacts = contacts.where(c.archived.is_(False))
+        relations = relations.where(r.archived.is_(False))
     return _ChildQueries(
-        contacts=contacts.order_by(contact_table.c.id),
-        phones=sa.select(*domain_columns(phone_table)).where(scope(phone_table)),
-        relations=relations.order_by(relation_table.c.id),
-        interactions=sa.select(*domain_columns(interaction_table))
+        contacts=contacts.order_by(c.id),
+        phones=sa.select(*PHONE_COLUMNS).where(scope(phone_table)),
+        relations=relations.order_by(r.id),
+        interactions=sa.select(*INTERACTION_COLUMNS, i.debtor_id)
         .where(scope(interaction_table))
         .order_by(i.debtor_id, i.at, i.id),
     )
@@ -130,20 +137,20 @@ def _assemble(
     contact_rows = session.execute(queries.contacts, parameters).all()
     phones_of = phones_by_contact(session.execute(queries.phones, parameters).all())
     # Only the contacts loaded: with archived ones left out, whatever touches
-    # them is left out too.
-    key_of = {r.id: r.key for r in contact_rows}
+    # them is left out too.  (Rows are read by position: see _child_queries.)
+    key_of = {r[-2]: r[0] for r in contact_rows}
 
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for r in contact_rows:
-        contacts[r.debtor_id].append(contact_from_row(r, phones_of.get(r.id, ())))
+        contacts[r[-1]].append(contact_from_row(r, phones_of.get(r[-2], ())))
     relations: dict[int, list[Relation]] = defaultdict(list)
     for r in session.execute(queries.relations, parameters).all():
-        if r.source_id in key_of and r.target_id in key_of:
-            relations[r.debtor_id].append(relation_from_row(r, key_of))
+        if r[0] in key_of and r[1] in key_of:
+            relations[r[-1]].append(relation_from_row(r, key_of))
     interactions: dict[int, list[Interaction]] = defaultdict(list)
     for r in session.execute(queries.interactions, parameters).all():
-        if r.contact_id in key_of:
-            interactions[r.debtor_id].append(interaction_from_row(r, key_of))
+        if r[0] in key_of:
+            interactions[r[-1]].append(interaction_from_row(r, key_of))
 
     return [
         DebtorMap(

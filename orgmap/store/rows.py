@@ -66,13 +66,43 @@ _FACT_FIELDS = frozenset(f.name for f in dataclasses.fields(DebtorFacts))
 _AUDIT_COLUMNS = frozenset({"created_at", "updated_at", "created_by", "updated_by", "version"})
 
 
-def domain_columns(table: sa.Table) -> list[sa.Column[Any]]:
-    """The columns a domain value is built from: no audit stamps.
+def _columns(table: sa.Table, *names: str) -> tuple[sa.Column[Any], ...]:
+    return tuple(table.c[name] for name in names)
 
-    Reading maps skips the stamps because turning two timestamps per row back
-    into aware datetimes was most of the cost of loading a debtor.
-    """
-    return [c for c in table.c if c.name not in _AUDIT_COLUMNS]
+
+# What each domain value is built from, in the order its ``*_from_row`` unpacks
+# them.  Queries select these first and may add columns after them (``id``,
+# ``version``…), read by name.  Unpacking by position rather than reading
+# ``row.name`` matters when a whole map is loaded: SQLAlchemy's by-name access
+# costs about half a microsecond per value, which was most of a one-debtor load.
+# No audit stamps: turning them back into aware datetimes cost as much again.
+CONTACT_COLUMNS = _columns(
+    contact_table,
+    "key",
+    "name",
+    "title",
+    "department",
+    "disposition",
+    "authorizes_payment",
+    "email",
+    "do_not_contact",
+    "notes",
+    "archived",
+)
+PHONE_COLUMNS = _columns(phone_table, "e164", "extension", "kind", "contact_id", "position")
+RELATION_COLUMNS = _columns(relation_table, "source_id", "target_id", "type", "note", "archived")
+INTERACTION_COLUMNS = _columns(
+    interaction_table,
+    "contact_id",
+    "at",
+    "channel",
+    "outcome",
+    "by",
+    "note",
+    "promise_amount",
+    "promise_date",
+    "phone",
+)
 
 
 # -- audit stamps -----------------------------------------------------------------
@@ -186,24 +216,28 @@ def contact_values(contact: Contact) -> dict[str, Any]:
     }
 
 
-def contact_from_row(row: Any, phones: Sequence[Phone]) -> Contact:
+def contact_from_row(row: Sequence[Any], phones: Sequence[Phone]) -> Contact:
+    """A contact from a row that starts with :data:`CONTACT_COLUMNS`."""
+    key, name, title, department, disposition, authorizes, email, dnc, notes, archived, *_ = row
     return Contact(
-        key=row.key,
-        name=row.name,
-        department=_DEPARTMENTS[row.department],
-        title=row.title,
-        disposition=_DISPOSITIONS[row.disposition],
-        authorizes_payment=row.authorizes_payment,
+        key=key,
+        name=name,
+        department=_DEPARTMENTS[department],
+        title=title,
+        disposition=_DISPOSITIONS[disposition],
+        authorizes_payment=authorizes,
         phones=tuple(phones),
-        email=row.email,
-        do_not_contact=row.do_not_contact,
-        notes=row.notes,
-        archived=row.archived,
+        email=email,
+        do_not_contact=dnc,
+        notes=notes,
+        archived=archived,
     )
 
 
-def phone_from_row(row: Any) -> Phone:
-    return Phone(e164=row.e164, extension=row.extension, kind=_PHONE_KINDS[row.kind])
+def phone_from_row(row: Sequence[Any]) -> Phone:
+    """A phone from a row that starts with :data:`PHONE_COLUMNS`."""
+    e164, extension, kind, *_ = row
+    return Phone(e164=e164, extension=extension, kind=_PHONE_KINDS[kind])
 
 
 def phone_values(
@@ -223,11 +257,12 @@ def phone_values(
     ]
 
 
-def phones_by_contact(rows: Iterable[Any]) -> dict[int, tuple[Phone, ...]]:
-    """Phone rows grouped by contact id, each contact's in their given order."""
+def phones_by_contact(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[Phone, ...]]:
+    """Rows of :data:`PHONE_COLUMNS` grouped by contact id, each contact's in their given order."""
     positioned: dict[int, list[tuple[int, Phone]]] = defaultdict(list)
     for r in rows:
-        positioned[r.contact_id].append((r.position, phone_from_row(r)))
+        _, _, _, contact_id, position, *_ = r
+        positioned[contact_id].append((position, phone_from_row(r)))
     return {cid: tuple(p for _, p in sorted(ps)) for cid, ps in positioned.items()}
 
 
@@ -255,9 +290,10 @@ def replace_phones(
 
 def find_contact(session: Session, *, debtor_id: int, debtor_key: str, contact_key: str) -> Any:
     """The contact's row, or :class:`NotFoundError` naming debtor and contact."""
+    c = contact_table.c
     row = session.execute(
-        sa.select(contact_table).where(
-            contact_table.c.debtor_id == debtor_id, contact_table.c.key == contact_key
+        sa.select(*CONTACT_COLUMNS, c.id, c.version).where(
+            c.debtor_id == debtor_id, c.key == contact_key
         )
     ).one_or_none()
     if row is None:
@@ -267,7 +303,7 @@ def find_contact(session: Session, *, debtor_id: int, debtor_key: str, contact_k
 
 def load_phones(session: Session, *, contact_id: int) -> tuple[Phone, ...]:
     rows = session.execute(
-        sa.select(phone_table)
+        sa.select(*PHONE_COLUMNS)
         .where(phone_table.c.contact_id == contact_id)
         .order_by(phone_table.c.position)
     )
@@ -281,13 +317,18 @@ def relation_label(debtor_key: str, source: str, target: str, type_: str) -> str
     return f"relation {source} -[{type_}]-> {target} of debtor {debtor_key!r}"
 
 
-def relation_from_row(row: Any, key_of: Mapping[int, str]) -> Relation:
+def relation_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Relation:
+    """A relation from a row that starts with :data:`RELATION_COLUMNS`.
+
+    ``key_of`` maps contact ids to keys.
+    """
+    source_id, target_id, type_, note, archived, *_ = row
     return Relation(
-        source=key_of[row.source_id],
-        target=key_of[row.target_id],
-        type=_RELATION_TYPES[row.type],
-        note=row.note,
-        archived=row.archived,
+        source=key_of[source_id],
+        target=key_of[target_id],
+        type=_RELATION_TYPES[type_],
+        note=note,
+        archived=archived,
     )
 
 
@@ -342,17 +383,22 @@ def interaction_values(
     }
 
 
-def interaction_from_row(row: Any, key_of: Mapping[int, str]) -> Interaction:
+def interaction_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Interaction:
+    """A call from a row that starts with :data:`INTERACTION_COLUMNS`.
+
+    ``key_of`` maps contact ids to keys.
+    """
+    contact_id, at, channel, outcome, by, note, amount, promise_date, phone, *_ = row
     return Interaction(
-        contact=key_of[row.contact_id],
-        at=row.at,
-        channel=_CHANNELS[row.channel],
-        outcome=_OUTCOMES[row.outcome],
-        by=row.by,
-        note=row.note,
-        promise_amount=row.promise_amount,
-        promise_date=row.promise_date,
-        phone=row.phone,
+        contact=key_of[contact_id],
+        at=at,
+        channel=_CHANNELS[channel],
+        outcome=_OUTCOMES[outcome],
+        by=by,
+        note=note,
+        promise_amount=amount,
+        promise_date=promise_date,
+        phone=phone,
     )
 
 

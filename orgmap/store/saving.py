@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from orgmap.domain.model import DebtorMap, Relation
 from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.rows import (
+    CONTACT_COLUMNS,
+    PHONE_COLUMNS,
     contact_from_row,
     contact_table,
     contact_values,
@@ -153,11 +155,12 @@ def _save_contacts(
             raise StoreError(f"debtor {debtor_key!r} lists contact key {c.key!r} twice")
         seen.add(c.key)
 
+    column = contact_table.c
     rows = session.execute(
-        sa.select(contact_table).where(contact_table.c.debtor_id == debtor_id)
+        sa.select(*CONTACT_COLUMNS, column.id, column.version).where(column.debtor_id == debtor_id)
     ).all()
     phones_of = phones_by_contact(
-        session.execute(sa.select(phone_table).where(phone_table.c.debtor_id == debtor_id))
+        session.execute(sa.select(*PHONE_COLUMNS).where(phone_table.c.debtor_id == debtor_id))
     )
     stored = {r.key: r for r in rows}
     id_of = {r.key: r.id for r in rows}
