@@ -24,7 +24,7 @@ from orgmap.routing import (
     note_known_elsewhere,
     route_contacts,
 )
-from orgmap.store import KnownElsewhere, NotFoundError, find_same_person, load_map, session_scope
+from orgmap.store import KnownElsewhere, NotFoundError, find_same_person, load_map, read_scope
 
 __all__ = ["route_debtor", "routing_weights"]
 
@@ -46,9 +46,10 @@ def route_debtor(
     weights: Weights | None = None,
 ) -> RouteAnswer:
     """The ``k`` cheapest routes to whoever authorizes payment at ``debtor_key``."""
-    # Read-only: on SQLite a write transaction would queue behind (and block) writers.
-    with session_scope(engine, read_only=True) as session:
-        m = load_map(session, debtor_key, include_archived=False)
+    # Reads only, and no transaction: a write transaction would queue behind (and
+    # block) writers on SQLite, and the map tolerates a commit between its queries.
+    with read_scope(engine) as connection:
+        m = load_map(connection, debtor_key, include_archived=False)
         if m is None:
             raise NotFoundError(f"no debtor with key {debtor_key!r}")
         answer = cheapest_routes(
@@ -58,7 +59,7 @@ def route_debtor(
         # numbers, whatever the size of the map.
         on_routes = [c for key in route_contacts(answer.routes) if (c := m.contact(key))]
         elsewhere = find_same_person(
-            session,
+            connection,
             debtor_key=debtor_key,
             phones=[p.e164 for c in on_routes for p in c.phones],
             emails=[c.email for c in on_routes if c.email],

@@ -24,6 +24,7 @@ from orgmap.store.engine import (
     ensure_schema,
     head_revision,
     make_engine,
+    read_scope,
     session_scope,
     upgrade,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "load_maps",
     "make_engine",
     "merge_contacts",
+    "read_scope",
     "save_maps",
     "session_scope",
     "update_debtor",

@@ -275,7 +275,11 @@ def _move_relations(
 
 
 def find_same_person(
-    session: Session, *, debtor_key: str, phones: Iterable[str], emails: Iterable[str]
+    session: Session | sa.Connection,
+    *,
+    debtor_key: str,
+    phones: Iterable[str],
+    emails: Iterable[str],
 ) -> list[KnownElsewhere]:
     """Current contacts of *other* debtors sharing one of these E.164 numbers or emails.
 

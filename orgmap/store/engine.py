@@ -42,6 +42,7 @@ __all__ = [
     "ensure_schema",
     "head_revision",
     "make_engine",
+    "read_scope",
     "session_scope",
     "upgrade",
 ]
@@ -116,7 +117,8 @@ def _make_sqlite_engine(url: URL) -> Engine:
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:  # None: each statement on its own (read_scope)
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -158,6 +160,27 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
         )
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection for a few reads that need no common snapshot: no transaction.
+
+    Each statement sees what was committed when it ran, as it would in a
+    PostgreSQL READ COMMITTED transaction anyway, so readers that tolerate a
+    commit landing between their statements (:func:`~orgmap.store.load_map`
+    drops rows whose contact it did not load) save the BEGIN and COMMIT: on
+    PostgreSQL two round trips, on SQLite a third of a one-debtor answer
+    together with the ORM session this skips.  Writing through it is refused
+    by neither database, so don't.
+    """
+    options: dict[str, Any] = (
+        {_SQLITE_BEGIN: None}
+        if engine.dialect.name == "sqlite"
+        else {"isolation_level": "AUTOCOMMIT"}
+    )
+    with engine.connect() as connection:
+        yield connection.execution_options(**options)
 
 
 def alembic_config() -> Config:

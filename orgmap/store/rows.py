@@ -65,6 +65,9 @@ _OUTCOMES = {m.value: m for m in Outcome}
 _FACT_FIELDS = frozenset(f.name for f in dataclasses.fields(DebtorFacts))
 _AUDIT_COLUMNS = frozenset({"created_at", "updated_at", "created_by", "updated_by", "version"})
 
+#: A debtor's own columns and its id, read by name: one row per map.
+DEBTOR_COLUMNS = tuple(c for c in debtor_table.c if c.name not in _AUDIT_COLUMNS)
+
 
 def _columns(table: sa.Table, *names: str) -> tuple[sa.Column[Any], ...]:
     return tuple(table.c[name] for name in names)
