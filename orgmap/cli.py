@@ -53,13 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(exc: Exception) -> int:
-    from orgmap.domain.validation import ValidationError
-    from orgmap.store import StoreError
+    from orgmap.store.errors import StoreError
+
+    if isinstance(exc, (StoreError, FileNotFoundError, IsADirectoryError, PermissionError)):
+        return _fail(str(exc), EXIT_USAGE)
+    from orgmap.domain.validation import ValidationError  # phone rules: only when needed
 
     if isinstance(exc, ValidationError):
         return _fail(str(exc).replace("\n", "; "), EXIT_USAGE)
-    if isinstance(exc, (StoreError, FileNotFoundError, IsADirectoryError, PermissionError)):
-        return _fail(str(exc), EXIT_USAGE)
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     if isinstance(exc, ArgumentError):

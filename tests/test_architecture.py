@@ -20,11 +20,10 @@ PURE = [
 ]
 
 
-def loaded_after(code: str) -> set[str]:
-    probe = (
-        code
-        + "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    )
+def loaded_after(code: str, *, whole_names: bool = False) -> set[str]:
+    """Modules (top-level packages, or every module) a fresh interpreter holds after ``code``."""
+    name = "m" if whole_names else "m.split('.')[0]"
+    probe = code + f"\nimport sys, json; print(json.dumps(sorted({{{name} for m in sys.modules}})))"
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -45,6 +44,17 @@ def test_route_command_loads_no_ui(tmp_path):
         f"main(['--db', {db!r}, 'route', '--debtor', 'nobody-here'])"
     )
     assert not top & {"streamlit", "pyvis", "jinja2"}
+
+
+def test_route_command_loads_only_what_it_needs(tmp_path):
+    # Issue 3: `orgmap route` answers from a cold start; every package costs time.
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    cli = f"from orgmap.cli import main\nmain(['--db', {db!r}, "
+    loaded_after(cli + "'demo'])")
+    modules = loaded_after(cli + "'route', '--debtor', 'hengda-jidian'])", whole_names=True)
+    tops = {m.split(".")[0] for m in modules}
+    assert not tops & {"streamlit", "pyvis", "jinja2", "alembic", "pydantic", "phonenumbers"}
+    assert "sqlalchemy.orm" not in modules
 
 
 def test_storage_imports_no_ui_or_graph_library():

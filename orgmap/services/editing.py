@@ -16,10 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from orgmap import store
 from orgmap.domain.model import (
@@ -45,6 +44,9 @@ from orgmap.services.drafts import (
     debtor_from_draft,
     facts_from_form,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "FACT_COUNT",

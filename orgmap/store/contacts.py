@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from orgmap.domain.model import Contact
 from orgmap.store.errors import NotFoundError, StoreError
@@ -34,6 +33,9 @@ from orgmap.store.rows import (
     stamp_new,
     update_versioned,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "KnownElsewhere",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from orgmap.domain.model import Debtor, DebtorStatus
 from orgmap.store.errors import AlreadyExistsError
@@ -25,6 +24,9 @@ from orgmap.store.rows import (
     stamp_new,
     update_versioned,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["DebtorSummary", "create_debtor", "get_versions", "list_debtors", "update_debtor"]
 

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.orm import Session
 
 from orgmap.store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "HEAD_REVISION",
@@ -151,6 +151,8 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
     they begin deferred, so they never queue behind a writer; on PostgreSQL the
     transaction is READ ONLY.  Objects stay usable after the commit.
     """
+    from sqlalchemy.orm import Session  # the ORM costs a tenth of a cold start; routes don't use it
+
     bind = engine
     if read_only:
         bind = engine.execution_options(

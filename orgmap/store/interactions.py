@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from orgmap.domain.model import Interaction
 from orgmap.store.rows import (
@@ -12,6 +12,9 @@ from orgmap.store.rows import (
     interaction_values,
     now_utc,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["append_interaction"]
 

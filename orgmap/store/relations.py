@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from orgmap.domain.model import Relation, RelationType
 from orgmap.store.errors import NotFoundError, StoreError
@@ -19,6 +18,9 @@ from orgmap.store.rows import (
     stamp_new,
     update_versioned,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["archive_relation", "upsert_relation"]
 

@@ -13,10 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from orgmap.domain.model import (
     Channel,
@@ -36,22 +35,17 @@ from orgmap.domain.model import (
 from orgmap.store.errors import NotFoundError, StaleVersionError
 from orgmap.store.tables import (
     MONEY_SCALE,
-    ContactRow,
-    DebtorRow,
-    InteractionRow,
-    PhoneRow,
-    RelationRow,
+    contact_table,
+    debtor_table,
+    interaction_table,
+    phone_table,
+    relation_table,
 )
 
-__all__ = ["interaction_fingerprint"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-# Core tables: the repository reads and writes rows as plain tuples, which is
-# several times faster than hydrating ORM objects and keeps every statement visible.
-debtor_table: sa.Table = DebtorRow.__table__  # type: ignore[attr-defined]
-contact_table: sa.Table = ContactRow.__table__  # type: ignore[attr-defined]
-phone_table: sa.Table = PhoneRow.__table__  # type: ignore[attr-defined]
-relation_table: sa.Table = RelationRow.__table__  # type: ignore[attr-defined]
-interaction_table: sa.Table = InteractionRow.__table__  # type: ignore[attr-defined]
+__all__ = ["interaction_fingerprint"]
 
 # Value -> member tables: Department("sales") walks Enum's machinery, about 1 µs
 # each, and a one-debtor load converts several hundred such values.

@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from orgmap.domain.model import DebtorMap, Relation
 from orgmap.store.errors import NotFoundError, StoreError
@@ -36,6 +35,9 @@ from orgmap.store.rows import (
     stamp_new,
     update_versioned,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["ChangeCounts", "SaveReport", "save_maps"]
 

@@ -1,9 +1,14 @@
-"""The database tables, mapped from outside the pure domain.
+"""The database tables, declared with SQLAlchemy Core, outside the pure domain.
 
-Each class here is a row of one table; :mod:`orgmap.store.rows` converts rows to
-and from :mod:`orgmap.domain.model` values, and nothing outside the store sees
-these classes.  The schema itself is created by the Alembic migrations in
-``orgmap/store/migrations``; a test checks that they agree with these classes.
+Each table here holds one kind of :mod:`orgmap.domain.model` value;
+:mod:`orgmap.store.rows` converts rows to and from those values, and nothing
+outside the store sees these tables.  The schema itself is created by the
+Alembic migrations in ``orgmap/store/migrations``; a test checks that they
+agree with these declarations.
+
+Plain Core tables rather than SQLModel classes: the store reads and writes
+rows as tuples and never used the model classes, while importing SQLModel
+(with pydantic and the ORM) took about a fifth of ``orgmap route``'s cold start.
 
 Every table carries the same audit columns: who created and last changed the
 row, when (timezone-aware UTC), and a ``version`` counter that starts at 1 and
@@ -17,26 +22,23 @@ every one-debtor load be a single indexed ``WHERE debtor_id = ?`` per table.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
 
 __all__ = [
     "MONEY_SCALE",
-    "ContactRow",
-    "DebtorRow",
-    "InteractionRow",
     "Money",
-    "OrgmapTable",
-    "PhoneRow",
-    "RelationRow",
     "UtcDateTime",
+    "contact_table",
+    "debtor_table",
+    "interaction_table",
     "metadata",
+    "phone_table",
+    "relation_table",
 ]
 
 #: Named constraints, so that Alembic's SQLite batch mode can find and alter
@@ -49,8 +51,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Our own metadata rather than SQLModel's process-wide default, so importing
-#: orgmap never mixes its tables with another application's.
+#: Our own metadata, so importing orgmap never mixes its tables with another application's.
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 MONEY_SCALE = 2
@@ -128,58 +129,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class OrgmapTable(SQLModel, registry=registry(metadata=metadata)):
-    """Base of every orgmap table: its own metadata, a surrogate key, the audit columns."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utc_now)
-    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utc_now)
-    created_by: str = Field(default="", max_length=200)
-    updated_by: str = Field(default="", max_length=200)
-    version: int = Field(default=1)
-
-
-class DebtorRow(OrgmapTable, table=True):
-    __tablename__ = "debtor"
-    __table_args__ = (
-        sa.UniqueConstraint("key"),
-        sa.CheckConstraint("amount_owed >= 0", name="amount_not_negative"),
+def _table(name: str, *columns_and_constraints: sa.schema.SchemaItem) -> sa.Table:
+    """A table with a surrogate key and the audit columns, then its own columns."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+        sa.Column("updated_at", UtcDateTime, nullable=False, default=utc_now),
+        sa.Column("created_by", sa.String(200), nullable=False, default=""),
+        sa.Column("updated_by", sa.String(200), nullable=False, default=""),
+        sa.Column("version", sa.Integer, nullable=False, default=1),
+        *columns_and_constraints,
     )
 
-    key: str = Field(max_length=64)
-    name: str = Field(max_length=200)
-    credit_code: str | None = Field(default=None, max_length=18)
-    address: str = Field(default="", sa_type=sa.Text)
-    amount_owed: Decimal = Field(sa_type=Money)
-    currency: str = Field(default="CNY", max_length=3)
-    due_date: date | None = None
-    status: str = Field(default="open", max_length=16)
-    assigned_to: str = Field(default="", max_length=200)
-    # The article-5 checklist: ten loosely typed answers read and written as a
-    # whole with the debtor, never queried one by one, so one JSON column.
-    facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
-
-class ContactRow(OrgmapTable, table=True):
-    __tablename__ = "contact"
-    __table_args__ = (
-        sa.UniqueConstraint("debtor_id", "key"),
-        # The target of the composite foreign keys below (id alone is unique,
-        # so this adds no rule, only something for them to reference).
-        sa.UniqueConstraint("debtor_id", "id"),
+def _debtor_id() -> sa.Column[int]:
+    return sa.Column(
+        "debtor_id", sa.Integer, sa.ForeignKey("debtor.id", ondelete="RESTRICT"), nullable=False
     )
-
-    debtor_id: int = Field(foreign_key="debtor.id", ondelete="RESTRICT")
-    key: str = Field(max_length=64)
-    name: str = Field(max_length=200)
-    title: str = Field(default="", max_length=200)
-    department: str = Field(max_length=16)
-    disposition: str = Field(default="unknown", max_length=16)
-    authorizes_payment: bool = False
-    email: str | None = Field(default=None, max_length=320)
-    do_not_contact: bool = False
-    notes: str = Field(default="", sa_type=sa.Text)
-    archived: bool = False
 
 
 def _contact_fk(column: str) -> sa.ForeignKeyConstraint:
@@ -188,67 +156,93 @@ def _contact_fk(column: str) -> sa.ForeignKeyConstraint:
     )
 
 
-class PhoneRow(OrgmapTable, table=True):
-    """One of a contact's numbers; ``position`` keeps the order they were given in."""
+debtor_table = _table(
+    "debtor",
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("credit_code", sa.String(18)),
+    sa.Column("address", sa.Text, nullable=False, default=""),
+    sa.Column("amount_owed", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False, default="CNY"),
+    sa.Column("due_date", sa.Date),
+    sa.Column("status", sa.String(16), nullable=False, default="open"),
+    sa.Column("assigned_to", sa.String(200), nullable=False, default=""),
+    # The article-5 checklist: ten loosely typed answers read and written as a
+    # whole with the debtor, never queried one by one, so one JSON column.
+    sa.Column("facts", sa.JSON, nullable=False, default=dict),
+    sa.UniqueConstraint("key"),
+    sa.CheckConstraint("amount_owed >= 0", name="amount_not_negative"),
+)
 
-    __tablename__ = "phone"
-    __table_args__ = (
-        sa.UniqueConstraint("contact_id", "position"),
-        _contact_fk("contact_id"),
-        sa.Index(None, "debtor_id"),
-        sa.Index(None, "e164"),
-    )
+contact_table = _table(
+    "contact",
+    _debtor_id(),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False, default=""),
+    sa.Column("department", sa.String(16), nullable=False),
+    sa.Column("disposition", sa.String(16), nullable=False, default="unknown"),
+    sa.Column("authorizes_payment", sa.Boolean, nullable=False, default=False),
+    sa.Column("email", sa.String(320)),
+    sa.Column("do_not_contact", sa.Boolean, nullable=False, default=False),
+    sa.Column("notes", sa.Text, nullable=False, default=""),
+    sa.Column("archived", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("debtor_id", "key"),
+    # The target of the composite foreign keys below (id alone is unique, so
+    # this adds no rule, only something for them to reference).
+    sa.UniqueConstraint("debtor_id", "id"),
+)
 
-    debtor_id: int = Field(foreign_key="debtor.id", ondelete="RESTRICT")
-    contact_id: int
-    position: int
-    e164: str = Field(max_length=20)
-    extension: str | None = Field(default=None, max_length=20)
-    kind: str = Field(default="other", max_length=16)
+#: One of a contact's numbers; ``position`` keeps the order they were given in.
+phone_table = _table(
+    "phone",
+    _debtor_id(),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("e164", sa.String(20), nullable=False),
+    sa.Column("extension", sa.String(20)),
+    sa.Column("kind", sa.String(16), nullable=False, default="other"),
+    sa.UniqueConstraint("contact_id", "position"),
+    _contact_fk("contact_id"),
+    sa.Index(None, "debtor_id"),
+    sa.Index(None, "e164"),
+)
 
+relation_table = _table(
+    "relation",
+    _debtor_id(),
+    sa.Column("source_id", sa.Integer, nullable=False),
+    sa.Column("target_id", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("archived", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("debtor_id", "source_id", "target_id", "type"),
+    sa.CheckConstraint("source_id <> target_id", name="no_self_loop"),
+    _contact_fk("source_id"),
+    _contact_fk("target_id"),
+    sa.Index(None, "debtor_id", "target_id"),
+)
 
-class RelationRow(OrgmapTable, table=True):
-    __tablename__ = "relation"
-    __table_args__ = (
-        sa.UniqueConstraint("debtor_id", "source_id", "target_id", "type"),
-        sa.CheckConstraint("source_id <> target_id", name="no_self_loop"),
-        _contact_fk("source_id"),
-        _contact_fk("target_id"),
-        sa.Index(None, "debtor_id", "target_id"),
-    )
-
-    debtor_id: int = Field(foreign_key="debtor.id", ondelete="RESTRICT")
-    source_id: int
-    target_id: int
-    type: str = Field(max_length=16)
-    note: str = Field(default="", sa_type=sa.Text)
-    archived: bool = False
-
-
-class InteractionRow(OrgmapTable, table=True):
-    """A logged call; ``fingerprint`` makes re-importing the same one a no-op."""
-
-    __tablename__ = "interaction"
-    __table_args__ = (
-        sa.UniqueConstraint("debtor_id", "fingerprint"),
-        _contact_fk("contact_id"),
-        sa.Index(None, "debtor_id", "at"),
-        sa.Index(None, "debtor_id", "contact_id"),
-    )
-
-    debtor_id: int = Field(foreign_key="debtor.id", ondelete="RESTRICT")
-    contact_id: int
-    at: datetime = Field(sa_type=UtcDateTime)
-    channel: str = Field(max_length=16)
-    outcome: str = Field(max_length=16)
-    by: str = Field(default="", max_length=200)
-    note: str = Field(default="", sa_type=sa.Text)
-    promise_amount: Decimal | None = Field(default=None, sa_type=Money)
-    promise_date: date | None = None
-    phone: str | None = Field(default=None, max_length=32)  # E.164; None: not recorded
-    fingerprint: str = Field(max_length=64)
-
+#: A logged call; ``fingerprint`` makes re-importing the same one a no-op.
+interaction_table = _table(
+    "interaction",
+    _debtor_id(),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("by", sa.String(200), nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("promise_amount", Money),
+    sa.Column("promise_date", sa.Date),
+    sa.Column("phone", sa.String(32)),  # E.164; None: not recorded
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.UniqueConstraint("debtor_id", "fingerprint"),
+    _contact_fk("contact_id"),
+    sa.Index(None, "debtor_id", "at"),
+    sa.Index(None, "debtor_id", "contact_id"),
+)
 
 # Case-insensitive "same person" lookups compare lower(email); an expression
 # index serves exactly that expression on both SQLite and PostgreSQL.
-sa.Index("ix_contact_email_lower", sa.func.lower(ContactRow.__table__.c.email))  # type: ignore[attr-defined]
+sa.Index("ix_contact_email_lower", sa.func.lower(contact_table.c.email))

@@ -27,7 +27,7 @@ from orgmap.store import (
     upsert_contact,
     upsert_relation,
 )
-from orgmap.store.tables import ContactRow, RelationRow
+from orgmap.store.tables import contact_table, relation_table
 from tests.factories import make_contact, make_debtor, make_interaction, make_map, make_relation
 
 
@@ -196,7 +196,7 @@ def test_the_repository_refuses_a_self_loop(engine, acme):
 def _insert_relation(engine, **values):
     ids = {}
     with engine.connect() as connection:
-        for row in connection.execute(sa.select(ContactRow.__table__)):
+        for row in connection.execute(sa.select(contact_table)):
             ids[(row.debtor_id, row.key)] = (row.debtor_id, row.id)
     debtor_id, desk = ids[(1, "desk")]
     row = {
@@ -214,7 +214,7 @@ def _insert_relation(engine, **values):
     }
     row.update({k: v(ids) if callable(v) else v for k, v in values.items()})
     with engine.begin() as connection:
-        connection.execute(sa.insert(RelationRow.__table__), row)
+        connection.execute(sa.insert(relation_table), row)
 
 
 def test_the_database_itself_refuses_bad_relations(engine, acme):
@@ -237,6 +237,4 @@ def test_the_database_itself_refuses_bad_relations(engine, acme):
 
 def test_a_contact_with_history_cannot_be_hard_deleted(engine, acme):
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
-        connection.execute(
-            sa.delete(ContactRow.__table__).where(ContactRow.__table__.c.key == "desk")
-        )
+        connection.execute(sa.delete(contact_table).where(contact_table.c.key == "desk"))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from orgmap.domain.model import DebtorFacts, Outcome
 from orgmap.store import load_map, save_maps, session_scope
-from orgmap.store.tables import DebtorRow, InteractionRow
+from orgmap.store.tables import debtor_table, interaction_table
 from tests.factories import make_interaction, make_map
 
 AMOUNTS = [
@@ -67,7 +67,7 @@ def test_times_come_back_as_the_same_instant_in_utc(engine):
     with session_scope(engine, read_only=True) as session:
         (got,) = load_map(session, "acme").interactions
         stamps = session.execute(
-            sa.select(DebtorRow.created_at, DebtorRow.updated_at)  # type: ignore[call-overload]
+            sa.select(debtor_table.c.created_at, debtor_table.c.updated_at)
         ).one()
     assert got.at == shanghai
     assert got.at.tzinfo is UTC
@@ -127,6 +127,6 @@ def test_interaction_table_keeps_the_fingerprint_unique_per_debtor(engine):
     with session_scope(engine) as session:
         save_maps(session, [m], by="li")
     with session_scope(engine, read_only=True) as session:
-        prints = session.execute(sa.select(InteractionRow.fingerprint)).scalars().all()  # type: ignore[call-overload]
+        prints = session.execute(sa.select(interaction_table.c.fingerprint)).scalars().all()
     assert len(prints) == len(set(prints)) == len(m.interactions)
     assert all(len(p) == 64 for p in prints)

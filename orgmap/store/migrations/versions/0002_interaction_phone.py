@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel.sql.sqltypes import AutoString
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -24,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("interaction") as batch:
-        batch.add_column(sa.Column("phone", AutoString(length=32), nullable=True))
+        batch.add_column(sa.Column("phone", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
