@@ -80,3 +80,13 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     upgrade(created)
     yield created
     created.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL engine in a fresh schema, for tests about PostgreSQL itself."""
+    for url in _postgres_schema_url(_postgres_url_or_skip()):
+        created = make_engine(url)
+        upgrade(created)
+        yield created
+        created.dispose()

@@ -130,6 +130,8 @@ NO_HISTORY = History()
 
 def has_usable_phone(contact: Contact, history: History) -> bool:
     """Whether any of ``contact``'s numbers may be dialled (see :meth:`History.number_usable`)."""
+    if not history.wrong_numbers and not history.unrecorded_wrong:
+        return bool(contact.phones)  # nothing is suspect: the usual case, asked per contact
     return any(history.number_usable(p.e164) for p in contact.phones)
 
 

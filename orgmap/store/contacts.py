@@ -293,21 +293,35 @@ def find_same_person(
     addresses = sorted({e.strip().lower() for e in emails if e and e.strip()})
     if not numbers and not addresses:
         return []
-    query = _same_person_query(by_phone=bool(numbers), by_email=bool(addresses))
+    bind = session if isinstance(session, sa.Connection) else session.get_bind()
+    query = _same_person_query(
+        by_phone=bool(numbers), by_email=bool(addresses), arrays=bind.dialect.name == "postgresql"
+    )
     parameters = {"debtor_key": debtor_key, "numbers": numbers, "addresses": addresses}
     found = {KnownElsewhere(*r) for r in session.execute(query, parameters)}
     return sorted(found, key=lambda k: (k.debtor_key, k.contact_key, k.matched_on))
 
 
 @cache
-def _same_person_query(*, by_phone: bool, by_email: bool) -> sa.Executable:
+def _same_person_query(*, by_phone: bool, by_email: bool, arrays: bool) -> sa.Executable:
     """The look-up behind :func:`find_same_person`, built once per kind.
 
     Building and cache-keying the statement anew cost more than running it.
     A lookup with no values is left out rather than sent as an empty ``IN``,
-    which the planner may answer by scanning the whole table.
+    which the planner may answer by scanning the whole table.  With
+    ``arrays`` (PostgreSQL) the values go in one array parameter, ``= ANY(…)``,
+    so the SQL is the same whatever their number and the driver can prepare
+    it: planning this query cost more than running it.
     """
     c, d, ph = contact_table.c, debtor_table.c, phone_table.c
+
+    def one_of(column: sa.ColumnElement[str], name: str) -> sa.ColumnElement[bool]:
+        if arrays:
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String())))
+        return column.in_(sa.bindparam(name, expanding=True))
+
     this_debtor = sa.select(d.id).where(d.key == sa.bindparam("debtor_key")).scalar_subquery()
 
     def debtor_of(column: sa.ColumnElement[int]) -> list[sa.ScalarSelect[str]]:
@@ -325,7 +339,7 @@ def _same_person_query(*, by_phone: bool, by_email: bool) -> sa.Executable:
             .select_from(phone_table)
             .join(contact_table, c.id == ph.contact_id)
             .where(
-                ph.e164.in_(sa.bindparam("numbers", expanding=True)),
+                one_of(ph.e164, "numbers"),
                 ph.debtor_id != this_debtor,
                 c.archived.is_(False),
             )
@@ -336,7 +350,7 @@ def _same_person_query(*, by_phone: bool, by_email: bool) -> sa.Executable:
             sa.select(*debtor_of(c.debtor_id), c.key, c.name, lowered)
             .select_from(contact_table)
             .where(
-                lowered.in_(sa.bindparam("addresses", expanding=True)),
+                one_of(lowered, "addresses"),
                 c.debtor_id != this_debtor,
                 c.archived.is_(False),
             )

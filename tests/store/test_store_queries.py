@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from orgmap.domain.model import Department
@@ -182,3 +183,26 @@ def test_find_same_person_uses_the_phone_and_email_indexes(sqlite_engine):
     [plan] = [" | ".join(sqlite_plan(sqlite_engine, st, p)) for st, p in sent]
     assert "ix_phone_e164" in plan
     assert "ix_contact_email_lower" in plan
+
+
+@pytest.mark.postgres
+def test_find_same_person_can_use_the_indexes_on_postgresql(pg_engine):
+    # The array form (= ANY) must keep the index paths open.  With sequential
+    # scans priced out, a plan that still scans had no index it could use.
+    engine = pg_engine
+    with session_scope(engine) as session:
+        save_maps(session, [big_map(f"d{n}", 10) for n in range(5)], by="li")
+    _, sent = capture(
+        engine,
+        lambda s: find_same_person(
+            s, debtor_key="d1", phones=["+8613812345678"], emails=["a@b.example"]
+        ),
+    )
+    [(statement, parameters)] = sent
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        )
+    assert "ANY" in plan
+    assert "Seq Scan" not in plan, plan
