@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 
+from bench.generate import generate_team
 from orgmap.domain.model import DebtorMap
 from orgmap.store import ensure_schema, make_engine
 from orgmap.store.rows import (
@@ -164,6 +165,24 @@ def load_team(
         interactions=counts["interaction"],
         seconds=time.perf_counter() - started,
     )
+
+
+def generate_and_load(
+    url: str, *, debtors: int, seed: int, now: datetime, routed: Mapping[int, int]
+) -> LoadReport:
+    """Generate a team (:func:`~bench.generate.generate_team`) and load it into ``url``.
+
+    ``routed`` gives the debtors forced to a size and owned by their group's boss.
+    Meant to run in a child process, so that the timing process never holds the team.
+    """
+    engine = make_engine(url)
+    try:
+        team = generate_team(
+            debtors=debtors, seed=seed, now=now, sizes=routed, group_members=routed
+        )
+        return load_team(engine, team)
+    finally:
+        engine.dispose()
 
 
 def _chunks(maps: Iterable[DebtorMap], size: int) -> Iterator[list[DebtorMap]]:

@@ -113,7 +113,7 @@ def _merge_contacts(current: DebtorMap, rows: Sequence[ContactRow]) -> DebtorMap
 
 def export_json(engine: Engine, *, debtor_key: str | None = None) -> str:
     """The ``orgmap/1`` document for one debtor, or for every debtor when ``debtor_key`` is None."""
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:  # one snapshot, no write lock
         maps = load_maps(session, [debtor_key] if debtor_key else None)
     if debtor_key and not maps:
         raise NotFoundError(f"no debtor with key {debtor_key!r}")
@@ -126,7 +126,7 @@ def export_graphml(engine: Engine, *, debtor_key: str) -> bytes:
 
 def debtor_map(engine: Engine, *, debtor_key: str) -> DebtorMap:
     """One debtor's map; raises :class:`NotFoundError` when there is no such debtor."""
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         found = load_map(session, debtor_key)
     if found is None:
         raise NotFoundError(f"no debtor with key {debtor_key!r}")
@@ -134,7 +134,7 @@ def debtor_map(engine: Engine, *, debtor_key: str) -> DebtorMap:
 
 
 def debtor_summaries(engine: Engine) -> list[DebtorSummary]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         return list_debtors(session)
 
 

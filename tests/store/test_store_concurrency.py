@@ -104,3 +104,24 @@ def test_read_modify_write_in_one_sqlite_transaction_loses_nothing(sqlite_engine
         version = get_versions(session, "acme")["contacts"]["desk"]
     assert sorted(notes) == sorted(f"t{t}-op{op}" for t in range(THREADS) for op in range(OPS))
     assert version == 1 + THREADS * OPS
+
+
+def test_pages_that_only_read_do_not_wait_for_a_writer(sqlite_engine):
+    # The map, the debtor list and exports read in a deferred (snapshot)
+    # transaction: a writer holding SQLite's write lock must not hold them up.
+    from orgmap.services import maps
+
+    with session_scope(sqlite_engine) as session:
+        save_maps(session, [make_map("acme")], by="li")
+    writer = sqlite_engine.connect()
+    with writer, writer.begin(), ThreadPoolExecutor(max_workers=1) as pool:  # BEGIN IMMEDIATE
+        reads = pool.submit(
+            lambda: (
+                maps.debtor_map(sqlite_engine, debtor_key="acme"),
+                maps.debtor_summaries(sqlite_engine),
+                maps.export_json(sqlite_engine, debtor_key="acme"),
+            )
+        )
+        m, summaries, document = reads.result(timeout=5)
+    assert m.debtor.key == "acme" and [s.key for s in summaries] == ["acme"]
+    assert '"acme"' in document
