@@ -106,10 +106,11 @@ def load_map(
     Four indexed queries whatever the size of the map or of the team (the
     debtor, then each ``WHERE debtor_id = ?``).  Rows committed by someone else
     between them are tolerated (see :func:`~orgmap.store.read_scope`): a
-    relation or call whose contact was not loaded is left out.  Contacts come in the order they were
-    first stored, phones in their given order, interactions by time.  With
-    ``include_archived=False`` archived contacts are left out together with
-    their phones, relations and interactions, and so are archived relations.
+    relation or call whose contact was not loaded is left out.  Contacts come
+    in the order they were first stored, phones in their given order,
+    interactions by time.  With ``include_archived=False`` archived contacts
+    are left out together with their phones, relations and interactions, and
+    so are archived relations.
     """
     row = session.execute(_DEBTOR_BY_KEY, {"key": debtor_key}).one_or_none()
     if row is None:
