@@ -28,9 +28,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bench.timing import Timing, summarize, time_calls
-from orgmap.routing import cheapest_routes, note_known_elsewhere, route_contacts
-from orgmap.services.routes import known_elsewhere_by_contact, route_debtor, routing_weights
-from orgmap.store import find_same_person, load_map, read_scope
+from orgmap.routing import cheapest_routes, note_known_elsewhere
+from orgmap.services.routes import (
+    known_elsewhere_by_contact,
+    look_up_route_people,
+    route_debtor,
+    routing_weights,
+)
+from orgmap.store import load_map, read_scope
 
 __all__ = ["ColdStart", "RouteFigures", "time_cold_start", "time_floor", "time_routes"]
 
@@ -130,13 +135,7 @@ def _time_phases(
         t1 = clock()
         answer = cheapest_routes(m, k=k, now=now, weights=weights)
         t2 = clock()
-        on_routes = [c for key in route_contacts(answer.routes) if (c := m.contact(key))]
-        found = find_same_person(
-            connection,
-            debtor_key=debtor_key,
-            phones=[p.e164 for c in on_routes for p in c.phones],
-            emails=[c.email for c in on_routes if c.email],
-        )
+        found = look_up_route_people(connection, m, answer)
     t3 = clock()
     elsewhere = known_elsewhere_by_contact(m, found)
     answer = note_known_elsewhere(answer, m, elsewhere)

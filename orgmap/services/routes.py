@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap.domain.model import DebtorMap
@@ -26,7 +27,7 @@ from orgmap.routing import (
 )
 from orgmap.store import KnownElsewhere, NotFoundError, find_same_person, load_map, read_scope
 
-__all__ = ["route_debtor", "routing_weights"]
+__all__ = ["known_elsewhere_by_contact", "look_up_route_people", "route_debtor", "routing_weights"]
 
 
 @cache
@@ -55,18 +56,27 @@ def route_debtor(
         answer = cheapest_routes(
             m, k=k, now=now or datetime.now(UTC), weights=weights or routing_weights(), lang=lang
         )
-        # Only the people on the routes are looked up at other debtors: a handful of
-        # numbers, whatever the size of the map.
-        on_routes = [c for key in route_contacts(answer.routes) if (c := m.contact(key))]
-        elsewhere = find_same_person(
-            connection,
-            debtor_key=debtor_key,
-            phones=[p.e164 for c in on_routes for p in c.phones],
-            emails=[c.email for c in on_routes if c.email],
-        )
+        elsewhere = look_up_route_people(connection, m, answer)
     if not elsewhere:
         return answer
     return note_known_elsewhere(answer, m, known_elsewhere_by_contact(m, elsewhere), lang=lang)
+
+
+def look_up_route_people(
+    connection: sa.Connection, m: DebtorMap, answer: RouteAnswer
+) -> list[KnownElsewhere]:
+    """The people on ``answer``'s routes as known at other debtors, by number or email.
+
+    Only they are looked up, not the whole map: a handful of values, whatever
+    the size of the map.
+    """
+    on_routes = [c for key in route_contacts(answer.routes) if (c := m.contact(key))]
+    return find_same_person(
+        connection,
+        debtor_key=m.debtor.key,
+        phones=[p.e164 for c in on_routes for p in c.phones],
+        emails=[c.email for c in on_routes if c.email],
+    )
 
 
 def known_elsewhere_by_contact(m: DebtorMap, found: list[KnownElsewhere]) -> dict[str, list[str]]:
