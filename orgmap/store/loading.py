@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
 from orgmap.domain.model import Contact, DebtorMap, Interaction, Relation
+from orgmap.store.driver import fetch_together
 from orgmap.store.errors import NotFoundError
 from orgmap.store.rows import (
     CONTACT_COLUMNS,
@@ -40,12 +42,12 @@ __all__ = ["load_map", "load_maps"]
 # bound parameters, large enough that a team's export is a handful of queries.
 _EXPORT_CHUNK = 500
 
-_DEBTOR_BY_KEY = sa.select(*DEBTOR_COLUMNS).where(debtor_table.c.key == sa.bindparam("key"))
-
 # Where the ids and the phone sit in a row of the contacts query (see _child_queries).
 _CONTACT_ID = len(CONTACT_COLUMNS)
 _CONTACT_DEBTOR_ID = _CONTACT_ID + 1
 _PHONE = _CONTACT_ID + 2
+
+_DEBTOR_NAMES = tuple(c.name for c in DEBTOR_COLUMNS)
 
 
 class _ChildQueries(NamedTuple):
@@ -61,7 +63,7 @@ def _child_queries(
 
     Each row is its domain value's columns followed by the ids :func:`_assemble`
     groups by, read by position (see :data:`~orgmap.store.rows.CONTACT_COLUMNS`).
-    Contacts come joined with their phones: one round trip fewer, which on
+    Contacts come joined with their phones: one query fewer, which on
     PostgreSQL is worth more than the repeated contact columns.
     """
     c, p, r, i = contact_table.c, phone_table.c, relation_table.c, interaction_table.c
@@ -85,13 +87,21 @@ def _child_queries(
 
 
 @cache
-def _one_debtor_queries(include_archived: bool) -> _ChildQueries:
-    # Built once: constructing and cache-keying fresh statements took about a
-    # third of a one-debtor load.  "= ?" keeps each plan a plain index search.
-    return _child_queries(
-        lambda table: table.c.debtor_id == sa.bindparam("debtor_id"),
-        include_archived=include_archived,
+def _one_debtor_queries(include_archived: bool) -> tuple[sa.Select[Any], ...]:
+    """The debtor by key and its children, each found by the key alone.
+
+    Built once (constructing and cache-keying fresh statements took about a
+    third of a one-debtor load).  No statement needs another's result, so all
+    four can be sent at once (:func:`~orgmap.store.driver.fetch_together`);
+    ``debtor_id = (SELECT id … WHERE key = ?)`` is still a plain index search.
+    """
+    d = debtor_table.c
+    by_key = d.key == sa.bindparam("key", type_=d.key.type)
+    debtor_id = sa.select(d.id).where(by_key).scalar_subquery()
+    children = _child_queries(
+        lambda table: table.c.debtor_id == debtor_id, include_archived=include_archived
     )
+    return (sa.select(*DEBTOR_COLUMNS).where(by_key), *children)
 
 
 def _debtor_in(ids: list[int]) -> Callable[[sa.Table], sa.ColumnElement[bool]]:
@@ -104,19 +114,25 @@ def load_map(
     """One debtor's whole map, or ``None`` when there is no such debtor.
 
     Four indexed queries whatever the size of the map or of the team (the
-    debtor, then each ``WHERE debtor_id = ?``).  Rows committed by someone else
-    between them are tolerated (see :func:`~orgmap.store.read_scope`): a
+    debtor by key, then each child table ``WHERE debtor_id = (that debtor)``),
+    sent together: on PostgreSQL in one round trip.  Rows committed by someone
+    else between them are tolerated (see :func:`~orgmap.store.read_scope`): a
     relation or call whose contact was not loaded is left out.  Contacts come
     in the order they were first stored, phones in their given order,
     interactions by time.  With ``include_archived=False`` archived contacts
     are left out together with their phones, relations and interactions, and
     so are archived relations.
     """
-    row = session.execute(_DEBTOR_BY_KEY, {"key": debtor_key}).one_or_none()
-    if row is None:
+    connection = session if isinstance(session, sa.Connection) else session.connection()
+    debtors, *children = fetch_together(
+        connection, _one_debtor_queries(include_archived), {"key": debtor_key}
+    )
+    if not debtors:
         return None
-    queries = _one_debtor_queries(include_archived)
-    return _assemble(session, [row], queries, {"debtor_id": row.id})[0]
+    (debtor,) = debtors
+    by_name = SimpleNamespace(**dict(zip(_DEBTOR_NAMES, debtor, strict=True)))
+    [m] = _assemble([by_name], *children)
+    return m
 
 
 def load_maps(
@@ -133,7 +149,7 @@ def load_maps(
         if not rows:
             return []
         every = _child_queries(lambda _table: sa.true(), include_archived=True)
-        return _assemble(session, rows, every, {})
+        return _assemble(rows, *(session.execute(q).all() for q in every))
     maps: dict[str, DebtorMap] = {}
     wanted = list(dict.fromkeys(keys))
     for start in range(0, len(wanted), _EXPORT_CHUNK):
@@ -143,33 +159,37 @@ def load_maps(
         if missing:
             raise NotFoundError(f"no debtor with key {sorted(missing)[0]!r}")
         these = _child_queries(_debtor_in([r.id for r in rows]), include_archived=True)
-        maps.update((m.debtor.key, m) for m in _assemble(session, rows, these, {}))
+        assembled = _assemble(rows, *(session.execute(q).all() for q in these))
+        maps.update((m.debtor.key, m) for m in assembled)
     return [maps[k] for k in keys]
 
 
 def _assemble(
-    session: Session | sa.Connection,
     debtor_rows: Sequence[Any],
-    queries: _ChildQueries,
-    parameters: Mapping[str, Any],
+    contact_rows: Sequence[Sequence[Any]],
+    relation_rows: Sequence[Sequence[Any]],
+    interaction_rows: Sequence[Sequence[Any]],
 ) -> list[DebtorMap]:
-    """Build the maps of ``debtor_rows`` from one run of each child query."""
+    """Build the maps of ``debtor_rows`` from the rows of each child query.
+
+    Child rows are read by position (see :func:`_child_queries`); debtor rows
+    by name (``id`` and :data:`~orgmap.store.rows.DEBTOR_COLUMNS`).
+    """
     # Only the contacts loaded: with archived ones left out, whatever touches
-    # them is left out too.  (Rows are read by position: see _child_queries.)
+    # them is left out too.
     key_of: dict[int, str] = {}
     contacts: dict[int, list[Contact]] = defaultdict(list)
-    rows = session.execute(queries.contacts, parameters).all()
-    for contact_id, group in groupby(rows, key=itemgetter(_CONTACT_ID)):
+    for contact_id, group in groupby(contact_rows, key=itemgetter(_CONTACT_ID)):
         first, *more = group
         phones = [phone_from_row(r[_PHONE:]) for r in (first, *more) if r[_PHONE] is not None]
         key_of[contact_id] = first[0]
         contacts[first[_CONTACT_DEBTOR_ID]].append(contact_from_row(first, phones))
     relations: dict[int, list[Relation]] = defaultdict(list)
-    for r in session.execute(queries.relations, parameters).all():
+    for r in relation_rows:
         if r[0] in key_of and r[1] in key_of:
             relations[r[-1]].append(relation_from_row(r, key_of))
     interactions: dict[int, list[Interaction]] = defaultdict(list)
-    for r in session.execute(queries.interactions, parameters).all():
+    for r in interaction_rows:
         if r[0] in key_of:
             interactions[r[-1]].append(interaction_from_row(r, key_of))
 

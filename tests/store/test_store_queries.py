@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -39,6 +42,48 @@ def capture(engine, work: Callable[[Any], Any]) -> tuple[Any, list[tuple[str, An
     return result, sent
 
 
+@dataclass
+class DriverTrace:
+    """What the driver sent: each statement, and how many times it waited for the server."""
+
+    statements: list[str] = field(default_factory=list)
+    round_trips: int = 0
+
+
+@contextmanager
+def driver_trace(connection: sa.Connection) -> Iterator[DriverTrace]:
+    """Watch ``connection``'s driver, below SQLAlchemy, while the block runs.
+
+    SQLite's trace callback gives each statement with its values filled in
+    (every statement is its own "round trip").  On PostgreSQL libpq's protocol
+    trace is read: statements are Execute and Query messages, and each
+    ReadyForQuery from the server ends a round trip.
+    """
+    trace = DriverTrace()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite":
+        driver.set_trace_callback(trace.statements.append)
+        try:
+            yield trace
+        finally:
+            driver.set_trace_callback(None)
+        trace.round_trips = len(trace.statements)
+        return
+    from psycopg import pq
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        driver.pgconn.trace(log.fileno())
+        driver.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            yield trace
+        finally:
+            driver.pgconn.untrace()
+        log.seek(0)
+        messages = [line.split("\t") for line in log.read().splitlines()]
+    trace.statements = [m[3] for m in messages if m[0] == "F" and m[2] in ("Execute", "Query")]
+    trace.round_trips = sum(1 for m in messages if m[0] == "B" and m[2] == "ReadyForQuery")
+
+
 def sqlite_plan(engine, statement: str, parameters: Any) -> list[str]:
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
@@ -59,17 +104,25 @@ def big_map(key: str, size: int):
     return make_map(key, contacts=contacts, relations=relations, interactions=interactions)
 
 
-def test_one_debtor_loads_in_four_queries_whatever_its_size(engine):
+def test_one_debtor_loads_in_four_queries_and_one_postgresql_round_trip(engine):
     with session_scope(engine) as session:
         save_maps(session, [big_map(f"d{n}", 8) for n in range(5)], by="li")
         save_maps(session, [make_map("small"), big_map("large", 60)], by="li")
 
-    small, small_sql = capture(engine, lambda s: load_map(s, "small"))
-    large, large_sql = capture(engine, lambda s: load_map(s, "large"))
+    with read_scope(engine) as connection:
+        with driver_trace(connection) as small_sent:
+            small = load_map(connection, "small")
+        with driver_trace(connection) as large_sent:
+            large = load_map(connection, "large")
+        with driver_trace(connection) as missing_sent:
+            assert load_map(connection, "nobody") is None
 
     assert len(small.contacts) == 4 and len(large.contacts) == 60
     assert len(large.relations) == 59 and len(large.interactions) == 60
-    assert len(small_sql) == len(large_sql) == 4
+    for sent in (small_sent, large_sent, missing_sent):
+        assert len(sent.statements) == 4, sent.statements
+        # PostgreSQL gets the four at once (pipeline mode): one wait, not four.
+        assert sent.round_trips == (4 if engine.dialect.name == "sqlite" else 1)
 
 
 def test_read_scope_reads_outside_any_transaction(engine):
@@ -96,10 +149,12 @@ def test_one_debtor_loads_search_indexes_and_scan_no_table(sqlite_engine):
     with sqlite_engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
 
-    _, sent = capture(sqlite_engine, lambda s: load_map(s, "d7", include_archived=False))
+    with read_scope(sqlite_engine) as connection, driver_trace(connection) as sent:
+        assert load_map(connection, "d7", include_archived=False) is not None
 
-    for statement, parameters in sent:
-        plan = sqlite_plan(sqlite_engine, statement, parameters)
+    assert len(sent.statements) == 4
+    for statement in sent.statements:
+        plan = sqlite_plan(sqlite_engine, statement, ())
         assert plan, statement
         assert not [step for step in plan if step.startswith("SCAN")], (statement, plan)
         assert all("USING" in step for step in plan if step.startswith("SEARCH")), plan
