@@ -261,3 +261,46 @@ def test_find_same_person_can_use_the_indexes_on_postgresql(pg_engine):
         )
     assert "ANY" in plan
     assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_generic_plans_of_the_repeated_reads_search_indexes(pg_engine):
+    # make_engine asks PostgreSQL to plan prepared statements once, without
+    # looking at the values (plan_cache_mode).  The plan each one-debtor read
+    # then runs from its sixth run on must still be able to use the indexes:
+    # with sequential scans priced out, a plan that scans had no index to use.
+    from psycopg.sql import Literal
+    from sqlalchemy.dialects.postgresql import psycopg as pg
+
+    from orgmap.store.contacts import _same_person_query
+    from orgmap.store.loading import _one_debtor_queries
+
+    with session_scope(pg_engine) as session:
+        save_maps(session, [big_map(f"d{n}", 10) for n in range(5)], by="li")
+    values = {"key": "d1", "debtor_key": "d1", "numbers": ["+8613812345678"]}
+    values["addresses"] = ["a@b.example"]
+    lookup = _same_person_query(by_phone=True, by_email=True, arrays=True)
+    statements = [*_one_debtor_queries(False), *_one_debtor_queries(True), lookup]
+    numbered = pg.dialect(paramstyle="numeric_dollar")
+    with pg_engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        for n, statement in enumerate(statements):
+            compiled = statement.compile(dialect=numbered)
+            connection.exec_driver_sql(f"PREPARE read_{n} AS {compiled.string}")
+            driver = connection.connection.driver_connection
+            literals = [Literal(values[k]).as_string(driver) for k in compiled.positiontup or []]
+            explain = f"EXPLAIN EXECUTE read_{n}({', '.join(literals)})"
+            plan = "\n".join(row[0] for row in connection.exec_driver_sql(explain))
+            assert "Seq Scan" not in plan, plan
+
+
+def test_a_team_url_keeps_its_own_server_options():
+    from orgmap.store.engine import _with_generic_plans
+
+    url = sa.make_url("postgresql+psycopg://u@h/db?options=-csearch_path%3Dteam")
+    assert _with_generic_plans(url).query["options"] == (
+        "-csearch_path=team -c plan_cache_mode=force_generic_plan"
+    )
+    chosen = sa.make_url("postgresql+psycopg://u@h/db?options=-c%20plan_cache_mode%3Dauto")
+    assert _with_generic_plans(chosen) == chosen
