@@ -4,10 +4,11 @@ Routing: two databases per engine (SQLite, PostgreSQL) hold a small team
 (100 debtors) and the whole team (10,000 debtors, ~300,000 contacts); debtor
 ``d00000`` has 60 contacts and ``d00001`` 500 in both, and both are owned by a
 group boss known at other debtors.  Each is answered
-``--runs`` times, alternating between the two databases, so the large/small
-ratio shows whether one debtor's answer grows with the team; the *floor* is the
-same debtor read by the driver alone into a networkx graph with one cheapest
-path, what the libraries cost on this machine at that moment.  Then the
+``--runs`` times on each database, so the large/small ratio shows whether one
+debtor's answer grows with the team; the *floor* is the same debtor read by the
+driver alone into a networkx graph with one cheapest path, what the libraries
+cost on this machine at that moment.  Answers, their phases and the floors are
+taken in interleaved rounds, so all of them see the same machine.  Then the
 cold start of ``python -m orgmap route``.  Map: ``map_spec`` + ``render_html``
 for 20, 200 and 2,000 contacts, each size in a fresh process.
 
@@ -49,7 +50,7 @@ from bench.load import (
 )
 from bench.map_bench import time_maps
 from bench.report import format_report, judge_goals
-from bench.route_bench import time_cold_start, time_floor, time_routes
+from bench.route_bench import time_cold_start, time_routes
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -162,16 +163,18 @@ def _bench_routing(kind: str, *, plan: Plan, now: datetime) -> dict[str, Any]:
             report = _load_in_child(engines[label], debtors=debtors, plan=plan, now=now)
             loads[label] = {**asdict(report), "seconds": round(report.seconds, 1)}
             _say(f"{kind}: {report.rows:,} rows in {report.seconds:.0f} s")
+        keys = {debtor_key(index): contacts for index, contacts in ROUTED.items()}
+        sizes = " and ".join(f"{n}-contact" for n in keys.values())
+        _say(f"{kind}: timing the {sizes} debtors, {plan.runs} interleaved rounds")
+        timed = time_routes(engines, debtor_keys=list(keys), runs=plan.runs, now=now)
         by_debtor: dict[str, Any] = {}
-        for index, contacts in ROUTED.items():
-            _say(f"{kind}: timing {contacts}-contact debtor, {plan.runs} runs per database")
-            figures = time_routes(engines, debtor_key=debtor_key(index), runs=plan.runs, now=now)
-            floor = time_floor(engines, debtor_key=debtor_key(index), runs=plan.runs)
+        for key, contacts in keys.items():
+            figures = timed[key]
             team, small = figures["team"].timing, figures["small"].timing
             by_debtor[str(contacts)] = {
                 **{label: f.as_dict() for label, f in figures.items()},
                 "ratio": round(team.median_ms / small.median_ms, 3),
-                "floor": {label: t.as_dict() for label, t in floor.items()},
+                "floor": {label: f.floor.as_dict() for label, f in figures.items()},
             }
         _say(f"{kind}: cold start of python -m orgmap route")
         url = engines["team"].url.render_as_string(hide_password=False)

@@ -1,10 +1,10 @@
 """Issue 3's benchmark: who to call next, answered from a database holding the whole team.
 
-:func:`time_routes` times :func:`orgmap.services.routes.route_debtor` (open a
-transaction, load one debtor, look its people up at other debtors, build the
-graph, top-k routes) against several databases in alternation, so that a
-noisy neighbour on a shared machine slows every database alike and the
-small-team/large-team ratio stays fair.  It also times the phases of the same
+:func:`time_routes` times :func:`orgmap.services.routes.route_debtor` (take a
+pooled connection, load one debtor, build the graph, top-k routes, look the
+people on them up at other debtors) against several databases in
+alternation, so that a noisy neighbour on a shared machine slows every
+database alike and the small-team/large-team ratio stays fair.  It also times the phases of the same
 work separately, to show where the time goes.
 
 :func:`time_cold_start` runs ``python -m orgmap route`` as a fresh process and
@@ -17,8 +17,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bench.timing import Timing, summarize, time_calls
+from bench.timing import Timing, summarize
 from orgmap.routing import cheapest_routes, note_known_elsewhere
 from orgmap.services.routes import (
     known_elsewhere_by_contact,
@@ -37,7 +37,7 @@ from orgmap.services.routes import (
 )
 from orgmap.store import load_map, read_scope
 
-__all__ = ["ColdStart", "RouteFigures", "time_cold_start", "time_floor", "time_routes"]
+__all__ = ["ColdStart", "RouteFigures", "time_cold_start", "time_routes"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Packages the route command must not import (issue 3): they cost seconds.
@@ -54,6 +54,7 @@ class RouteFigures:
     routes: int
     known_elsewhere: int
     timing: Timing
+    floor: Timing  # the libraries alone (see _FLOOR_QUERIES), in the same rounds
     phases_ms: dict[str, float] = field(default_factory=dict)  # median of each phase
 
     def as_dict(self) -> dict[str, Any]:
@@ -70,45 +71,73 @@ class RouteFigures:
 def time_routes(
     engines: Mapping[str, Engine],
     *,
-    debtor_key: str,
+    debtor_keys: Sequence[str],
     runs: int,
     now: datetime,
     k: int = 3,
     warmup: int = 10,
-) -> dict[str, RouteFigures]:
-    """Time ``route_debtor(…, k=k)`` for ``debtor_key`` on each engine, by engine label.
+    blocks: int = 10,
+) -> dict[str, dict[str, RouteFigures]]:
+    """Time ``route_debtor(…, k=k)`` for each debtor on each engine: by debtor, then engine label.
 
-    Runs alternate between the engines (one call on each, ``runs`` rounds),
-    after ``warmup`` unmeasured rounds.  A second, equally long series times
-    the phases (load, routing, look-up elsewhere, noting it) one by one.
+    After ``warmup`` unmeasured rounds, the ``runs`` measurements of each kind
+    are taken in ``blocks`` stretches spread over the whole run: in each, every
+    debtor is answered ``runs / blocks`` times on each engine in turn, then the
+    same work is timed phase by phase (load, routing, look-up elsewhere,
+    noting it), then the floor.  So every figure sees the same span of the
+    machine's time (on a shared machine whose speed drifts from second to
+    second, series timed one after the other disagreed by a third), while each
+    series still runs in stretches of its own: right after a 500-contact
+    answer, a small one pays for the big one's garbage.
     """
     weights = routing_weights()
     for _ in range(warmup):
-        for engine in engines.values():
-            route_debtor(engine, debtor_key=debtor_key, k=k, now=now)
-    samples: dict[str, list[int]] = {label: [] for label in engines}
-    for _ in range(runs):
-        for label, engine in engines.items():
-            started = time.perf_counter_ns()
-            route_debtor(engine, debtor_key=debtor_key, k=k, now=now)
-            samples[label].append(time.perf_counter_ns() - started)
-    phases: dict[str, dict[str, list[int]]] = {label: {p: [] for p in _PHASES} for label in engines}
-    facts: dict[str, tuple[int, int, int]] = {}
-    for _ in range(runs):
-        for label, engine in engines.items():
-            facts[label] = _time_phases(
-                engine, debtor_key, k=k, now=now, weights=weights, into=phases[label]
-            )
+        for key in debtor_keys:
+            for engine in engines.values():
+                route_debtor(engine, debtor_key=key, k=k, now=now)
+    pairs = [(key, label) for key in debtor_keys for label in engines]
+    samples: dict[tuple[str, str], list[int]] = {pair: [] for pair in pairs}
+    floors: dict[tuple[str, str], list[int]] = {pair: [] for pair in pairs}
+    phases = {pair: {phase: [] for phase in _PHASES} for pair in pairs}
+    facts: dict[tuple[str, str], tuple[int, int, int]] = {}
+    clock = time.perf_counter_ns
+    with ExitStack() as stack:
+        floor = {
+            label: partial(_floor_answer, stack.enter_context(_raw_connection(engine)), engine)
+            for label, engine in engines.items()
+        }
+        for block in range(blocks):
+            stretch = runs * (block + 1) // blocks - runs * block // blocks
+            for key in debtor_keys:
+                for _ in range(stretch):
+                    for label, engine in engines.items():
+                        started = clock()
+                        route_debtor(engine, debtor_key=key, k=k, now=now)
+                        samples[key, label].append(clock() - started)
+                for _ in range(stretch):
+                    for label, engine in engines.items():
+                        facts[key, label] = _time_phases(
+                            engine, key, k=k, now=now, weights=weights, into=phases[key, label]
+                        )
+                for _ in range(stretch):
+                    for label in engines:
+                        started = clock()
+                        floor[label](key)
+                        floors[key, label].append(clock() - started)
     return {
-        label: RouteFigures(
-            debtor=debtor_key,
-            contacts=facts[label][0],
-            routes=facts[label][1],
-            known_elsewhere=facts[label][2],
-            timing=summarize(samples[label]),
-            phases_ms={p: statistics.median(v) / 1e6 for p, v in phases[label].items()},
-        )
-        for label in engines
+        key: {
+            label: RouteFigures(
+                debtor=key,
+                contacts=facts[key, label][0],
+                routes=facts[key, label][1],
+                known_elsewhere=facts[key, label][2],
+                timing=summarize(samples[key, label]),
+                floor=summarize(floors[key, label]),
+                phases_ms={p: statistics.median(v) / 1e6 for p, v in phases[key, label].items()},
+            )
+            for label in engines
+        }
+        for key in debtor_keys
     }
 
 
@@ -158,36 +187,35 @@ _FLOOR_QUERIES = (
 )
 
 
-def time_floor(engines: Mapping[str, Engine], *, debtor_key: str, runs: int) -> dict[str, Timing]:
-    """Time the libraries alone on each engine (see ``_FLOOR_QUERIES``), by engine label."""
+@contextmanager
+def _raw_connection(engine: Engine) -> Iterator[Any]:
+    connection = engine.raw_connection()
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def _floor_answer(connection: Any, engine: Engine, debtor_key: str) -> None:
+    """The floor for one debtor: its rows by the driver alone, a graph, one cheapest path."""
     import networkx as nx
 
-    def answer(connection: Any, marker: str) -> None:
-        cursor = connection.cursor()
-        queries = [q.replace("?", marker) for q in _FLOOR_QUERIES]
-        cursor.execute(queries[0], (debtor_key,))
-        (debtor_id,) = cursor.fetchone()
-        contacts, phones, relations, _calls = (
-            cursor.execute(q, (debtor_id,)).fetchall() for q in queries[1:]
-        )
-        graph = nx.DiGraph()
-        graph.add_nodes_from(row[0] for row in contacts)
-        graph.add_edges_from((s, t, {"weight": 1.0}) for s, t, _ in relations if s in graph)
-        sources = {row[0] for row in phones} & set(graph)
-        targets = [row[0] for row in contacts if row[3]] or [contacts[0][0]]
-        with suppress(nx.NetworkXNoPath, nx.NodeNotFound):
-            nx.multi_source_dijkstra(graph, sources, target=targets[0])
-        connection.rollback()
-
-    timings = {}
-    for label, engine in engines.items():
-        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        connection = engine.raw_connection()
-        try:
-            timings[label] = time_calls(partial(answer, connection, marker), runs=runs)
-        finally:
-            connection.close()
-    return timings
+    marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    cursor = connection.cursor()
+    queries = [q.replace("?", marker) for q in _FLOOR_QUERIES]
+    cursor.execute(queries[0], (debtor_key,))
+    (debtor_id,) = cursor.fetchone()
+    contacts, phones, relations, _calls = (
+        cursor.execute(q, (debtor_id,)).fetchall() for q in queries[1:]
+    )
+    graph = nx.DiGraph()
+    graph.add_nodes_from(row[0] for row in contacts)
+    graph.add_edges_from((s, t, {"weight": 1.0}) for s, t, _ in relations if s in graph)
+    sources = {row[0] for row in phones} & set(graph)
+    targets = [row[0] for row in contacts if row[3]] or [contacts[0][0]]
+    with suppress(nx.NetworkXNoPath, nx.NodeNotFound):
+        nx.multi_source_dijkstra(graph, sources, target=targets[0])
+    connection.rollback()
 
 
 @dataclass(frozen=True, slots=True)

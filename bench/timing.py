@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Timing", "summarize", "time_calls"]
+__all__ = ["Timing", "summarize"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +41,3 @@ def summarize(samples_ns: Sequence[int]) -> Timing:
         min_ms=ordered[0] / 1e6,
         max_ms=ordered[-1] / 1e6,
     )
-
-
-def time_calls(call: Callable[[], object], *, runs: int, warmup: int = 3) -> Timing:
-    """Call ``call`` ``warmup`` times unmeasured, then ``runs`` times measured."""
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter_ns()
-        call()
-        samples.append(time.perf_counter_ns() - started)
-    return summarize(samples)
