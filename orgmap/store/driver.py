@@ -22,7 +22,7 @@ as given.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +35,7 @@ Row = tuple[Any, ...]
 _Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class DriverQuery:
     """One SELECT compiled for one dialect, ready for the DBAPI cursor."""
 
@@ -43,10 +43,10 @@ class DriverQuery:
     columns: tuple[sa.types.TypeEngine[Any], ...]
     parameter_order: tuple[str, ...] | None  # positional paramstyles: names in order
     dialect: Dialect
-    # Filled from the first result's description: the driver's type codes of a
-    # fixed statement's columns don't change, and psycopg builds the
-    # description anew on every read (a fifth of a load's driver time).
-    _processors: list[_Processors] = field(default_factory=list)
+    # Found from the first result's description and kept: the driver's type
+    # codes of a fixed statement's columns don't change, while psycopg builds
+    # the description anew, column objects and all, each time it is asked.
+    processors: _Processors | None = None
 
     def arguments(self, parameters: Mapping[str, Any]) -> Any:
         if self.parameter_order is None:
@@ -55,9 +55,9 @@ class DriverQuery:
 
     def convert(self, rows: Sequence[Row], cursor: Any) -> Sequence[Row]:
         """``rows`` (just read from ``cursor``) with each column converted as SQLAlchemy would."""
-        if not self._processors:
-            self._processors.append(self._result_processors(cursor.description))
-        processors = self._processors[0]
+        processors = self.processors
+        if processors is None:
+            processors = self.processors = self._result_processors(cursor.description)
         if not processors:
             return rows
         converted = []
