@@ -63,8 +63,8 @@ def _child_queries(
 
     Each row is its domain value's columns followed by the ids :func:`_assemble`
     groups by, read by position (see :data:`~orgmap.store.rows.CONTACT_COLUMNS`).
-    Contacts come joined with their phones: one query fewer, which on
-    PostgreSQL is worth more than the repeated contact columns.
+    Contacts come joined with their phones: one query fewer, for the price
+    of repeating a contact's columns on each of its phones.
     """
     c, p, r, i = contact_table.c, phone_table.c, relation_table.c, interaction_table.c
     contacts = (
