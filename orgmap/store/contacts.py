@@ -15,6 +15,7 @@ from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.rows import (
     CONTACT_COLUMNS,
     INTERACTION_COLUMNS,
+    archive_row,
     check_expected,
     contact_from_row,
     contact_table,
@@ -134,18 +135,8 @@ def archive_contact(
     debtor = find_debtor(session, debtor_key)
     row = find_contact(session, debtor_id=debtor.id, debtor_key=debtor_key, contact_key=contact_key)
     what = _label(debtor_key, contact_key)
-    check_expected(what, expected=expected_version, actual=row.version)
-    if row.archived:
-        return int(row.version)
-    return update_versioned(
-        session,
-        contact_table,
-        row_id=row.id,
-        version=row.version,
-        values={"archived": True},
-        by=by,
-        now=now_utc(),
-        what=what,
+    return archive_row(
+        session, contact_table, row, expected_version=expected_version, by=by, what=what
     )
 
 

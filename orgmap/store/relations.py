@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from orgmap.domain.model import Relation, RelationType
 from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.rows import (
+    archive_row,
     check_expected,
     contact_table,
     find_debtor,
@@ -134,16 +135,6 @@ def archive_relation(
     label = relation_label(debtor_key, source, target, type_)
     if row is None:
         raise NotFoundError(f"{label} does not exist")
-    check_expected(label, expected=expected_version, actual=row.version)
-    if row.archived:
-        return int(row.version)
-    return update_versioned(
-        session,
-        relation_table,
-        row_id=row.id,
-        version=row.version,
-        values={"archived": True},
-        by=by,
-        now=now_utc(),
-        what=label,
+    return archive_row(
+        session, relation_table, row, expected_version=expected_version, by=by, what=label
     )

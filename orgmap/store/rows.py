@@ -149,6 +149,28 @@ def check_expected(what: str, *, expected: int | None, actual: int) -> None:
         raise StaleVersionError(what, expected=expected, actual=actual)
 
 
+def archive_row(
+    session: Session, table: sa.Table, row: Any, *, expected_version: int | None, by: str, what: str
+) -> int:
+    """Mark ``row`` of ``table`` archived (kept, hidden); its version afterwards.
+
+    Archiving what is already archived changes nothing.
+    """
+    check_expected(what, expected=expected_version, actual=row.version)
+    if row.archived:
+        return int(row.version)
+    return update_versioned(
+        session,
+        table,
+        row_id=row.id,
+        version=row.version,
+        values={"archived": True},
+        by=by,
+        now=now_utc(),
+        what=what,
+    )
+
+
 # -- debtors ----------------------------------------------------------------------
 
 
