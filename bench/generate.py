@@ -44,6 +44,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from bench import vocabulary as V
+from orgmap.domain.fields import credit_code_check_character
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -59,7 +60,6 @@ from orgmap.domain.model import (
     Relation,
     RelationType,
 )
-from orgmap.domain.validation import credit_code_check_character
 
 __all__ = [
     "MAX_CONTACTS",

@@ -5,7 +5,7 @@ SQLAlchemy Core ``executemany`` inserts (``COPY`` on PostgreSQL), a few
 hundred debtors per transaction.  It allocates the primary keys itself, so a contact's relations,
 phones and calls can be inserted without asking the database for ids first
 (``save_maps`` upserts one debtor at a time and cannot).  Rows are built by the
-store's own row mapping (:mod:`orgmap.store.rows`), so they are exactly what
+store's own row mapping (:mod:`orgmap.store.mapping`), so they are exactly what
 the app would have written.
 
 Databases: a SQLite file under a directory the caller owns, or a PostgreSQL
@@ -30,17 +30,19 @@ from sqlalchemy.engine import URL, Engine
 from bench.generate import generate_team
 from orgmap.domain.model import DebtorMap
 from orgmap.store import ensure_schema, make_engine
-from orgmap.store.rows import (
-    contact_table,
+from orgmap.store.mapping import (
     contact_values,
-    debtor_table,
     debtor_values,
-    interaction_table,
     interaction_values,
-    phone_table,
     phone_values,
-    relation_table,
     stamp_new,
+)
+from orgmap.store.tables import (
+    contact_table,
+    debtor_table,
+    interaction_table,
+    phone_table,
+    relation_table,
 )
 
 __all__ = [

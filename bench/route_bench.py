@@ -1,6 +1,6 @@
 """Issue 3's benchmark: who to call next, answered from a database holding the whole team.
 
-:func:`time_routes` times :func:`orgmap.services.routes.route_debtor` (take a
+:func:`time_routes` times :func:`orgmap.services.debtors.route_debtor` (take a
 pooled connection, load one debtor, build the graph, top-k routes, look the
 people on them up at other debtors) against several databases in
 alternation, so that a noisy neighbour on a shared machine slows every
@@ -29,13 +29,13 @@ from sqlalchemy.engine import Engine
 
 from bench.timing import Timing, summarize
 from orgmap.routing import cheapest_routes, note_known_elsewhere
+from orgmap.services.debtors import route_debtor
 from orgmap.services.routes import (
     known_elsewhere_by_contact,
     look_up_route_people,
-    route_debtor,
     routing_weights,
 )
-from orgmap.store import load_map, read_scope
+from orgmap.store import load_debtor, snapshot
 
 __all__ = ["ColdStart", "RouteFigures", "time_cold_start", "time_routes"]
 
@@ -152,15 +152,16 @@ def _time_phases(
 ) -> tuple[int, int, int]:
     """route_debtor's steps, clocked one by one; (contacts, routes, people known elsewhere).
 
-    The same calls in the same order as :func:`~orgmap.services.routes.route_debtor`:
+    The same calls in the same order as :func:`~orgmap.services.debtors.route_debtor`:
     load (connection included), route, look the people on the routes up at
     other debtors, and note where else they are known.
     """
     clock = time.perf_counter_ns
     t0 = clock()
-    with read_scope(engine) as connection:
-        m = load_map(connection, debtor_key, include_archived=False)
-        assert m is not None, f"no debtor {debtor_key!r} in the benchmark database"
+    with snapshot(engine) as connection:
+        loaded = load_debtor(connection, debtor_key)
+        assert loaded is not None, f"no debtor {debtor_key!r} in the benchmark database"
+        m = loaded.map
         t1 = clock()
         answer = cheapest_routes(m, k=k, now=now, weights=weights)
         t2 = clock()

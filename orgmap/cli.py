@@ -53,12 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(exc: Exception) -> int:
-    from orgmap.store.errors import StoreError
+    from orgmap.services.errors import StoreError, ValidationError
 
     if isinstance(exc, (StoreError, FileNotFoundError, IsADirectoryError, PermissionError)):
         return _fail(str(exc), EXIT_USAGE)
-    from orgmap.domain.validation import ValidationError  # phone rules: only when needed
-
     if isinstance(exc, ValidationError):
         return _fail(str(exc).replace("\n", "; "), EXIT_USAGE)
     from sqlalchemy.exc import ArgumentError, OperationalError
@@ -93,15 +91,15 @@ def _engine(settings: Settings):
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.store import make_engine, upgrade
+    from orgmap.services.database import upgrade_database
 
-    upgrade(make_engine(settings.database_url))
+    upgrade_database(settings.database_url)
     print("database schema is up to date")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.services.maps import load_demo
+    from orgmap.services.transfer import load_demo
 
     result = load_demo(_engine(settings), settings=settings, if_empty=args.if_empty)
     print(
@@ -113,7 +111,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.services.maps import import_file
+    from orgmap.services.transfer import import_file
 
     path = Path(args.file)
     size = path.stat().st_size
@@ -132,19 +130,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.services import maps
+    from orgmap.services import transfer
 
     engine = _engine(settings)
     if args.format == "json":
-        data: bytes = maps.export_json(engine, debtor_key=args.debtor).encode()
+        data: bytes = transfer.export_json(engine, debtor_key=args.debtor).encode()
     elif not args.debtor:
         raise UsageError(f"--format {args.format} needs --debtor KEY")
     elif args.format == "graphml":
-        data = maps.export_graphml(engine, debtor_key=args.debtor)
+        data = transfer.export_graphml(engine, debtor_key=args.debtor)
     else:
-        from orgmap.services.exports import export_html
-
-        data = export_html(
+        data = transfer.export_html(
             engine, debtor_key=args.debtor, lang=args.lang or settings.language
         ).encode()
     if args.output in (None, "-"):
@@ -163,7 +159,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.services.maps import debtor_summaries
+    from orgmap.services.debtors import debtor_summaries
 
     rows = debtor_summaries(_engine(settings))
     zone = ZoneInfo(settings.timezone)  # readable output in the collectors' time; JSON stays UTC
@@ -201,7 +197,7 @@ def _summary_json(r) -> dict:
 
 
 def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.domain.validation import parse_amount, parse_aware_datetime, parse_date
+    from orgmap.domain.fields import parse_amount, parse_aware_datetime, parse_date
     from orgmap.services.calls import CallReport, log_call
 
     if (args.promise_amount is None) != (args.promise_date is None):
@@ -239,12 +235,19 @@ def _parsed(flag: str, parse: Callable, value):
 
 def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.routing import answer_to_json, format_plan
-    from orgmap.services.routes import route_debtor
+    from orgmap.services.debtors import route_debtor
+    from orgmap.services.routes import routing_weights
 
     if not 1 <= args.k <= MAX_ROUTES:
         raise UsageError(f"--k must be from 1 to {MAX_ROUTES}")
     lang = args.lang or settings.language
-    answer = route_debtor(_engine(settings), debtor_key=args.debtor, k=args.k, lang=lang)
+    answer = route_debtor(
+        _engine(settings),
+        debtor_key=args.debtor,
+        k=args.k,
+        lang=lang,
+        weights=routing_weights(settings.routing_weights),
+    )
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False, indent=2))
     else:

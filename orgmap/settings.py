@@ -28,6 +28,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"  # where collectors work; storage is UTC
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     user: str = ""  # who is logging calls, when the UI or CLI is not told
+    routing_weights: str | None = None  # a team's own weights file; None: the packaged ones
 
 
 def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -44,4 +45,5 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         timezone=env.get("ORGMAP_TIMEZONE") or "Asia/Shanghai",
         max_import_bytes=int(env.get("ORGMAP_MAX_IMPORT_BYTES") or DEFAULT_MAX_IMPORT_BYTES),
         user=env.get("ORGMAP_USER") or env.get("USER") or "",
+        routing_weights=env.get("ORGMAP_ROUTING_WEIGHTS") or None,
     )

@@ -173,3 +173,19 @@ __all__ = [
     "make_phone",
     "make_relation",
 ]
+
+
+def stored_versions(connection, debtor_key: str) -> dict:
+    """The versions of a debtor's records as the forms lock on them, as a plain dict:
+    ``{"debtor": int, "contacts": {key: int}, "relations": {(source, target, type): int}}``."""
+    from orgmap.store import NotFoundError, load_debtor
+
+    loaded = load_debtor(connection, debtor_key)
+    if loaded is None:
+        raise NotFoundError(f"no debtor with key {debtor_key!r}")
+    versions = loaded.versions
+    return {
+        "debtor": versions.debtor,
+        "contacts": dict(versions.contacts),
+        "relations": dict(versions.relations),
+    }

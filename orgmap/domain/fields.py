@@ -8,9 +8,11 @@ They know nothing about where the value came from, so the message names no path;
 callers (:mod:`orgmap.domain.validation`, the interchange readers, the services)
 add it.  Pure: standard library and ``phonenumbers``.
 
-Limits: names, titles and similar one-line fields at most :data:`NAME_MAX_CHARS`
-characters; notes at most :data:`NOTE_MAX_CHARS`; amounts are non-negative with
-at most two decimal places and below :data:`AMOUNT_LIMIT`.
+Limits live here and nowhere else: the checks enforce them, the forms' ``max_chars``
+and the store's column lengths are read from them.  Names, titles and similar one-line
+fields at most :data:`NAME_MAX_CHARS` characters; notes at most :data:`NOTE_MAX_CHARS`;
+keys at most :data:`KEY_MAX_CHARS`; e-mail addresses at most :data:`EMAIL_MAX_CHARS`;
+amounts are non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`.
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ from orgmap.domain.model import Phone, PhoneKind
 
 __all__ = [
     "AMOUNT_LIMIT",
+    "CREDIT_CODE_CHARS",
+    "CURRENCY_CHARS",
+    "E164_MAX_CHARS",
+    "EMAIL_COLUMN_CHARS",
+    "EMAIL_MAX_CHARS",
+    "EXTENSION_MAX_CHARS",
+    "KEY_MAX_CHARS",
     "NAME_MAX_CHARS",
     "NOTE_MAX_CHARS",
+    "PHONE_INPUT_MAX_CHARS",
     "FieldError",
     "FieldWarning",
     "check_credit_code",
@@ -48,11 +58,30 @@ __all__ = [
     "parse_date",
     "parse_enum",
     "parse_logged_time",
+    "shown",
 ]
 
+#: Names, titles, addresses, who logged a call: one line of text.
 NAME_MAX_CHARS = 200
 #: Notes are free text written between calls; 5,000 characters is several pages.
 NOTE_MAX_CHARS = 5_000
+#: Debtor and contact keys: 1 to this many of ``a-z 0-9 _ -``.
+KEY_MAX_CHARS = 64
+#: The longest address :func:`check_email` accepts (the SMTP path limit, RFC 5321).
+EMAIL_MAX_CHARS = 254
+#: The e-mail column is wider than :data:`EMAIL_MAX_CHARS` (RFC 3696's 64 + 1 + 255);
+#: kept so that no migration is needed.  Nothing longer than EMAIL_MAX_CHARS is written.
+EMAIL_COLUMN_CHARS = 320
+#: One phone number as typed, extension included ("+86 21 6123 4567 ext. 801"); a UI limit.
+PHONE_INPUT_MAX_CHARS = 60
+#: An ISO 4217 currency code.
+CURRENCY_CHARS = 3
+#: A stored E.164 number: "+" and at most 15 digits, with room to spare.
+E164_MAX_CHARS = 20
+#: A stored extension: phonenumbers reads at most 20 digits after "ext.".
+EXTENSION_MAX_CHARS = 20
+#: A unified social credit code (GB 32100-2015) has exactly this many characters.
+CREDIT_CODE_CHARS = 18
 #: Amounts must be below this (fits NUMERIC(17, 2) with room to spare).
 AMOUNT_LIMIT = Decimal("1000000000000000")  # 10**15
 _CENT = Decimal("0.01")
@@ -63,7 +92,7 @@ _CENT = Decimal("0.01")
 # be encoded as UTF-8) and U+FFFE/U+FFFF (not allowed in XML, so GraphML would break).
 _BAD_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BAD_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_KEY = re.compile(r"[a-z0-9_-]{1,64}")
+_KEY = re.compile(f"[a-z0-9_-]{{1,{KEY_MAX_CHARS}}}")
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -79,7 +108,7 @@ def _require_str(value: object, field: str) -> str:
 
 
 def check_key(value: object, *, field: str = "key") -> str:
-    """A stable identifier: 1–64 of ``a-z 0-9 _ -``.  Surrounding spaces are dropped.
+    """A stable identifier: 1 to :data:`KEY_MAX_CHARS` of ``a-z 0-9 _ -``, spaces around dropped.
 
     >>> check_key(" li_ming ")
     'li_ming'
@@ -269,7 +298,7 @@ def parse_logged_time(value: object, *, now: datetime, field: str = "at") -> dat
 def check_currency(value: object, *, field: str = "currency") -> str:
     """An ISO 4217 code such as CNY, upper-cased."""
     text = _require_str(value, field).strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", text):
+    if not re.fullmatch(f"[A-Z]{{{CURRENCY_CHARS}}}", text):
         raise FieldError("currency.invalid", field=field, value=shown(text))
     return text
 
@@ -325,7 +354,7 @@ _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@[\w-]+(\.[\w-]+)+")
 def check_email(value: object, *, field: str = "email") -> str:
     """A plausible e-mail address (one ``@``, a dotted domain); the domain lower-cased."""
     text = _require_str(value, field).strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text) or _BAD_IN_NAME.search(text):
+    if len(text) > EMAIL_MAX_CHARS or not _EMAIL.fullmatch(text) or _BAD_IN_NAME.search(text):
         raise FieldError("email.invalid", field=field, value=shown(text))
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
@@ -335,7 +364,7 @@ def check_email(value: object, *, field: str = "email") -> str:
 # alphabet of 31 (no I, O, S, V, Z).  Weights are 3**i mod 31.
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-_CREDIT_CODE = re.compile(f"[{_CREDIT_ALPHABET}]{{18}}")
+_CREDIT_CODE = re.compile(f"[{_CREDIT_ALPHABET}]{{{CREDIT_CODE_CHARS}}}")
 
 
 def credit_code_check_character(first17: str) -> str:
@@ -358,7 +387,7 @@ def normalize_credit_code(value: object, *, field: str = "credit_code") -> str:
     not checked here: see :func:`check_credit_code`.
     """
     text = re.sub(r"\s+", "", _require_str(value, field)).upper()
-    if len(text) != 18:
+    if len(text) != CREDIT_CODE_CHARS:
         raise FieldError("credit_code.length", field=field, length=len(text), value=shown(text))
     if not _CREDIT_CODE.fullmatch(text):
         wrong = sorted({c for c in text if c not in _CREDIT_ALPHABET})

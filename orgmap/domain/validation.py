@@ -2,45 +2,38 @@
 
 Two kinds of function, both pure (standard library and ``phonenumbers``):
 
-* **Field checks** (``check_*``, ``parse_*``, ``normalize_phone``), defined in
-  :mod:`orgmap.domain.fields` and re-exported here: one value in, the canonical value out,
-  or :class:`ValueError` with a message a collector can act on.
+* **Field checks** (``check_*``, ``parse_*``, ``normalize_phone``) live in
+  :mod:`orgmap.domain.fields`: one value in, the canonical value out, or
+  :class:`ValueError` with a message a collector can act on.
 * **Map checks** (:func:`validate_map`, :func:`check_structure`): look at a whole
   :class:`~orgmap.domain.model.DebtorMap` and return every :class:`Problem` found, each
   with a path such as ``debtors[acme].contacts[li_ming].phones[0]``.  The service runs
-  :func:`validate_map` before every write; the interchange reader runs the same checks.
+  :func:`check_change` (the records a change touches) before a bulk write; the
+  interchange reader runs :func:`validate_map`.
 
 A :class:`Problem` reads in English through ``str()`` (what the CLI prints) and in
-the collector's language through :meth:`Problem.text`.
+the collector's language through :meth:`Problem.text`; :class:`FieldProblems` collects
+them while one input is checked field by field, so every bad field is reported at once.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from typing import Any, TypeVar
 
 from orgmap.domain.fields import (
-    AMOUNT_LIMIT,
-    NAME_MAX_CHARS,
-    NOTE_MAX_CHARS,
-    check_credit_code,
     check_currency,
     check_email,
     check_key,
-    check_logged_time,
     check_name,
     check_text,
-    credit_code_check_character,
     format_phone,
     normalize_credit_code,
     normalize_phone,
     parse_amount,
-    parse_aware_datetime,
-    parse_date,
-    parse_enum,
-    parse_logged_time,
     shown,
 )
 from orgmap.domain.messages import FieldError, FieldWarning, describe_path, render_message
@@ -54,35 +47,16 @@ from orgmap.domain.model import (
 )
 
 __all__ = [
-    "AMOUNT_LIMIT",
-    "NAME_MAX_CHARS",
-    "NOTE_MAX_CHARS",
-    "FieldError",
-    "FieldWarning",
+    "FieldProblems",
     "Problem",
     "ValidationError",
     "check_change",
-    "check_credit_code",
-    "check_currency",
-    "check_email",
-    "check_key",
-    "check_logged_time",
-    "check_name",
     "check_structure",
-    "check_text",
-    "credit_code_check_character",
-    "format_phone",
-    "normalize_credit_code",
-    "normalize_phone",
-    "parse_amount",
-    "parse_aware_datetime",
-    "parse_date",
-    "parse_enum",
-    "parse_logged_time",
     "validate_map",
 ]
 
 _ERROR_LINES_SHOWN = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -165,19 +139,83 @@ class ValidationError(ValueError):
         return "\n".join(lines) or "invalid input"
 
 
+class FieldProblems:
+    """Collects what is wrong with one input, so every bad field is reported at once.
+
+    Each problem's path is the field's name, after ``path`` and a dot when ``path``
+    is given (``debtors[acme].contacts[boss]`` → ``debtors[acme].contacts[boss].name``).
+
+    >>> p = FieldProblems()
+    >>> p.check("amount", parse_amount, "12,5")
+    >>> [str(problem) for problem in p.found]
+    ["amount: amount is not a number: '12,5' (write e.g. 12000.50)"]
+    >>> FieldProblems(path="referred_to").where("phones[0]")
+    'referred_to.phones[0]'
+    """
+
+    def __init__(self, *, path: str = "") -> None:
+        self.path = path
+        self.found: list[Problem] = []
+
+    def where(self, name: str) -> str:
+        """The path of the field ``name``."""
+        return f"{self.path}.{name}" if self.path else name
+
+    def check(self, name: str, check: Callable[..., T], value: Any, /, **kwargs: Any) -> T:
+        """``check(value, **kwargs)``; on ValueError note a problem at the field ``name``.
+
+        After a problem the returned value is meaningless: call :meth:`raise_any`
+        before using it.
+        """
+        try:
+            return check(value, **kwargs)
+        except ValueError as exc:
+            self.found.append(Problem.from_error(self.where(name), exc))
+            return None  # type: ignore[return-value]
+
+    def raise_any(self) -> None:
+        """Raise :class:`ValidationError` with every problem found, if there is one."""
+        if self.found:
+            raise ValidationError(self.found)
+
+
 # --- whole maps ---------------------------------------------------------------------
 
 
 def check_change(before: DebtorMap, after: DebtorMap, *, region: str = "CN") -> None:
-    """Raise :class:`ValidationError` for the problems ``after`` brings that ``before`` had not.
+    """Raise :class:`ValidationError` for the problems the change from ``before`` to ``after``
+    brings.
 
-    A map stored before a validation rule tightened must stay editable: logging a
-    call or fixing one contact must not wait until every other record is perfect.
+    Only the records the change touches are checked: the debtor if it changed, and
+    each contact, relation and interaction of ``after`` that ``before`` does not
+    hold as it is, field by field, plus the map's structure where it concerns
+    them (a new contact's key already taken, a relation to a missing contact).
+    So a map stored before a validation rule tightened stays editable: logging a
+    call or fixing one contact need not wait until every other record is perfect,
+    and the check costs what the change touches, not the whole map twice.
     """
-    known = set(validate_map(before, region=region))
-    new = [p for p in validate_map(after, region=region) if p not in known]
-    if new:
-        raise ValidationError(tuple(new))
+    where = f"debtors[{after.debtor.key}]"
+    old_contacts, old_relations = set(before.contacts), set(before.relations)
+    old_interactions = set(before.interactions)
+    contacts = [c for c in after.contacts if c not in old_contacts]
+    relations = [(i, r) for i, r in enumerate(after.relations) if r not in old_relations]
+    interactions = [(i, x) for i, x in enumerate(after.interactions) if x not in old_interactions]
+    problems: list[Problem] = []
+    if after.debtor != before.debtor:
+        _check_debtor_fields(after, where, problems, region)
+    _check_records(where, contacts, relations, interactions, problems)
+    touched = (
+        *(f"{where}.contacts[{c.key}]" for c in contacts),
+        *(f"{where}.relations[{i}]" for i, _ in relations),
+        *(f"{where}.interactions[{i}]" for i, _ in interactions),
+    )
+    problems.extend(p for p in check_structure(after) if any(_within(p.path, t) for t in touched))
+    if problems:
+        raise ValidationError(tuple(problems))
+
+
+def _within(path: str, record: str) -> bool:
+    return path == record or path.startswith((f"{record}.", f"{record}["))
 
 
 def validate_map(m: DebtorMap, *, region: str = "CN") -> list[Problem]:
@@ -189,18 +227,29 @@ def validate_map(m: DebtorMap, *, region: str = "CN") -> list[Problem]:
     problems: list[Problem] = []
     where = f"debtors[{m.debtor.key}]"
     _check_debtor_fields(m, where, problems, region)
-    for contact in m.contacts:
+    _check_records(where, m.contacts, enumerate(m.relations), enumerate(m.interactions), problems)
+    problems.extend(check_structure(m))
+    return problems
+
+
+def _check_records(
+    where: str,
+    contacts: Iterable[Contact],
+    relations: Iterable[tuple[int, Relation]],
+    interactions: Iterable[tuple[int, Interaction]],
+    problems: list[Problem],
+) -> None:
+    """The field checks of these records, each at its path under ``where``."""
+    for contact in contacts:
         _check_contact_fields(contact, f"{where}.contacts[{contact.key}]", problems)
-    for i, relation in enumerate(m.relations):
+    for i, relation in relations:
         _recheck(problems, f"{where}.relations[{i}].note", check_text, relation.note)
-    for i, interaction in enumerate(m.interactions):
+    for i, interaction in interactions:
         path = f"{where}.interactions[{i}]"
         _recheck(problems, f"{path}.by", check_name, interaction.by, field="by", required=False)
         _recheck(problems, f"{path}.note", check_text, interaction.note)
         if interaction.promise_amount is not None:
             _recheck(problems, f"{path}.promise_amount", parse_amount, interaction.promise_amount)
-    problems.extend(check_structure(m))
-    return problems
 
 
 def check_structure(

@@ -31,18 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from orgmap.domain.model import Contact, Department, Disposition, Phone
-from orgmap.domain.validation import (
-    FieldError,
-    Problem,
-    ValidationError,
-    check_email,
-    check_key,
-    check_name,
-    normalize_phone,
-    parse_enum,
-)
+from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
+from orgmap.domain.fields import FieldError, check_key, parse_enum
+from orgmap.domain.model import Contact, Department, Disposition
+from orgmap.domain.validation import Problem, ValidationError
 from orgmap.interchange.document import decode_upload
+from orgmap.interchange.document_reader import repeated_phones
 from orgmap.settings import DEFAULT_MAX_IMPORT_BYTES
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ContactRow", "parse_contact_rows", "parse_contacts_csv"]
@@ -174,7 +168,11 @@ def _read_header(cells: list[str] | None) -> list[str]:
 def _read_row(
     row: dict[str, str], where: str, region: str, problems: list[Problem]
 ) -> tuple[str, Contact] | None:
-    """One data row as (debtor key, contact); None (with problems recorded) if it is bad."""
+    """One data row as (debtor key, contact); None (with problems recorded) if it is bad.
+
+    The cells become a :class:`ContactDraft`, checked by :func:`contact_from_draft` like a
+    person typed in a form; its problems are named by row and column.
+    """
     count = len(problems)
 
     def cell(column: str, convert: Callable[[str], T], default: T) -> T:
@@ -185,17 +183,43 @@ def _read_row(
             return default
 
     debtor_key = cell("debtor_key", lambda v: check_key(v, field="debtor_key"), "")
-    contact = Contact(
-        key=cell("key", check_key, ""),
-        name=cell("name", check_name, ""),
-        title=cell("title", lambda v: check_name(v, field="title", required=False), ""),
+    draft = ContactDraft(
+        key=row.get("key", ""),
+        name=row.get("name", ""),
+        title=row.get("title", ""),
         department=cell("department", _department, Department.OTHER),
         disposition=cell("disposition", _disposition, Disposition.UNKNOWN),
         authorizes_payment=cell("authorizes_payment", _yes_no, False),
-        phones=cell("phones", lambda v: _phones(v, region), ()),
-        email=cell("email", lambda v: check_email(v) if v.strip() else None, None),
+        phones=_split_phones(row.get("phones", "")),
+        email=row.get("email", ""),
     )
-    return None if len(problems) > count else (debtor_key, contact)
+    try:
+        contact: Contact | None = contact_from_draft(draft, region=region)
+    except ValidationError as error:
+        contact = None
+        problems.extend(replace(p, path=_place(where, p.path)) for p in error.problems)
+    maybe_repeated = contact is None or len(contact.phones) < len(draft.phones)
+    if maybe_repeated and (repeated := repeated_phones(draft.phones, region)):
+        problems.append(
+            Problem.coded(
+                _place(where, "phones"), "phone.listed_twice", value=repr(draft.phones[repeated[0]])
+            )
+        )
+    # Cells read first, the draft checked second; reported in the order of the columns.
+    problems[count:] = sorted(problems[count:], key=lambda p: _column_rank(p.path))
+    if contact is None or len(problems) > count:
+        return None
+    return debtor_key, contact
+
+
+def _column_rank(path: str) -> int:
+    column = path.rpartition(", column ")[2]
+    return COLUMNS.index(column) if column in COLUMNS else -1
+
+
+def _place(row: str, field_path: str) -> str:
+    """Where a draft's field came from: ``row 3`` and ``phones[1]`` → ``row 3, column phones``."""
+    return f"{row}, column {field_path.split('[', 1)[0]}"
 
 
 def _department(value: str) -> Department:
@@ -219,13 +243,6 @@ def _yes_no(value: str) -> bool:
     raise FieldError("flag.yes_no", field="authorizes_payment", value=repr(value))
 
 
-def _phones(value: str, region: str) -> tuple[Phone, ...]:
-    phones: list[Phone] = []
-    for piece in _PHONE_SEPARATORS.split(value):
-        if not piece.strip():
-            continue
-        phone = normalize_phone(piece, region=region)
-        if phone in phones:
-            raise FieldError("phone.listed_twice", value=repr(piece.strip()))
-        phones.append(phone)
-    return tuple(phones)
+def _split_phones(cell: str) -> tuple[str, ...]:
+    """The numbers in a ``phones`` cell (blank pieces dropped)."""
+    return tuple(piece.strip() for piece in _PHONE_SEPARATORS.split(cell) if piece.strip())

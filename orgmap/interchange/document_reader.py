@@ -12,12 +12,29 @@ cross-checks (a second fault in it shows up once the first is fixed).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
+from orgmap.domain.fields import (
+    FieldError,
+    check_credit_code,
+    check_currency,
+    check_email,
+    check_key,
+    check_name,
+    check_text,
+    format_phone,
+    normalize_credit_code,
+    normalize_phone,
+    parse_amount,
+    parse_date,
+    parse_enum,
+    parse_logged_time,
+)
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -29,30 +46,12 @@ from orgmap.domain.model import (
     Disposition,
     Interaction,
     Outcome,
-    Phone,
     Relation,
     RelationType,
 )
-from orgmap.domain.validation import (
-    FieldError,
-    Problem,
-    check_credit_code,
-    check_currency,
-    check_email,
-    check_key,
-    check_name,
-    check_structure,
-    check_text,
-    format_phone,
-    normalize_credit_code,
-    normalize_phone,
-    parse_amount,
-    parse_date,
-    parse_enum,
-    parse_logged_time,
-)
+from orgmap.domain.validation import Problem, ValidationError, check_structure
 
-__all__ = ["DuplicateKeysObject", "Report", "json_type", "read_debtor"]
+__all__ = ["DuplicateKeysObject", "Report", "json_type", "read_debtor", "repeated_phones"]
 
 T = TypeVar("T")
 _DEBTOR_FIELDS = (
@@ -122,6 +121,9 @@ class _Fields:
         required: tuple[str, ...] = (),
     ) -> None:
         self.path, self.report, self.failed = path, report, False
+        # Members whose value could not be read (e.g. "name", "phones[1]"): a check made
+        # later on the default left in their place must not report them again.
+        self.unread: set[str] = set()
         self.values: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if not isinstance(raw, dict):
             self.fail(None, Problem.coded("", "json.expected_object", kind=json_type(raw)))
@@ -141,11 +143,14 @@ class _Fields:
         for name in required:
             if raw.get(name) is None:
                 code = "json.required" if name not in raw else "json.required_not_null"
-                self.fail(name, Problem.coded("", code))
+                self.fail(name, Problem.coded("", code), unread=True)
 
-    def fail(self, name: str | None, what: Problem | ValueError) -> None:
-        """Note ``what`` (a problem without a path, or a field check's error) at ``name``."""
+    def fail(self, name: str | None, what: Problem | ValueError, *, unread: bool = False) -> None:
+        """Note ``what`` (a problem without a path, or a field check's error) at ``name``;
+        ``unread``: the member's value could not be read."""
         self.failed = True
+        if name and unread:
+            self.unread.add(name)
         path = f"{self.path}.{name}" if name else self.path
         if isinstance(what, Problem):
             self.report.problems.append(replace(what, path=path))
@@ -160,15 +165,20 @@ class _Fields:
         try:
             return convert(raw)
         except ValueError as error:
-            self.fail(name, error)
+            self.fail(name, error, unread=True)
             return default
+
+
+def _string(value: Any) -> str:
+    """A JSON string as written (a draft checks it later)."""
+    if not isinstance(value, str):
+        raise FieldError("json.expected_text", kind=json_type(value))
+    return value
 
 
 def _text(check: Callable[..., T], **kwargs: Any) -> Callable[[Any], T]:
     def convert(value: Any) -> T:
-        if not isinstance(value, str):
-            raise FieldError("json.expected_text", kind=json_type(value))
-        return check(value, **kwargs)
+        return check(_string(value), **kwargs)
 
     return convert
 
@@ -303,14 +313,30 @@ def _read_facts(raw: object, path: str, report: Report) -> DebtorFacts:
 
 
 def _read_contact(raw: object, index: int, parent: str, report: Report) -> Contact | None:
+    """The contact at ``contacts[index]``: its JSON read into a :class:`ContactDraft`, which
+    :func:`contact_from_draft` checks like a person typed in a form.
+
+    With a problem, a placeholder with the contact's key stands in (so relations to it
+    add no noise), or None when the key itself is bad.
+    """
     path = _path_for(raw, "contacts", index, f"{parent}.")
+    first_problem = len(report.problems)
+    contact = _contact_or_placeholder(raw, path, report)
+    # Members are read first and checked second; report in the order they are listed.
+    report.problems[first_problem:] = sorted(
+        report.problems[first_problem:], key=lambda p: _member_rank(p.path, path)
+    )
+    return contact
+
+
+def _contact_or_placeholder(raw: object, path: str, report: Report) -> Contact | None:
     f = _Fields(raw, path, report, allowed=_CONTACT_FIELDS, required=("key", "name", "department"))
-    key = f.get("key", _text(check_key), "")
-    email = f.get("email", _text(_optional_email), "")
-    contact = Contact(
-        key=key,
-        name=f.get("name", _text(check_name), ""),
-        title=f.get("title", _text(check_name, field="title", required=False), ""),
+    if not isinstance(raw, dict):
+        return None
+    draft = ContactDraft(
+        key=f.get("key", _string, ""),
+        name=f.get("name", _string, ""),
+        title=f.get("title", _string, ""),
         department=f.get(
             "department",
             _text(parse_enum, enum_type=Department, field="department"),
@@ -322,32 +348,80 @@ def _read_contact(raw: object, index: int, parent: str, report: Report) -> Conta
             Disposition.UNKNOWN,
         ),
         authorizes_payment=f.get("authorizes_payment", _flag, False),
-        phones=_read_phones(f.values.get("phones"), f"{path}.phones", report),
-        email=email or None,
+        phones=_read_phones(f),
+        email=f.get("email", _string, ""),
         do_not_contact=f.get("do_not_contact", _flag, False),
-        notes=f.get("notes", _text(check_text, field="notes"), ""),
+        notes=f.get("notes", _string, ""),
         archived=f.get("archived", _flag, False),
     )
-    return contact if key else None
+    try:
+        contact = contact_from_draft(draft, region=report.region, path=path)
+    except ValidationError as error:
+        contact = None
+        report.problems.extend(p for p in error.problems if not _unread(f, p))
+    if contact is None or len(contact.phones) < len(draft.phones):
+        report.problems.extend(
+            Problem.coded(f"{path}.phones[{i}]", "phone.listed_twice", value=repr(draft.phones[i]))
+            for i in repeated_phones(draft.phones, report.region)
+        )
+    if contact is not None:
+        return contact
+    try:
+        return Contact(key=check_key(draft.key), name="", department=draft.department)
+    except ValueError:
+        return None
 
 
-def _read_phones(raw: object, path: str, report: Report) -> tuple[Phone, ...]:
-    phones: list[Phone] = []
-    for i, item in enumerate(_list(raw, path, report)):
+def _member_rank(problem_path: str, path: str) -> tuple[int, int]:
+    """Sorts a contact's problems: the object itself first, then by member, then by index."""
+    member, _, index = problem_path.removeprefix(path).lstrip(".").partition("[")
+    rank = _CONTACT_FIELDS.index(member) + 1 if member in _CONTACT_FIELDS else 0
+    return rank, int(index.rstrip("]")) if index.rstrip("]").isdigit() else -1
+
+
+def _read_phones(f: _Fields) -> tuple[str, ...]:
+    """The phones as written.  An item that is not text is reported and leaves "" in its
+    place, so the others keep their index (:func:`_unread` skips it)."""
+    raw = f.values.get("phones")
+    if raw is not None and not isinstance(raw, list):
+        f.fail("phones", Problem.coded("", "json.expected_array", kind=json_type(raw)), unread=True)
+        return ()
+    texts: list[str] = []
+    for i, item in enumerate(raw or ()):
         try:
-            if not isinstance(item, str):
-                raise FieldError("json.expected_text", kind=json_type(item))
-            phone = normalize_phone(item, region=report.region)
-        except ValueError as error:
-            report.problems.append(Problem.from_error(f"{path}[{i}]", error))
+            texts.append(_string(item))
+        except FieldError as error:
+            f.fail(f"phones[{i}]", error, unread=True)
+            texts.append("")
+    return tuple(texts)
+
+
+def _unread(f: _Fields, problem: Problem) -> bool:
+    """Whether ``problem`` is about a member (``name``, ``phones[1]``) that was not read."""
+    member = problem.path.removeprefix(f"{f.path}.")
+    return member in f.unread or member.split("[")[0] in f.unread
+
+
+def repeated_phones(texts: Sequence[str], region: str) -> list[int]:
+    """The indexes of numbers an earlier item already gave (unreadable items are skipped).
+
+    A draft keeps such a number once, silently; a file that lists it twice is probably
+    wrong, so the readers refuse it.
+
+    >>> repeated_phones(["138 1688 2045", "021-64851230", "+86 138-1688-2045"], "CN")
+    [2]
+    """
+    seen: set[tuple[str, str | None]] = set()
+    repeated = []
+    for i, text in enumerate(texts):
+        try:
+            phone = normalize_phone(text, region=region)
+        except ValueError:
             continue
-        if phone in phones:
-            report.problems.append(
-                Problem.coded(f"{path}[{i}]", "phone.listed_twice", value=repr(item))
-            )
-            continue
-        phones.append(phone)
-    return tuple(phones)
+        if (phone.e164, phone.extension) in seen:
+            repeated.append(i)
+        seen.add((phone.e164, phone.extension))
+    return repeated
 
 
 def _read_relation(raw: object, path: str, report: Report) -> Relation | None:

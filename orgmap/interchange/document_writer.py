@@ -13,6 +13,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
+from orgmap.domain.fields import format_phone
 from orgmap.domain.model import (
     Contact,
     Debtor,
@@ -23,7 +24,6 @@ from orgmap.domain.model import (
     Interaction,
     Relation,
 )
-from orgmap.domain.validation import format_phone
 
 __all__ = ["interaction_order", "sort_map", "write_debtor"]
 

@@ -13,8 +13,8 @@ import io
 
 import networkx as nx
 
+from orgmap.domain.fields import format_phone
 from orgmap.domain.model import DebtorMap
-from orgmap.domain.validation import format_phone
 
 __all__ = ["build_export_graph", "graphml_bytes"]
 

@@ -1,66 +1,50 @@
-"""Logging a call: the after-call note, in one transaction.
+"""Logging a call: the after-call note, in one short transaction.
 
 A collector notes a call in under a minute between calls.  One submit may also
-create the person the contact referred us to (and the ``refers_to`` relation to
-them) and record what the contact turned out to be like; all of it lands
-together or not at all.
+put on the map the person the contact referred us to (with the ``refers_to``
+relation to them), or the new person the call was with, and record what the
+contact turned out to be like; all of it lands together or not at all.
+
+The write costs what it writes, not what the map holds: everything typed is
+checked before the transaction; inside it the called contact is read by key
+(its id, state and numbers), the call is appended, and a disposition is set
+with a column-targeted update, so a colleague's edit of the same contact
+committed in between is never undone.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from orgmap import store
+from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
+from orgmap.domain.fields import check_logged_time, check_text, normalize_phone
 from orgmap.domain.model import (
     Channel,
     Contact,
+    Debtor,
     DebtorMap,
     Department,
     Disposition,
     Interaction,
     Outcome,
-    Phone,
     Relation,
     RelationType,
 )
-from orgmap.domain.validation import (
-    Problem,
-    ValidationError,
-    check_change,
-    check_logged_time,
-    check_name,
-    check_text,
-    normalize_phone,
-)
-from orgmap.store import (
-    NotFoundError,
-    append_interaction,
-    load_map,
-    session_scope,
-    upsert_contact,
-    upsert_relation,
-)
+from orgmap.domain.validation import Problem, ValidationError, check_change
+from orgmap.services.contacts import add_person
 
-__all__ = ["CallReport", "LoggedCall", "NewContact", "log_call", "suggest_contact_key"]
+__all__ = ["CallReport", "LoggedCall", "log_call"]
 
 # Channels that use a phone number: a call, an SMS, a WeChat found by the number.
 _NUMBER_CHANNELS = frozenset({Channel.PHONE, Channel.SMS, Channel.WECHAT})
-
-
-@dataclass(frozen=True, slots=True)
-class NewContact:
-    """Someone we just heard of: typically the person a contact referred us to."""
-
-    name: str
-    department: Department = Department.OTHER
-    title: str = ""
-    phone: str = ""  # as typed; normalized on logging
-    email: str | None = None
+#: The key typed people are checked with before their real key is chosen.
+_UNCHOSEN_KEY = "new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,109 +62,142 @@ class CallReport:
     # SMS or WeChat to a contact with exactly one number means that number.
     phone: str | None = None
     disposition: Disposition | None = None  # what the contact turned out to be like
-    referred_to: NewContact | None = None
+    referred_to: ContactDraft | None = None
     # The call was with someone not on the map yet: they are added in the same
-    # transaction.  A key already taken is replaced by a free one from the name.
-    new_person: Contact | None = None
+    # transaction, with a free key made from the name unless the draft has one.
+    new_person: ContactDraft | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LoggedCall:
     interaction: Interaction
-    new_contact: Contact | None
+    new_contact: Contact | None  # the person referred to, when the call added them
     duplicate: bool  # the very same call was already logged
 
 
 def log_call(
-    engine: Engine, *, debtor_key: str, report: CallReport, by: str, region: str = "CN"
+    engine: Engine, *, debtor_key: str, report: CallReport, by: str, region: str
 ) -> LoggedCall:
-    """Validate ``report`` against the debtor's map and store it, all or nothing.
+    """Check ``report`` and store it, all or nothing.
 
     Raises :class:`ValidationError` (naming the field) or :class:`NotFoundError`.
+    A referral to a name already on the map (or being added by a colleague at
+    this moment) links to that contact instead of adding a second one.
     """
     now = datetime.now(UTC)
+    at = _call_time(report, now=now)
+    try:
+        note = check_text(report.note)
+    except ValueError as exc:
+        raise ValidationError((Problem.from_error("note", exc),)) from None
+    if problems := _promise_problems(report):
+        raise ValidationError(tuple(problems))
+    person = _typed_person(report.new_person, "new_person", region=region)
+    referred = _typed_person(report.referred_to, "referred_to", region=region)
+    typed_phone = _typed_phone(report.phone, region=region)
+    called_key = person.key if person is not None else report.contact
+    interaction = Interaction(
+        contact=called_key,
+        at=at,
+        channel=report.channel,
+        outcome=report.outcome,
+        by=by,
+        note=note,
+        promise_amount=report.promise_amount,
+        promise_date=report.promise_date,
+        phone=typed_phone,
+    )
+    _check_records(debtor_key, interaction, person=person, referred=referred, region=region)
+
+    with store.transaction(engine) as connection:
+        if person is not None:
+            owner = store.find_debtor_id(connection, debtor_key)
+            contact_id, key, _ = add_person(
+                connection,
+                person,
+                debtor_id=owner,
+                by=by,
+                now=now,
+                keyed=bool(report.new_person and report.new_person.key.strip()),
+                reuse_same_name=False,
+            )
+            called = replace(person, key=key)
+        else:
+            owner, stored = store.find_contact_at(connection, debtor_key, report.contact)
+            if stored is None or stored.contact.archived:
+                raise ValidationError(
+                    (
+                        Problem.coded(
+                            "contact",
+                            "contact.not_at_debtor",
+                            contact=repr(report.contact),
+                            debtor=repr(debtor_key),
+                        ),
+                    )
+                )
+            contact_id, called = stored.id, stored.contact
+            if report.disposition is not None:
+                store.set_disposition(
+                    connection,
+                    contact_id=contact_id,
+                    disposition=report.disposition,
+                    by=by,
+                    now=now,
+                )
+        interaction = replace(
+            interaction, contact=called.key, phone=typed_phone or _only_number(report, called)
+        )
+        new_contact = None
+        if referred is not None:
+            new_contact = _link_referral(
+                connection, called, contact_id, referred, interaction, debtor_id=owner, by=by
+            )
+        added = store.append_call(
+            connection, interaction, debtor_id=owner, contact_id=contact_id, by=by, now=now
+        )
+    return LoggedCall(interaction=interaction, new_contact=new_contact, duplicate=not added)
+
+
+def _call_time(report: CallReport, *, now: datetime) -> datetime:
     at = report.at or now
-    if at.tzinfo is None:
+    if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError((Problem.coded("at", "time.needs_timezone"),))
     try:
         check_logged_time(at, now=now)
     except ValueError as exc:
         raise ValidationError((Problem.from_error("at", exc),)) from None
-    with session_scope(engine) as session:
-        current = load_map(session, debtor_key)
-        if current is None:
-            raise NotFoundError(f"no debtor with key {debtor_key!r}")
-        before, taken = current, {c.key for c in current.contacts}
-        if report.new_person is not None:
-            person = report.new_person
-            if person.key in taken:
-                person = replace(person, key=suggest_contact_key(person.name, taken=taken))
-            taken.add(person.key)
-            current = replace(current, contacts=(*current.contacts, person))
-            contact: Contact | None = person
-        else:
-            contact = current.contact(report.contact)
-        if contact is None or contact.archived:
-            raise ValidationError(
-                (
-                    Problem.coded(
-                        "contact",
-                        "contact.not_at_debtor",
-                        contact=repr(report.contact),
-                        debtor=repr(debtor_key),
-                    ),
-                )
-            )
-        new_contact = _new_contact(report, taken=taken, region=region)
-        interaction = Interaction(
-            contact=contact.key,
-            at=at.astimezone(UTC),
-            channel=report.channel,
-            outcome=report.outcome,
-            by=by,
-            note=_checked("note", report.note),
-            promise_amount=report.promise_amount,
-            promise_date=report.promise_date,
-            phone=_number_used(report, contact, region=region),
-        )
-        updated = _with_changes(current, contact, report, interaction, new_contact)
-        if problems := _promise_problems(report):
-            raise ValidationError(tuple(problems))
-        check_change(before, updated, region=region)
-
-        as_now = replace(contact, disposition=report.disposition or contact.disposition)
-        if report.new_person is not None or as_now != contact:
-            upsert_contact(
-                session, debtor_key=debtor_key, contact=as_now, by=by, expected_version=None
-            )
-        if new_contact is not None:
-            upsert_contact(
-                session, debtor_key=debtor_key, contact=new_contact, by=by, expected_version=None
-            )
-            upsert_relation(
-                session,
-                debtor_key=debtor_key,
-                relation=_referral(contact, new_contact, interaction),
-                by=by,
-            )
-        added = append_interaction(session, debtor_key=debtor_key, interaction=interaction, by=by)
-    return LoggedCall(interaction=interaction, new_contact=new_contact, duplicate=not added)
+    return at.astimezone(UTC)
 
 
-def _checked(field: str, text: str) -> str:
+def _typed_person(draft: ContactDraft | None, path: str, *, region: str) -> Contact | None:
+    """The person a draft describes, checked like any contact; key chosen later if blank."""
+    if draft is None:
+        return None
+    key = draft.key.strip() or _UNCHOSEN_KEY
     try:
-        return check_text(text)
+        return contact_from_draft(replace(draft, key=key), region=region, path=path)
+    except ValidationError as exc:
+        if len(draft.phones) != 1:
+            raise
+        # The call form has one phone box: name it as the form does, not as a list.
+        one = {f"{path}.phones[0]": f"{path}.phone"}
+        raise ValidationError(
+            [replace(p, path=one.get(p.path, p.path)) for p in exc.problems]
+        ) from None
+
+
+def _typed_phone(phone: str | None, *, region: str) -> str | None:
+    """The E.164 number the collector said the call used, so a wrong number marks that one."""
+    if phone is None or not phone.strip():
+        return None
+    try:
+        return normalize_phone(phone, region=region).e164
     except ValueError as exc:
-        raise ValidationError((Problem.from_error(field, exc),)) from None
+        raise ValidationError((Problem.from_error("phone", exc),)) from None
 
 
-def _number_used(report: CallReport, contact: Contact, *, region: str) -> str | None:
-    """The E.164 number the call used, so that a wrong number marks that number only."""
-    if report.phone is not None and report.phone.strip():
-        try:
-            return normalize_phone(report.phone, region=region).e164
-        except ValueError as exc:
-            raise ValidationError((Problem.from_error("phone", exc),)) from None
+def _only_number(report: CallReport, contact: Contact) -> str | None:
+    """The contact's one number, when the call used a number and they have just one."""
     numbers = {p.e164 for p in contact.phones}  # one number may have several extensions
     if report.channel in _NUMBER_CHANNELS and len(numbers) == 1:
         return numbers.pop()
@@ -200,81 +217,75 @@ def _promise_problems(report: CallReport) -> list[Problem]:
     return problems
 
 
-def _new_contact(report: CallReport, *, taken: set[str], region: str) -> Contact | None:
-    new = report.referred_to
-    if new is None:
-        return None
-    problems: list[Problem] = []
-    name = title = ""
-    phones: tuple[Phone, ...] = ()
-    try:
-        name = check_name(new.name, field="referred_to.name")
-    except ValueError as exc:
-        problems.append(Problem.from_error("referred_to.name", exc))
-    try:
-        title = check_name(new.title, field="referred_to.title", required=False)
-    except ValueError as exc:
-        problems.append(Problem.from_error("referred_to.title", exc))
-    if new.phone.strip():
-        try:
-            phones = (normalize_phone(new.phone, region=region),)
-        except ValueError as exc:
-            problems.append(Problem.from_error("referred_to.phone", exc))
-    if problems:
-        raise ValidationError(tuple(problems))
-    return Contact(
-        key=suggest_contact_key(name, taken=taken),
-        name=name,
-        title=title,
-        department=new.department,
-        phones=phones,
-        email=(new.email or None),
-    )
-
-
-def _referral(source: Contact, target: Contact, interaction: Interaction) -> Relation:
+def _referral(source: str, target: str, interaction: Interaction) -> Relation:
     when = interaction.at.date().isoformat()
-    return Relation(source=source.key, target=target.key, type=RelationType.REFERS_TO, note=when)
+    return Relation(source=source, target=target, type=RelationType.REFERS_TO, note=when)
 
 
-def _with_changes(
-    current: DebtorMap,
-    contact: Contact,
-    report: CallReport,
+def _check_records(
+    debtor_key: str,
     interaction: Interaction,
-    new_contact: Contact | None,
-) -> DebtorMap:
-    """The map as it will be after the call: validated before anything is written."""
-    contacts = list(current.contacts)
-    relations = list(current.relations)
-    if report.disposition is not None:
-        contacts = [
-            replace(c, disposition=report.disposition) if c == contact else c for c in contacts
-        ]
-    if new_contact is not None:
-        contacts.append(new_contact)
-        relations.append(_referral(contact, new_contact, interaction))
-    return replace(
-        current,
-        contacts=tuple(contacts),
-        relations=tuple(relations),
-        interactions=(*current.interactions, interaction),
-    )
+    *,
+    person: Contact | None,
+    referred: Contact | None,
+    region: str,
+) -> None:
+    """The records this call adds, checked as the map checks them, before any write.
 
-
-def suggest_contact_key(name: str, *, taken: set[str]) -> str:
-    """A free contact key from a name: ASCII names slugged, others numbered.
-
-    >>> suggest_contact_key("Li Ming", taken={"li-ming"})
-    'li-ming-2'
-    >>> suggest_contact_key("王芳", taken=set())
-    'contact-1'
+    Only the call's neighbourhood is checked, not the map: the called contact
+    (a stand-in when already stored: its stored fields are not this call's
+    business) and what the call adds.
     """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "contact"
-    if base != "contact" and base not in taken:
-        return base
-    n = 1 if base == "contact" else 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    debtor = Debtor(key=debtor_key, name=debtor_key or "-", amount_owed=Decimal(0))
+    called = person or Contact(key=interaction.contact, name="-", department=Department.OTHER)
+    before = DebtorMap(debtor, contacts=(called,) if person is None else ())
+    added = [called] if person is not None else []
+    relations: tuple[Relation, ...] = ()
+    if referred is not None:
+        target = replace(referred, key=f"{_UNCHOSEN_KEY}-referred")
+        added.append(target)
+        relations = (_referral(called.key, target.key, interaction),)
+    after = DebtorMap(
+        debtor,
+        contacts=(*before.contacts, *added),
+        relations=relations,
+        interactions=(interaction,),
+    )
+    check_change(before, after, region=region)
+
+
+def _link_referral(
+    connection: sa.Connection,
+    called: Contact,
+    called_id: int,
+    referred: Contact,
+    interaction: Interaction,
+    *,
+    debtor_id: int,
+    by: str,
+) -> Contact | None:
+    """Put the referred person on the map (or find them there) and link ``refers_to``.
+
+    The person as added, or ``None`` when they were already on the map.
+    """
+    now = store.now_utc()
+    target_id, key, created = add_person(
+        connection,
+        referred,
+        debtor_id=debtor_id,
+        by=by,
+        now=now,
+        keyed=False,
+        reuse_same_name=True,
+    )
+    if target_id != called_id:
+        store.insert_relation_once(
+            connection,
+            _referral(called.key, key, interaction),
+            debtor_id=debtor_id,
+            source_id=called_id,
+            target_id=target_id,
+            by=by,
+            now=now,
+        )
+    return replace(referred, key=key) if created else None

@@ -1,20 +1,20 @@
-"""Who to call next for one debtor: load its map, look the people up across the team, route.
+"""Who to call next on one debtor's map: route it, and look the people on the routes up
+across the team.
 
-Only this debtor's rows are read (plus an indexed look-up of its people's phone
+Only the debtor's rows are read (plus an indexed look-up of its people's phone
 numbers and emails at other debtors), so the answer's cost grows with the
-debtor, not with the team.
+debtor, not with the team.  :func:`orgmap.services.debtors.open_debtor` loads
+the map and calls :func:`answer_routes` in the same read.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from orgmap.domain.model import DebtorMap
 from orgmap.routing import (
@@ -25,38 +25,36 @@ from orgmap.routing import (
     note_known_elsewhere,
     route_contacts,
 )
-from orgmap.store import KnownElsewhere, NotFoundError, find_same_person, load_map, read_scope
+from orgmap.store import KnownElsewhere, find_same_person
 
-__all__ = ["known_elsewhere_by_contact", "look_up_route_people", "route_debtor", "routing_weights"]
+__all__ = [
+    "answer_routes",
+    "known_elsewhere_by_contact",
+    "look_up_route_people",
+    "routing_weights",
+]
 
 
 @cache
 def routing_weights(path: str | None = None) -> Weights:
-    """The team's weights: ``ORGMAP_ROUTING_WEIGHTS`` if set, else the packaged defaults."""
-    chosen = path or os.environ.get("ORGMAP_ROUTING_WEIGHTS")
-    return load_weights(Path(chosen) if chosen else None)
+    """The weights in the file at ``path`` (a team's own, ``Settings.routing_weights``),
+    else the packaged defaults; read and checked once per path."""
+    return load_weights(Path(path) if path else None)
 
 
-def route_debtor(
-    engine: Engine,
+def answer_routes(
+    connection: sa.Connection,
+    m: DebtorMap,
     *,
-    debtor_key: str,
-    k: int = 3,
-    lang: str = "en",
-    now: datetime | None = None,
-    weights: Weights | None = None,
+    k: int,
+    lang: str,
+    now: datetime,
+    weights: Weights,
 ) -> RouteAnswer:
-    """The ``k`` cheapest routes to whoever authorizes payment at ``debtor_key``."""
-    # Reads only, and no transaction: a write transaction would queue behind (and
-    # block) writers on SQLite, and the map tolerates a commit between its queries.
-    with read_scope(engine) as connection:
-        m = load_map(connection, debtor_key, include_archived=False)
-        if m is None:
-            raise NotFoundError(f"no debtor with key {debtor_key!r}")
-        answer = cheapest_routes(
-            m, k=k, now=now or datetime.now(UTC), weights=weights or routing_weights(), lang=lang
-        )
-        elsewhere = look_up_route_people(connection, m, answer)
+    """The ``k`` cheapest routes on ``m``, with the people on them named where they are
+    known at other debtors."""
+    answer = cheapest_routes(m, k=k, now=now, weights=weights, lang=lang)
+    elsewhere = look_up_route_people(connection, m, answer)
     if not elsewhere:
         return answer
     return note_known_elsewhere(answer, m, known_elsewhere_by_contact(m, elsewhere), lang=lang)

@@ -1,21 +1,39 @@
 """Storage: the debtor maps in SQLite or PostgreSQL, behind keyword-style data functions.
 
-Everything here takes an engine or a session that the caller opened
-(:func:`make_engine`, :func:`session_scope`) and speaks
-:mod:`orgmap.domain.model` values; table classes and queries stay inside.
+Everything here takes an engine or a connection that the caller opened
+(:func:`make_engine`, then :func:`transaction` to write or :func:`snapshot` to
+read) and speaks :mod:`orgmap.domain.model` values; the SQLModel tables and
+the statements over them stay inside.
+
+Modules by job: :mod:`~orgmap.store.tables` (the SQLModel tables),
+:mod:`~orgmap.store.mapping` (rows to domain values and back),
+:mod:`~orgmap.store.versions` (the versioned update), one module per noun
+(:mod:`~orgmap.store.debtors`, :mod:`~orgmap.store.contacts`,
+:mod:`~orgmap.store.relations`, :mod:`~orgmap.store.interactions`,
+:mod:`~orgmap.store.same_person`), :mod:`~orgmap.store.loading` (whole maps
+out) and :mod:`~orgmap.store.bulk_import` (whole maps in).
 """
 
+from orgmap.store.bulk_import import ChangeCounts, SaveReport, save_maps
 from orgmap.store.contacts import (
-    KnownElsewhere,
+    StoredContact,
     archive_contact,
-    find_same_person,
+    contacts_named,
+    find_contact,
+    find_contact_at,
+    insert_contact_once,
+    keys_starting,
     merge_contacts,
+    set_disposition,
+    update_contact,
     upsert_contact,
 )
 from orgmap.store.debtors import (
     DebtorSummary,
+    StoredDebtor,
     create_debtor,
-    get_versions,
+    find_debtor,
+    find_debtor_id,
     list_debtors,
     update_debtor,
 )
@@ -24,44 +42,68 @@ from orgmap.store.engine import (
     ensure_schema,
     head_revision,
     make_engine,
-    read_scope,
-    session_scope,
+    snapshot,
+    transaction,
     upgrade,
 )
 from orgmap.store.errors import AlreadyExistsError, NotFoundError, StaleVersionError, StoreError
-from orgmap.store.interactions import append_interaction
-from orgmap.store.loading import load_map, load_maps
-from orgmap.store.relations import archive_relation, upsert_relation
-from orgmap.store.rows import interaction_fingerprint
-from orgmap.store.saving import ChangeCounts, SaveReport, save_maps
+from orgmap.store.interactions import append_call, append_interaction
+from orgmap.store.loading import LoadedMap, RecordVersions, load_debtor, load_map, load_maps
+from orgmap.store.mapping import interaction_fingerprint
+from orgmap.store.relations import (
+    add_or_restore_relation,
+    archive_relation,
+    insert_relation_once,
+    upsert_relation,
+)
+from orgmap.store.same_person import KnownElsewhere, find_same_person
+from orgmap.store.versions import check_expected, now_utc
 
 __all__ = [
     "AlreadyExistsError",
     "ChangeCounts",
     "DebtorSummary",
     "KnownElsewhere",
+    "LoadedMap",
     "NotFoundError",
+    "RecordVersions",
     "SaveReport",
     "StaleVersionError",
     "StoreError",
+    "StoredContact",
+    "StoredDebtor",
+    "add_or_restore_relation",
+    "append_call",
     "append_interaction",
     "archive_contact",
     "archive_relation",
+    "check_expected",
+    "contacts_named",
     "create_debtor",
     "current_revision",
     "ensure_schema",
+    "find_contact",
+    "find_contact_at",
+    "find_debtor",
+    "find_debtor_id",
     "find_same_person",
-    "get_versions",
     "head_revision",
+    "insert_contact_once",
+    "insert_relation_once",
     "interaction_fingerprint",
+    "keys_starting",
     "list_debtors",
+    "load_debtor",
     "load_map",
     "load_maps",
     "make_engine",
     "merge_contacts",
-    "read_scope",
+    "now_utc",
     "save_maps",
-    "session_scope",
+    "set_disposition",
+    "snapshot",
+    "transaction",
+    "update_contact",
     "update_debtor",
     "upgrade",
     "upsert_contact",

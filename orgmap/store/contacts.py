@@ -1,130 +1,335 @@
-"""Contacts: edit one, archive one, merge two that are the same person, find them elsewhere."""
+"""Contacts and their phones: find one, add, edit, set a disposition, archive, merge two."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from itertools import groupby
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from orgmap.domain.model import Contact
+from orgmap.domain.model import Contact, Disposition, Phone
+from orgmap.store.debtors import find_debtor_id
+from orgmap.store.engine import insert_for
 from orgmap.store.errors import NotFoundError, StoreError
-from orgmap.store.rows import (
+from orgmap.store.mapping import (
     CONTACT_COLUMNS,
     INTERACTION_COLUMNS,
-    archive_row,
-    check_expected,
+    PHONE_COLUMNS,
     contact_from_row,
-    contact_table,
     contact_values,
-    debtor_table,
-    find_contact,
-    find_debtor,
     interaction_fingerprint,
     interaction_from_row,
+    phone_from_row,
+    phone_values,
+    stamp_new,
+)
+from orgmap.store.tables import (
+    contact_table,
+    debtor_table,
     interaction_table,
-    load_phones,
-    now_utc,
     phone_table,
     relation_table,
-    replace_phones,
-    stamp_new,
+)
+from orgmap.store.versions import (
+    archive_row,
+    changed_values,
+    check_expected,
+    now_utc,
     update_versioned,
 )
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
 __all__ = [
-    "KnownElsewhere",
+    "StoredContact",
     "archive_contact",
-    "find_same_person",
+    "contact_label",
+    "contacts_named",
+    "find_contact",
+    "find_contact_at",
+    "insert_contact_once",
+    "insert_contacts",
+    "keys_starting",
     "merge_contacts",
+    "replace_phones",
+    "set_disposition",
+    "stored_contacts",
+    "update_contact",
     "upsert_contact",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class KnownElsewhere:
-    """A contact at another debtor who shares a phone number or an email.
+class StoredContact(NamedTuple):
+    """A contact as stored: its row id, the version read, and the value."""
 
-    ``matched_on`` is the shared value: an E.164 number (``+86…``) or a
-    lower-cased email address.
-    """
-
-    debtor_key: str
-    debtor_name: str
-    contact_key: str
-    contact_name: str
-    matched_on: str
+    id: int
+    version: int
+    contact: Contact
 
 
-def _label(debtor_key: str, contact_key: str) -> str:
+def contact_label(debtor_key: str, contact_key: str) -> str:
     return f"contact {contact_key!r} of debtor {debtor_key!r}"
 
 
+# Where the id, version and first phone column sit in a row of _contact_query.
+_ID = len(CONTACT_COLUMNS)
+_PHONE = _ID + 3
+
+
+@cache
+def _contact_query(*, by_debtor_key: bool, lock: bool) -> sa.Select[Any]:
+    """One contact with its phones (a row per phone), by debtor id or key and contact key."""
+    c, p, d = contact_table.c, phone_table.c, debtor_table.c
+    debtor: sa.ColumnElement[Any]
+    if by_debtor_key:
+        debtor = sa.select(d.id).where(d.key == sa.bindparam("debtor_key")).scalar_subquery()
+    else:
+        debtor = sa.bindparam("debtor_id")
+    query = (
+        sa.select(*CONTACT_COLUMNS, c.id, c.version, c.debtor_id, *PHONE_COLUMNS)
+        .select_from(contact_table)
+        .outerjoin(phone_table, sa.and_(p.debtor_id == c.debtor_id, p.contact_id == c.id))
+        .where(c.debtor_id == debtor, c.key == sa.bindparam("key"))
+        .order_by(p.position)
+    )
+    return query.with_for_update(of=contact_table) if lock else query
+
+
+def _stored(rows: Sequence[Sequence[Any]]) -> StoredContact | None:
+    if not rows:
+        return None
+    first = rows[0]
+    phones = [phone_from_row(r[_PHONE:]) for r in rows if r[_PHONE] is not None]
+    return StoredContact(first[_ID], first[_ID + 1], contact_from_row(first, phones))
+
+
+def find_contact(
+    connection: sa.Connection, *, debtor_id: int, key: str, lock: bool = False
+) -> StoredContact | None:
+    """The contact ``key`` of the debtor with row id ``debtor_id``, or ``None``.
+
+    ``lock`` holds the row (``FOR UPDATE`` on PostgreSQL) until the transaction ends.
+    """
+    rows = connection.execute(
+        _contact_query(by_debtor_key=False, lock=lock), {"debtor_id": debtor_id, "key": key}
+    ).all()
+    return _stored(rows)
+
+
+def find_contact_at(
+    connection: sa.Connection, debtor_key: str, contact_key: str
+) -> tuple[int, StoredContact | None]:
+    """The debtor's row id and its contact (``None`` if it has none of that key).
+
+    One indexed query when both exist; :class:`NotFoundError` for an unknown debtor.
+    """
+    rows = connection.execute(
+        _contact_query(by_debtor_key=True, lock=False),
+        {"debtor_key": debtor_key, "key": contact_key},
+    ).all()
+    stored = _stored(rows)
+    if stored is None:
+        return find_debtor_id(connection, debtor_key), None
+    return rows[0][_ID + 2], stored
+
+
+def contacts_named(
+    connection: sa.Connection, *, debtor_id: int, name: str
+) -> list[tuple[int, str]]:
+    """(row id, key) of the debtor's current contacts called exactly ``name``, oldest first.
+
+    Served by the ``(debtor_id, name)`` index: its cost is the matches, not the map.
+    """
+    c = contact_table.c
+    rows = connection.execute(
+        sa.select(c.id, c.key)
+        .where(c.debtor_id == debtor_id, c.name == name, c.archived.is_(False))
+        .order_by(c.id)
+    )
+    return [(r.id, r.key) for r in rows]
+
+
+def keys_starting(connection: sa.Connection, *, debtor_id: int, prefix: str) -> set[str]:
+    """The debtor's contact keys that start with ``prefix`` (an index range, not the map)."""
+    c = contact_table.c
+    upper = prefix + "\U0010ffff"
+    rows = connection.execute(
+        sa.select(c.key).where(c.debtor_id == debtor_id, c.key >= prefix, c.key < upper)
+    )
+    return set(rows.scalars())
+
+
+def replace_phones(
+    connection: sa.Connection,
+    phones: Sequence[Phone],
+    *,
+    debtor_id: int,
+    contact_id: int,
+    by: str,
+    now: datetime,
+) -> None:
+    """Make ``phones`` the contact's numbers, in that order.
+
+    Phones belong to their contact (whose version covers them), so the old rows
+    are replaced rather than archived.
+    """
+    connection.execute(sa.delete(phone_table).where(phone_table.c.contact_id == contact_id))
+    if phones:
+        connection.execute(
+            sa.insert(phone_table),
+            phone_values(phones, debtor_id=debtor_id, contact_id=contact_id, by=by, now=now),
+        )
+
+
+def insert_contacts(
+    connection: sa.Connection,
+    contacts: Sequence[Contact],
+    *,
+    debtor_id: int,
+    by: str,
+    now: datetime,
+) -> dict[str, int]:
+    """Insert new contacts with their phones in two statements; each key -> its row id."""
+    if not contacts:
+        return {}
+    inserted = connection.execute(
+        sa.insert(contact_table).returning(
+            contact_table.c.id, contact_table.c.key, sort_by_parameter_order=True
+        ),
+        [
+            {**contact_values(c), "debtor_id": debtor_id, **stamp_new(by=by, now=now)}
+            for c in contacts
+        ],
+    ).all()
+    id_of = {r.key: r.id for r in inserted}
+    phone_rows = [
+        row
+        for c in contacts
+        for row in phone_values(
+            c.phones, debtor_id=debtor_id, contact_id=id_of[c.key], by=by, now=now
+        )
+    ]
+    if phone_rows:
+        connection.execute(sa.insert(phone_table), phone_rows)
+    return id_of
+
+
+def insert_contact_once(
+    connection: sa.Connection, contact: Contact, *, debtor_id: int, by: str, now: datetime
+) -> int | None:
+    """Insert ``contact`` unless its key is taken (also by a writer racing this one).
+
+    Its new row id, or ``None`` when the key was taken: ``ON CONFLICT DO
+    NOTHING`` rather than read-then-insert, so two writers choosing the same
+    key never end in an integrity error.
+    """
+    statement = (
+        insert_for(connection, contact_table)
+        .values(**contact_values(contact), debtor_id=debtor_id, **stamp_new(by=by, now=now))
+        .on_conflict_do_nothing(index_elements=["debtor_id", "key"])
+        .returning(contact_table.c.id)
+    )
+    contact_id = connection.execute(statement).scalar()
+    if contact_id is not None and contact.phones:
+        connection.execute(
+            sa.insert(phone_table),
+            phone_values(
+                contact.phones, debtor_id=debtor_id, contact_id=contact_id, by=by, now=now
+            ),
+        )
+    return contact_id
+
+
+def update_contact(
+    connection: sa.Connection,
+    stored: StoredContact,
+    contact: Contact,
+    *,
+    debtor_id: int,
+    by: str,
+    now: datetime,
+    what: str,
+) -> int:
+    """Write what differs between ``stored`` and ``contact``; the version afterwards.
+
+    Only the changed columns are written, conditioned on ``stored.version``
+    (:func:`~orgmap.store.versions.update_versioned`); the phones are replaced
+    only when they changed, and count as part of the contact's version.
+    """
+    changes = changed_values(contact_values(stored.contact), contact_values(contact))
+    phones_changed = stored.contact.phones != contact.phones
+    if not changes and not phones_changed:
+        return stored.version
+    version = update_versioned(
+        connection,
+        contact_table,
+        row_id=stored.id,
+        version=stored.version,
+        values=changes,
+        by=by,
+        now=now,
+        what=what,
+    )
+    if phones_changed:
+        replace_phones(
+            connection, contact.phones, debtor_id=debtor_id, contact_id=stored.id, by=by, now=now
+        )
+    return version
+
+
 def upsert_contact(
-    session: Session,
+    connection: sa.Connection,
     debtor_key: str,
     contact: Contact,
     *,
     by: str,
     expected_version: int | None = None,
 ) -> int:
-    """Add ``contact`` to the debtor, or replace the stored one of the same key; its version.
+    """Add ``contact`` to the debtor, or make the stored one of the same key equal it; its version.
 
     Phones are replaced as a set.  ``expected_version`` is the version the
     user's form was filled from: someone else's change in between raises
-    :class:`StaleVersionError`; ``None`` overwrites (or creates).  Saving the
+    :class:`StaleVersionError`; ``None`` writes over (or creates).  Saving the
     same values changes nothing.  An unknown debtor, or an ``expected_version``
     for a contact that does not exist, raises :class:`NotFoundError`.
     """
-    debtor = find_debtor(session, debtor_key)
-    what = _label(debtor_key, contact.key)
-    c = contact_table.c
-    query = sa.select(*CONTACT_COLUMNS, c.id, c.version).where(
-        c.debtor_id == debtor.id, c.key == contact.key
-    )
-    row = session.execute(query.with_for_update() if expected_version is None else query).first()
+    owner = find_debtor_id(connection, debtor_key)
+    what = contact_label(debtor_key, contact.key)
     now = now_utc()
-    if row is None:
+    stored = find_contact(
+        connection, debtor_id=owner, key=contact.key, lock=expected_version is None
+    )
+    if stored is None:
         if expected_version is not None:
             raise NotFoundError(f"debtor {debtor_key!r} has no contact with key {contact.key!r}")
-        contact_id = session.execute(
-            sa.insert(contact_table)
-            .values(**contact_values(contact), debtor_id=debtor.id, **stamp_new(by=by, now=now))
-            .returning(contact_table.c.id)
-        ).scalar_one()
-        replace_phones(
-            session, contact.phones, debtor_id=debtor.id, contact_id=contact_id, by=by, now=now
-        )
+        if insert_contact_once(connection, contact, debtor_id=owner, by=by, now=now) is None:
+            raise StoreError(f"{what} was added by someone else just now; reload and try again")
         return 1
-    check_expected(what, expected=expected_version, actual=row.version)
-    phones = load_phones(session, contact_id=row.id)
-    if contact_from_row(row, phones) == contact:
-        return int(row.version)
-    version = update_versioned(
-        session,
-        contact_table,
-        row_id=row.id,
-        version=row.version,
-        values=contact_values(contact),
-        by=by,
-        now=now,
-        what=what,
-    )
-    if phones != contact.phones:
-        replace_phones(
-            session, contact.phones, debtor_id=debtor.id, contact_id=row.id, by=by, now=now
-        )
-    return version
+    check_expected(what, expected=expected_version, actual=stored.version)
+    return update_contact(connection, stored, contact, debtor_id=owner, by=by, now=now, what=what)
+
+
+def set_disposition(
+    connection: sa.Connection, *, contact_id: int, disposition: Disposition, by: str, now: datetime
+) -> int | None:
+    """Set one contact's disposition, and nothing else; its new version (None: unchanged).
+
+    An explicit, column-targeted update, not a rewrite of the contact from a
+    copy: a colleague's edit to any other field, committed in between, stays.
+    The version still moves, so a form opened before it is refused as stale.
+    """
+    c = contact_table.c
+    return connection.execute(
+        sa.update(contact_table)
+        .where(c.id == contact_id, c.disposition != str(disposition))
+        .values(disposition=str(disposition), version=c.version + 1, updated_at=now, updated_by=by)
+        .returning(c.version)
+    ).scalar()
 
 
 def archive_contact(
-    session: Session,
+    connection: sa.Connection,
     debtor_key: str,
     contact_key: str,
     *,
@@ -132,15 +337,24 @@ def archive_contact(
     expected_version: int | None = None,
 ) -> int:
     """Archive a contact (hidden from maps and routes, history kept); its version."""
-    debtor = find_debtor(session, debtor_key)
-    row = find_contact(session, debtor_id=debtor.id, debtor_key=debtor_key, contact_key=contact_key)
-    what = _label(debtor_key, contact_key)
+    _, stored = find_contact_at(connection, debtor_key, contact_key)
+    if stored is None:
+        raise NotFoundError(f"debtor {debtor_key!r} has no contact with key {contact_key!r}")
     return archive_row(
-        session, contact_table, row, expected_version=expected_version, by=by, what=what
+        connection,
+        contact_table,
+        row_id=stored.id,
+        version=stored.version,
+        archived=stored.contact.archived,
+        expected_version=expected_version,
+        by=by,
+        what=contact_label(debtor_key, contact_key),
     )
 
 
-def merge_contacts(session: Session, debtor_key: str, *, keep: str, drop: str, by: str) -> int:
+def merge_contacts(
+    connection: sa.Connection, debtor_key: str, *, keep: str, drop: str, by: str
+) -> int:
     """Fold contact ``drop`` into ``keep`` (the same person entered twice); keep's new version.
 
     ``drop``'s interactions and relations move to ``keep``; a relation that would
@@ -150,97 +364,108 @@ def merge_contacts(session: Session, debtor_key: str, *, keep: str, drop: str, b
     """
     if keep == drop:
         raise StoreError(f"cannot merge contact {keep!r} of debtor {debtor_key!r} into itself")
-    debtor = find_debtor(session, debtor_key)
-    keep_row = find_contact(session, debtor_id=debtor.id, debtor_key=debtor_key, contact_key=keep)
-    drop_row = find_contact(session, debtor_id=debtor.id, debtor_key=debtor_key, contact_key=drop)
-    if keep_row.archived:
-        raise StoreError(f"{_label(debtor_key, keep)} is archived; merge into a current contact")
+    owner = find_debtor_id(connection, debtor_key)
+    found = {}
+    for key in (keep, drop):
+        stored = find_contact(connection, debtor_id=owner, key=key, lock=True)
+        if stored is None:
+            raise NotFoundError(f"debtor {debtor_key!r} has no contact with key {key!r}")
+        found[key] = stored
+    kept, dropped = found[keep], found[drop]
+    if kept.contact.archived:
+        raise StoreError(
+            f"{contact_label(debtor_key, keep)} is archived; merge into a current contact"
+        )
     now = now_utc()
-    _move_interactions(session, debtor_id=debtor.id, keep=keep_row, drop=drop_row, by=by, now=now)
-    _move_relations(session, debtor_id=debtor.id, keep=keep_row, drop=drop_row, by=by, now=now)
+    _move_interactions(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
+    _move_relations(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
 
-    keep_phones = load_phones(session, contact_id=keep_row.id)
-    held = {(p.e164, p.extension) for p in keep_phones}
-    extra = tuple(
-        p for p in load_phones(session, contact_id=drop_row.id) if (p.e164, p.extension) not in held
-    )
+    held = {(p.e164, p.extension) for p in kept.contact.phones}
+    extra = tuple(p for p in dropped.contact.phones if (p.e164, p.extension) not in held)
     if extra:
         replace_phones(
-            session,
-            keep_phones + extra,
-            debtor_id=debtor.id,
-            contact_id=keep_row.id,
+            connection,
+            kept.contact.phones + extra,
+            debtor_id=owner,
+            contact_id=kept.id,
             by=by,
             now=now,
         )
     # keep's version moves even when only its history grew: a form opened
     # before the merge no longer shows the whole contact.
     version = update_versioned(
-        session,
+        connection,
         contact_table,
-        row_id=keep_row.id,
-        version=keep_row.version,
-        values={"email": keep_row.email or drop_row.email},
+        row_id=kept.id,
+        version=kept.version,
+        values={"email": kept.contact.email or dropped.contact.email},
         by=by,
         now=now,
-        what=_label(debtor_key, keep),
+        what=contact_label(debtor_key, keep),
     )
     update_versioned(
-        session,
+        connection,
         contact_table,
-        row_id=drop_row.id,
-        version=drop_row.version,
+        row_id=dropped.id,
+        version=dropped.version,
         values={"archived": True},
         by=by,
         now=now,
-        what=_label(debtor_key, drop),
+        what=contact_label(debtor_key, drop),
     )
     return version
 
 
 def _move_interactions(
-    session: Session, *, debtor_id: int, keep: Any, drop: Any, by: str, now: datetime
+    connection: sa.Connection,
+    *,
+    debtor_id: int,
+    keep: StoredContact,
+    drop: StoredContact,
+    by: str,
+    now: datetime,
 ) -> None:
     # An interaction's fingerprint includes its contact key: recompute it for
     # keep so that exporting and re-importing the merged map adds nothing.  If
     # keep already has that very call, the moved copy keeps its old fingerprint.
-    known = set(
-        session.execute(
-            sa.select(interaction_table.c.fingerprint).where(
-                interaction_table.c.debtor_id == debtor_id
-            )
-        ).scalars()
-    )
     i = interaction_table.c
-    moving = session.execute(
+    known = set(
+        connection.execute(sa.select(i.fingerprint).where(i.debtor_id == debtor_id)).scalars()
+    )
+    moving = connection.execute(
         sa.select(*INTERACTION_COLUMNS, i.id, i.version).where(
-            interaction_table.c.debtor_id == debtor_id,
-            interaction_table.c.contact_id == drop.id,
+            i.debtor_id == debtor_id, i.contact_id == drop.id
         )
     ).all()
     for r in moving:
-        fingerprint = interaction_fingerprint(interaction_from_row(r, {drop.id: keep.key}))
+        fingerprint = interaction_fingerprint(interaction_from_row(r, {drop.id: keep.contact.key}))
         values: dict[str, object] = {"contact_id": keep.id}
         if fingerprint not in known:
             values["fingerprint"] = fingerprint
             known.add(fingerprint)
         update_versioned(
-            session,
+            connection,
             interaction_table,
             row_id=r.id,
             version=r.version,
             values=values,
             by=by,
             now=now,
-            what=f"an interaction of contact {drop.key!r}",
+            what=f"an interaction of contact {drop.contact.key!r}",
         )
 
 
 def _move_relations(
-    session: Session, *, debtor_id: int, keep: Any, drop: Any, by: str, now: datetime
+    connection: sa.Connection,
+    *,
+    debtor_id: int,
+    keep: StoredContact,
+    drop: StoredContact,
+    by: str,
+    now: datetime,
 ) -> None:
     rel = relation_table.c
-    rows = session.execute(sa.select(relation_table).where(rel.debtor_id == debtor_id)).all()
+    rows = connection.execute(sa.select(relation_table).where(rel.debtor_id == debtor_id)).all()
     taken = {(r.source_id, r.target_id, r.type) for r in rows}
     for r in rows:
         if drop.id not in (r.source_id, r.target_id):
@@ -256,95 +481,30 @@ def _move_relations(
             taken.discard((r.source_id, r.target_id, r.type))
             taken.add((source, target, r.type))
         update_versioned(
-            session,
+            connection,
             relation_table,
             row_id=r.id,
             version=r.version,
             values=values,
             by=by,
             now=now,
-            what=f"a relation of contact {drop.key!r}",
+            what=f"a relation of contact {drop.contact.key!r}",
         )
 
 
-def find_same_person(
-    session: Session | sa.Connection,
-    *,
-    debtor_key: str,
-    phones: Iterable[str],
-    emails: Iterable[str],
-) -> list[KnownElsewhere]:
-    """Current contacts of *other* debtors sharing one of these E.164 numbers or emails.
-
-    Emails match case-insensitively.  Both lookups go through indexes
-    (``phone.e164``, ``lower(contact.email)``), so the cost does not grow with
-    the team.  Ordered by debtor key, contact key, matched value.
-    """
-    numbers = sorted({p for p in phones if p})
-    addresses = sorted({e.strip().lower() for e in emails if e and e.strip()})
-    if not numbers and not addresses:
-        return []
-    bind = session if isinstance(session, sa.Connection) else session.get_bind()
-    query = _same_person_query(
-        by_phone=bool(numbers), by_email=bool(addresses), arrays=bind.dialect.name == "postgresql"
-    )
-    parameters = {"debtor_key": debtor_key, "numbers": numbers, "addresses": addresses}
-    found = {KnownElsewhere(*r) for r in session.execute(query, parameters)}
-    return sorted(found, key=lambda k: (k.debtor_key, k.contact_key, k.matched_on))
-
-
-@cache
-def _same_person_query(*, by_phone: bool, by_email: bool, arrays: bool) -> sa.Executable:
-    """The look-up behind :func:`find_same_person`, built once per kind.
-
-    Building and cache-keying the statement anew cost more than running it.
-    A lookup with no values is left out rather than sent as an empty ``IN``,
-    which the planner may answer by scanning the whole table.  With
-    ``arrays`` (PostgreSQL) the values go in one array parameter, ``= ANY(…)``,
-    so the SQL is the same whatever their number and the driver can prepare
-    it: planning this query cost more than running it.
-    """
-    c, d, ph = contact_table.c, debtor_table.c, phone_table.c
-
-    def one_of(column: sa.ColumnElement[str], name: str) -> sa.ColumnElement[bool]:
-        if arrays:
-            from sqlalchemy.dialects.postgresql import ARRAY
-
-            return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String())))
-        return column.in_(sa.bindparam(name, expanding=True))
-
-    this_debtor = sa.select(d.id).where(d.key == sa.bindparam("debtor_key")).scalar_subquery()
-
-    def debtor_of(column: sa.ColumnElement[int]) -> list[sa.ScalarSelect[str]]:
-        # Per matched row, by primary key: joining the debtor table instead made
-        # PostgreSQL's planner scan every debtor, so the cost grew with the team.
-        return [
-            sa.select(d.key).where(d.id == column).scalar_subquery(),
-            sa.select(d.name).where(d.id == column).scalar_subquery(),
-        ]
-
-    lookups = []
-    if by_phone:
-        lookups.append(
-            sa.select(*debtor_of(ph.debtor_id), c.key, c.name, ph.e164)
-            .select_from(phone_table)
-            .join(contact_table, c.id == ph.contact_id)
-            .where(
-                one_of(ph.e164, "numbers"),
-                ph.debtor_id != this_debtor,
-                c.archived.is_(False),
-            )
-        )
-    if by_email:
-        lowered = sa.func.lower(c.email)
-        lookups.append(
-            sa.select(*debtor_of(c.debtor_id), c.key, c.name, lowered)
-            .select_from(contact_table)
-            .where(
-                one_of(lowered, "addresses"),
-                c.debtor_id != this_debtor,
-                c.archived.is_(False),
-            )
-        )
-    # One round trip: on PostgreSQL the second query's latency cost as much as its work.
-    return lookups[0] if len(lookups) == 1 else sa.union_all(*lookups)
+def stored_contacts(connection: sa.Connection, *, debtor_id: int) -> dict[str, StoredContact]:
+    """Every contact of the debtor as stored, by key (for a bulk import's compare)."""
+    c, p = contact_table.c, phone_table.c
+    rows = connection.execute(
+        sa.select(*CONTACT_COLUMNS, c.id, c.version, c.debtor_id, *PHONE_COLUMNS)
+        .select_from(contact_table)
+        .outerjoin(phone_table, sa.and_(p.debtor_id == c.debtor_id, p.contact_id == c.id))
+        .where(c.debtor_id == debtor_id)
+        .order_by(c.id, p.position)
+    ).all()
+    found = {}
+    for _, group in groupby(rows, key=lambda r: r[_ID]):
+        stored = _stored(list(group))
+        assert stored is not None
+        found[stored.contact.key] = stored
+    return found

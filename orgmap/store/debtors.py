@@ -1,34 +1,33 @@
-"""Debtors: the team's list, creating and editing one, and the versions the UI locks on."""
+"""Debtors: the team's list, finding one by key, creating and editing one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from orgmap.domain.model import Debtor, DebtorStatus
-from orgmap.store.errors import AlreadyExistsError
-from orgmap.store.rows import (
-    check_expected,
-    contact_table,
-    debtor_from_row,
-    debtor_table,
-    debtor_values,
-    find_debtor,
-    interaction_table,
-    now_utc,
-    relation_table,
-    stamp_new,
-    update_versioned,
-)
+from orgmap.store.engine import insert_for
+from orgmap.store.errors import AlreadyExistsError, NotFoundError
+from orgmap.store.mapping import debtor_from_row, debtor_values, stamp_new
+from orgmap.store.tables import contact_table, debtor_table, interaction_table
+from orgmap.store.versions import changed_values, check_expected, now_utc, update_versioned
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-__all__ = ["DebtorSummary", "create_debtor", "get_versions", "list_debtors", "update_debtor"]
+__all__ = [
+    "DebtorSummary",
+    "StoredDebtor",
+    "create_debtor",
+    "find_debtor",
+    "find_debtor_id",
+    "insert_debtor",
+    "list_debtors",
+    "not_found",
+    "update_debtor",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,33 @@ class DebtorSummary:
     version: int
 
 
-def list_debtors(session: Session) -> list[DebtorSummary]:
+class StoredDebtor(NamedTuple):
+    """A debtor as stored: its row id, the version read, and the value."""
+
+    id: int
+    version: int
+    debtor: Debtor
+
+
+def not_found(debtor_key: str) -> NotFoundError:
+    return NotFoundError(f"no debtor with key {debtor_key!r}")
+
+
+@cache
+def _id_by_key() -> sa.Select[Any]:
+    d = debtor_table.c
+    return sa.select(d.id).where(d.key == sa.bindparam("key", type_=d.key.type))
+
+
+def find_debtor_id(connection: sa.Connection, debtor_key: str) -> int:
+    """The debtor's row id, or :class:`NotFoundError` naming the key."""
+    found = connection.execute(_id_by_key(), {"key": debtor_key}).scalar()
+    if found is None:
+        raise not_found(debtor_key)
+    return int(found)
+
+
+def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
     """Every debtor with its contact count, authorizer flag and last contact, ordered by key.
 
     Three aggregate queries joined into one statement, whatever the team's size.
@@ -112,80 +137,76 @@ def list_debtors(session: Session) -> list[DebtorSummary]:
             last_contact_at=r.last_contact_at,
             version=r.version,
         )
-        for r in session.execute(query)
+        for r in connection.execute(query)
     ]
 
 
-def create_debtor(session: Session, debtor: Debtor, *, by: str) -> int:
+def insert_debtor(
+    connection: sa.Connection, debtor: Debtor, *, by: str, now: datetime
+) -> int | None:
+    """Insert ``debtor``; its new id, or ``None`` when the key is taken (even by a racer)."""
+    statement = (
+        insert_for(connection, debtor_table)
+        .values(**debtor_values(debtor), **stamp_new(by=by, now=now))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(debtor_table.c.id)
+    )
+    return connection.execute(statement).scalar()
+
+
+def create_debtor(connection: sa.Connection, debtor: Debtor, *, by: str) -> int:
     """Add a new debtor with no contacts; its version (1).
 
     Raises :class:`AlreadyExistsError` when the key is taken (use
     :func:`update_debtor` to change an existing one).
     """
-    taken = session.execute(
-        sa.select(debtor_table.c.id).where(debtor_table.c.key == debtor.key)
-    ).first()
-    if taken is not None:
+    if insert_debtor(connection, debtor, by=by, now=now_utc()) is None:
         raise AlreadyExistsError(f"a debtor with key {debtor.key!r} already exists")
-    session.execute(
-        sa.insert(debtor_table).values(**debtor_values(debtor), **stamp_new(by=by, now=now_utc()))
-    )
     return 1
 
 
-def update_debtor(
-    session: Session, debtor: Debtor, *, by: str, expected_version: int | None
-) -> int:
-    """Replace the stored debtor ``debtor.key`` with ``debtor``; its version afterwards.
+def find_debtor(
+    connection: sa.Connection, debtor_key: str, *, lock: bool = False
+) -> StoredDebtor | None:
+    """The debtor ``debtor_key`` as stored, or ``None``; ``lock`` holds its row (PostgreSQL)."""
+    query = sa.select(debtor_table).where(debtor_table.c.key == debtor_key)
+    row = connection.execute(query.with_for_update() if lock else query).one_or_none()
+    return None if row is None else StoredDebtor(row.id, row.version, debtor_from_row(row))
 
+
+def update_debtor(
+    connection: sa.Connection,
+    debtor: Debtor,
+    *,
+    by: str,
+    expected_version: int | None,
+    stored: StoredDebtor | None = None,
+) -> int:
+    """Make the stored debtor ``debtor.key`` equal ``debtor``; its version afterwards.
+
+    Only the columns that differ are written, conditioned on the version read.
     With ``expected_version`` (the version the user's form was filled from) a
     change made by someone else in between raises :class:`StaleVersionError`;
-    ``None`` overwrites whatever is there.  Saving the same values changes
-    nothing.  An unknown key raises :class:`NotFoundError`.
+    ``None`` writes over whatever is there.  Saving the same values changes
+    nothing.  An unknown key raises :class:`NotFoundError`.  ``stored`` is the
+    debtor when the caller already read it in this transaction.
     """
     what = f"debtor {debtor.key!r}"
-    row = find_debtor(session, debtor.key, lock=expected_version is None)
-    check_expected(what, expected=expected_version, actual=row.version)
-    if debtor_from_row(row) == debtor:
-        return int(row.version)
+    if stored is None:
+        stored = find_debtor(connection, debtor.key, lock=expected_version is None)
+        if stored is None:
+            raise not_found(debtor.key)
+    check_expected(what, expected=expected_version, actual=stored.version)
+    changes = changed_values(debtor_values(stored.debtor), debtor_values(debtor))
+    if not changes:
+        return stored.version
     return update_versioned(
-        session,
+        connection,
         debtor_table,
-        row_id=row.id,
-        version=row.version,
-        values=debtor_values(debtor),
+        row_id=stored.id,
+        version=stored.version,
+        values=changes,
         by=by,
         now=now_utc(),
         what=what,
     )
-
-
-def get_versions(session: Session, debtor_key: str) -> dict[str, Any]:
-    """The current versions of a debtor's records, for optimistic locking in a form.
-
-    ``{"debtor": int, "contacts": {contact_key: int},
-    "relations": {(source_key, target_key, type): int}}``; archived records
-    included.  An unknown key raises :class:`NotFoundError`.
-    """
-    row = find_debtor(session, debtor_key)
-    contacts = session.execute(
-        sa.select(contact_table.c.id, contact_table.c.key, contact_table.c.version).where(
-            contact_table.c.debtor_id == row.id
-        )
-    ).all()
-    key_of = {c.id: c.key for c in contacts}
-    relations = session.execute(
-        sa.select(
-            relation_table.c.source_id,
-            relation_table.c.target_id,
-            relation_table.c.type,
-            relation_table.c.version,
-        ).where(relation_table.c.debtor_id == row.id)
-    )
-    return {
-        "debtor": int(row.version),
-        "contacts": {c.key: int(c.version) for c in contacts},
-        "relations": {
-            (key_of[r.source_id], key_of[r.target_id], r.type): int(r.version) for r in relations
-        },
-    }

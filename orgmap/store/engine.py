@@ -2,7 +2,7 @@
 
 Nothing here runs at import time.  The app and the CLI call :func:`make_engine`
 with the URL from :mod:`orgmap.settings`, then :func:`ensure_schema`, and wrap each
-unit of work in :func:`session_scope`.
+unit of work in :func:`transaction` or :func:`snapshot`.
 
 SQLite gets what a shared team file needs: write-ahead logging (readers don't
 block the writer), foreign keys enforced, a busy timeout instead of instant
@@ -11,8 +11,12 @@ they *begin* (``BEGIN IMMEDIATE``).  With SQLite's default deferred transactions
 two writers can both read a row and then collide when the second upgrades to a
 write lock, which fails at once whatever the busy timeout (or, in Python's
 legacy sqlite3 mode, silently loses an update).  PostgreSQL goes through
-psycopg 3 with a pre-ping, so a restarted server costs one reconnect, not an error,
-and asks for generic plans of prepared statements (see :func:`_with_generic_plans`).
+psycopg 3 with a pre-ping, so a restarted server costs one reconnect, not an error.
+
+Two scopes: :func:`transaction` for a write (one transaction, on SQLite holding
+the write lock from its first statement) and :func:`snapshot` for a read that
+needs one consistent picture of several tables (a debtor's map with the
+versions its forms lock on).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from orgmap.store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy.orm import Session
 
 __all__ = [
     "HEAD_REVISION",
@@ -42,9 +45,10 @@ __all__ = [
     "current_revision",
     "ensure_schema",
     "head_revision",
+    "insert_for",
     "make_engine",
-    "read_scope",
-    "session_scope",
+    "snapshot",
+    "transaction",
     "upgrade",
 ]
 
@@ -54,7 +58,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: at head needs one query and no Alembic import (0.2-0.4 s of a cold CLI start
 #: on these machines); a test checks it against Alembic's own answer, so adding
 #: a migration without updating it fails the suite.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 #: How long a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -90,31 +94,9 @@ def make_engine(url: str | URL) -> Engine:
     if backend == "sqlite":
         return _make_sqlite_engine(parsed)
     if backend == "postgresql":
-        return sa.create_engine(_with_generic_plans(parsed), pool_pre_ping=True)
+        return sa.create_engine(parsed, pool_pre_ping=True)
     shown = parsed.render_as_string(hide_password=True)
     raise StoreError(f"unsupported database {shown}; use sqlite:///PATH or postgresql://…")
-
-
-def _with_generic_plans(url: URL) -> URL:
-    """``url`` asking the server to plan psycopg's prepared statements once, generically.
-
-    psycopg prepares a statement after its fifth run on a connection.  With
-    PostgreSQL's default ``plan_cache_mode = auto`` the server then still
-    re-plans it for every run whenever it estimates the plan for the actual
-    values to be cheaper, and it did so for the same-person look-up on every
-    route answer (0.3-0.4 ms of planning for a 0.35 ms query).  orgmap's
-    repeated statements are all index look-ups by key, id or value, whose
-    best plan does not depend on the values, so a generic plan is right for
-    them.  Added to any ``options`` the URL already carries.
-    """
-    options = url.query.get("options", "")
-    if isinstance(options, tuple):
-        options = " ".join(options)
-    if "plan_cache_mode" in options:
-        return url  # the team chose
-    return url.update_query_dict(
-        {"options": f"{options} -c plan_cache_mode=force_generic_plan".strip()}
-    )
 
 
 def _make_sqlite_engine(url: URL) -> Engine:
@@ -140,8 +122,7 @@ def _make_sqlite_engine(url: URL) -> Engine:
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-        if mode is not None:  # None: each statement on its own (read_scope)
-            connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -167,45 +148,46 @@ def _enable_wal(cursor: Any) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
-    """One transaction: commits when the block ends, rolls back if it raises.
+def transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """One write transaction: commits when the block ends, rolls back if it raises.
 
-    ``read_only=True`` is for pages and reports that change nothing: on SQLite
-    they begin deferred, so they never queue behind a writer; on PostgreSQL the
-    transaction is READ ONLY.  Objects stay usable after the commit.
+    On SQLite it begins ``IMMEDIATE``: the write lock is taken at once, so two
+    writers queue instead of colliding when the second upgrades a read lock.
+    Keep it short: it holds that lock (and on PostgreSQL, its row locks) until
+    the block ends.
     """
-    from sqlalchemy.orm import Session  # the ORM costs a tenth of a cold start; routes don't use it
-
-    bind = engine
-    if read_only:
-        bind = engine.execution_options(
-            **{_SQLITE_BEGIN: "DEFERRED"}
-            if engine.dialect.name == "sqlite"
-            else {"postgresql_readonly": True}
-        )
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        yield session
+    with engine.begin() as connection:
+        yield connection
 
 
 @contextmanager
-def read_scope(engine: Engine) -> Iterator[sa.Connection]:
-    """A connection for a few reads that need no common snapshot: no transaction.
+def snapshot(engine: Engine) -> Iterator[sa.Connection]:
+    """A read-only transaction whose statements all see the same committed state.
 
-    Each statement sees what was committed when it ran, as it would in a
-    PostgreSQL READ COMMITTED transaction anyway, so readers that tolerate a
-    commit landing between their statements (:func:`~orgmap.store.load_map`
-    drops rows whose contact it did not load) save the BEGIN and COMMIT: on
-    PostgreSQL two round trips, on SQLite a third of a one-debtor answer
-    together with the ORM session this skips.  Writing through it is refused
-    by neither database, so don't.
+    For reads that need a consistent picture across tables: a map with the
+    versions its forms will lock on, an export.  On SQLite a deferred
+    transaction (in WAL mode its first read fixes the snapshot, and it never
+    waits for a writer); on PostgreSQL ``REPEATABLE READ READ ONLY``, which
+    refuses writes (SQLite does not: don't write through it).
     """
     options: dict[str, Any] = (
-        {_SQLITE_BEGIN: None}
+        {_SQLITE_BEGIN: "DEFERRED"}
         if engine.dialect.name == "sqlite"
-        else {"isolation_level": "AUTOCOMMIT"}
+        else {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
     )
     with engine.connect() as connection:
-        yield connection.execution_options(**options)
+        connection = connection.execution_options(**options)
+        with connection.begin():
+            yield connection
+
+
+def insert_for(connection: sa.Connection, table: sa.Table) -> Any:
+    """``INSERT INTO table`` in the connection's dialect, so it can take ``ON CONFLICT``."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table)
 
 
 def alembic_config() -> Config:

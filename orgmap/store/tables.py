@@ -1,18 +1,16 @@
-"""The database tables, declared with SQLAlchemy Core, outside the pure domain.
+"""The database tables, declared as SQLModel classes, outside the pure domain.
 
-Each table here holds one kind of :mod:`orgmap.domain.model` value;
-:mod:`orgmap.store.rows` converts rows to and from those values, and nothing
-outside the store sees these tables.  The schema itself is created by the
-Alembic migrations in ``orgmap/store/migrations``; a test checks that they
-agree with these declarations.
+Each ``*Record`` class here holds one kind of :mod:`orgmap.domain.model` value;
+:mod:`orgmap.store.mapping` converts rows to and from those values, and nothing
+outside the store sees these classes.  The store runs Core statements over
+their ``__table__`` (``debtor_table`` … below): it reads and writes rows as
+tuples, never loads records into the ORM identity map.  The schema itself is
+created by the Alembic migrations in ``orgmap/store/migrations``; a test checks
+that they agree with these declarations.
 
-Plain Core tables rather than SQLModel classes: the store reads and writes
-rows as tuples and never used the model classes, while importing SQLModel
-(with pydantic and the ORM) took about a fifth of ``orgmap route``'s cold start.
-
-Every table carries the same audit columns: who created and last changed the
-row, when (timezone-aware UTC), and a ``version`` counter that starts at 1 and
-grows by one on every change, for optimistic locking.
+Every table carries the same audit columns (:class:`Audited`): who created and
+last changed the row, when (timezone-aware UTC), and a ``version`` counter that
+starts at 1 and grows by one on every change, for optimistic locking.
 
 Child rows carry their ``debtor_id`` and reach their contacts through composite
 foreign keys ``(debtor_id, contact_id) -> contact(debtor_id, id)``: that keeps a
@@ -22,16 +20,34 @@ every one-debtor load be a single indexed ``WHERE debtor_id = ?`` per table.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from orgmap.domain.fields import (
+    CREDIT_CODE_CHARS,
+    CURRENCY_CHARS,
+    E164_MAX_CHARS,
+    EMAIL_COLUMN_CHARS,
+    EXTENSION_MAX_CHARS,
+    KEY_MAX_CHARS,
+    NAME_MAX_CHARS,
+)
 
 __all__ = [
     "MONEY_SCALE",
+    "Audited",
+    "ContactRecord",
+    "DebtorRecord",
+    "InteractionRecord",
     "Money",
+    "PhoneRecord",
+    "RelationRecord",
     "UtcDateTime",
     "contact_table",
     "debtor_table",
@@ -39,6 +55,7 @@ __all__ = [
     "metadata",
     "phone_table",
     "relation_table",
+    "utc_now",
 ]
 
 #: Named constraints, so that Alembic's SQLite batch mode can find and alter
@@ -51,12 +68,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Our own metadata, so importing orgmap never mixes its tables with another application's.
+#: Our own metadata (and registry), so importing orgmap never mixes its tables
+#: with another application's SQLModel tables.
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 MONEY_SCALE = 2
 _CENT = Decimal(1).scaleb(-MONEY_SCALE)
 _MONEY_DIGITS = 18
+#: Enum values (department, disposition, relation type, channel, outcome, status, kind).
+_ENUM_CHARS = 16
+#: A stored number as dialled (E.164, or E.164 plus room for future forms).
+_DIALLED_CHARS = 32
+_FINGERPRINT_CHARS = 64
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -129,25 +152,29 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _table(name: str, *columns_and_constraints: sa.schema.SchemaItem) -> sa.Table:
-    """A table with a surrogate key and the audit columns, then its own columns."""
-    return sa.Table(
-        name,
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("created_at", UtcDateTime, nullable=False, default=utc_now),
-        sa.Column("updated_at", UtcDateTime, nullable=False, default=utc_now),
-        sa.Column("created_by", sa.String(200), nullable=False, default=""),
-        sa.Column("updated_by", sa.String(200), nullable=False, default=""),
-        sa.Column("version", sa.Integer, nullable=False, default=1),
-        *columns_and_constraints,
-    )
+def _text(length: int | None = None, **column: Any) -> Any:
+    """A required text column (``String(length)``, or ``Text`` without a length)."""
+    kind = sa.Text if length is None else sa.String(length)
+    return Field(sa_type=kind, nullable=False, **column)
 
 
-def _debtor_id() -> sa.Column[int]:
-    return sa.Column(
-        "debtor_id", sa.Integer, sa.ForeignKey("debtor.id", ondelete="RESTRICT"), nullable=False
-    )
+class _Base(SQLModel, registry=registry(metadata=metadata)):
+    """The root of orgmap's tables: its own registry and metadata."""
+
+
+class Audited(_Base):
+    """The surrogate key and audit columns every table starts with."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, nullable=False)
+    created_by: str = _text(NAME_MAX_CHARS, default="")
+    updated_by: str = _text(NAME_MAX_CHARS, default="")
+    version: int = Field(default=1, nullable=False)
+
+
+def _debtor_id() -> Any:
+    return Field(foreign_key="debtor.id", ondelete="RESTRICT", nullable=False)
 
 
 def _contact_fk(column: str) -> sa.ForeignKeyConstraint:
@@ -156,92 +183,123 @@ def _contact_fk(column: str) -> sa.ForeignKeyConstraint:
     )
 
 
-debtor_table = _table(
-    "debtor",
-    sa.Column("key", sa.String(64), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("credit_code", sa.String(18)),
-    sa.Column("address", sa.Text, nullable=False, default=""),
-    sa.Column("amount_owed", Money, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False, default="CNY"),
-    sa.Column("due_date", sa.Date),
-    sa.Column("status", sa.String(16), nullable=False, default="open"),
-    sa.Column("assigned_to", sa.String(200), nullable=False, default=""),
+class DebtorRecord(Audited, table=True):
+    __tablename__ = "debtor"
+    __table_args__ = (
+        sa.UniqueConstraint("key"),
+        sa.CheckConstraint("amount_owed >= 0", name="amount_not_negative"),
+    )
+
+    key: str = _text(KEY_MAX_CHARS)
+    name: str = _text(NAME_MAX_CHARS)
+    credit_code: str | None = Field(default=None, sa_type=sa.String(CREDIT_CODE_CHARS))
+    address: str = _text(default="")
+    amount_owed: Decimal = Field(sa_type=Money, nullable=False)
+    currency: str = _text(CURRENCY_CHARS, default="CNY")
+    due_date: date | None = None
+    status: str = _text(_ENUM_CHARS, default="open")
+    assigned_to: str = _text(NAME_MAX_CHARS, default="")
     # The article-5 checklist: ten loosely typed answers read and written as a
     # whole with the debtor, never queried one by one, so one JSON column.
-    sa.Column("facts", sa.JSON, nullable=False, default=dict),
-    sa.UniqueConstraint("key"),
-    sa.CheckConstraint("amount_owed >= 0", name="amount_not_negative"),
-)
+    facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
 
-contact_table = _table(
-    "contact",
-    _debtor_id(),
-    sa.Column("key", sa.String(64), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("title", sa.String(200), nullable=False, default=""),
-    sa.Column("department", sa.String(16), nullable=False),
-    sa.Column("disposition", sa.String(16), nullable=False, default="unknown"),
-    sa.Column("authorizes_payment", sa.Boolean, nullable=False, default=False),
-    sa.Column("email", sa.String(320)),
-    sa.Column("do_not_contact", sa.Boolean, nullable=False, default=False),
-    sa.Column("notes", sa.Text, nullable=False, default=""),
-    sa.Column("archived", sa.Boolean, nullable=False, default=False),
-    sa.UniqueConstraint("debtor_id", "key"),
-    # The target of the composite foreign keys below (id alone is unique, so
-    # this adds no rule, only something for them to reference).
-    sa.UniqueConstraint("debtor_id", "id"),
-)
 
-#: One of a contact's numbers; ``position`` keeps the order they were given in.
-phone_table = _table(
-    "phone",
-    _debtor_id(),
-    sa.Column("contact_id", sa.Integer, nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("e164", sa.String(20), nullable=False),
-    sa.Column("extension", sa.String(20)),
-    sa.Column("kind", sa.String(16), nullable=False, default="other"),
-    sa.UniqueConstraint("contact_id", "position"),
-    _contact_fk("contact_id"),
-    sa.Index(None, "debtor_id"),
-    sa.Index(None, "e164"),
-)
+class ContactRecord(Audited, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (
+        sa.UniqueConstraint("debtor_id", "key"),
+        # The target of the composite foreign keys below (id alone is unique, so
+        # this adds no rule, only something for them to reference).
+        sa.UniqueConstraint("debtor_id", "id"),
+        # A person named in a call (a referral) is looked up by name before one
+        # is added, so two collectors referred to the same new person add one.
+        sa.Index(None, "debtor_id", "name"),
+    )
 
-relation_table = _table(
-    "relation",
-    _debtor_id(),
-    sa.Column("source_id", sa.Integer, nullable=False),
-    sa.Column("target_id", sa.Integer, nullable=False),
-    sa.Column("type", sa.String(16), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("archived", sa.Boolean, nullable=False, default=False),
-    sa.UniqueConstraint("debtor_id", "source_id", "target_id", "type"),
-    sa.CheckConstraint("source_id <> target_id", name="no_self_loop"),
-    _contact_fk("source_id"),
-    _contact_fk("target_id"),
-    sa.Index(None, "debtor_id", "target_id"),
-)
+    debtor_id: int = _debtor_id()
+    key: str = _text(KEY_MAX_CHARS)
+    name: str = _text(NAME_MAX_CHARS)
+    title: str = _text(NAME_MAX_CHARS, default="")
+    department: str = _text(_ENUM_CHARS)
+    disposition: str = _text(_ENUM_CHARS, default="unknown")
+    authorizes_payment: bool = Field(default=False, nullable=False)
+    email: str | None = Field(default=None, sa_type=sa.String(EMAIL_COLUMN_CHARS))
+    do_not_contact: bool = Field(default=False, nullable=False)
+    notes: str = _text(default="")
+    archived: bool = Field(default=False, nullable=False)
 
-#: A logged call; ``fingerprint`` makes re-importing the same one a no-op.
-interaction_table = _table(
-    "interaction",
-    _debtor_id(),
-    sa.Column("contact_id", sa.Integer, nullable=False),
-    sa.Column("at", UtcDateTime, nullable=False),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("outcome", sa.String(16), nullable=False),
-    sa.Column("by", sa.String(200), nullable=False, default=""),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("promise_amount", Money),
-    sa.Column("promise_date", sa.Date),
-    sa.Column("phone", sa.String(32)),  # E.164; None: not recorded
-    sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.UniqueConstraint("debtor_id", "fingerprint"),
-    _contact_fk("contact_id"),
-    sa.Index(None, "debtor_id", "at"),
-    sa.Index(None, "debtor_id", "contact_id"),
-)
+
+class PhoneRecord(Audited, table=True):
+    """One of a contact's numbers; ``position`` keeps the order they were given in."""
+
+    __tablename__ = "phone"
+    __table_args__ = (
+        sa.UniqueConstraint("contact_id", "position"),
+        _contact_fk("contact_id"),
+        sa.Index(None, "debtor_id"),
+        sa.Index(None, "e164"),
+    )
+
+    debtor_id: int = _debtor_id()
+    contact_id: int = Field(nullable=False)
+    position: int = Field(nullable=False)
+    e164: str = _text(E164_MAX_CHARS)
+    extension: str | None = Field(default=None, sa_type=sa.String(EXTENSION_MAX_CHARS))
+    kind: str = _text(_ENUM_CHARS, default="other")
+
+
+class RelationRecord(Audited, table=True):
+    __tablename__ = "relation"
+    __table_args__ = (
+        sa.UniqueConstraint("debtor_id", "source_id", "target_id", "type"),
+        sa.CheckConstraint("source_id <> target_id", name="no_self_loop"),
+        _contact_fk("source_id"),
+        _contact_fk("target_id"),
+        sa.Index(None, "debtor_id", "target_id"),
+    )
+
+    debtor_id: int = _debtor_id()
+    source_id: int = Field(nullable=False)
+    target_id: int = Field(nullable=False)
+    type: str = _text(_ENUM_CHARS)
+    note: str = _text(default="")
+    archived: bool = Field(default=False, nullable=False)
+
+
+class InteractionRecord(Audited, table=True):
+    """A logged call; ``fingerprint`` makes re-importing the same one a no-op."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        sa.UniqueConstraint("debtor_id", "fingerprint"),
+        _contact_fk("contact_id"),
+        sa.Index(None, "debtor_id", "at"),
+        sa.Index(None, "debtor_id", "contact_id"),
+    )
+
+    debtor_id: int = _debtor_id()
+    contact_id: int = Field(nullable=False)
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    channel: str = _text(_ENUM_CHARS)
+    outcome: str = _text(_ENUM_CHARS)
+    by: str = _text(NAME_MAX_CHARS, default="")
+    note: str = _text(default="")
+    promise_amount: Decimal | None = Field(default=None, sa_type=Money)
+    promise_date: date | None = None
+    phone: str | None = Field(default=None, sa_type=sa.String(_DIALLED_CHARS))  # E.164
+    fingerprint: str = _text(_FINGERPRINT_CHARS)
+
+
+def _table_of(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+# Core tables, for the statements the store runs.
+debtor_table = _table_of(DebtorRecord)
+contact_table = _table_of(ContactRecord)
+phone_table = _table_of(PhoneRecord)
+relation_table = _table_of(RelationRecord)
+interaction_table = _table_of(InteractionRecord)
 
 # Case-insensitive "same person" lookups compare lower(email); an expression
 # index serves exactly that expression on both SQLite and PostgreSQL.

@@ -8,11 +8,10 @@ two databases apart in one process, which the AppTest suite relies on.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.engine import Engine
 
 from orgmap.i18n import normalize_lang
-from orgmap.services.database import open_database
-from orgmap.services.maps import load_demo
+from orgmap.services.database import Database, open_database
+from orgmap.services.transfer import load_demo
 from orgmap.settings import Settings, load_settings
 
 __all__ = [
@@ -48,7 +47,7 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _open(url: str) -> Engine:
+def _open(url: str) -> Database:
     engine = open_database(url)
     # A fresh install shows the demo debtors instead of an empty screen.
     load_demo(engine, settings=load_settings(), if_empty=True)
@@ -59,8 +58,11 @@ def database_url() -> str:
     return settings().database_url
 
 
-def engine() -> Engine:
-    """The process's engine for the configured database, migrated, demo loaded if empty."""
+def engine() -> Database:
+    """The process's engine for the configured database, migrated, demo loaded if empty.
+
+    Pass it to the services (``orgmap.services.*``); the UI never uses it itself.
+    """
     return _open(database_url())
 
 

@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 import pytest
 
 from orgmap.services.database import open_database
-from orgmap.services.maps import debtor_map, import_file, load_demo
+from orgmap.services.debtors import open_debtor
+from orgmap.services.transfer import import_file, load_demo
 from orgmap.settings import load_settings
 
 pytestmark = pytest.mark.browser
@@ -203,10 +204,10 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
 
     engine = open_database(seeded_url)
     deadline = time.monotonic() + 15
-    while not debtor_map(engine, debtor_key="a-hostile").interactions:
+    while not open_debtor(engine, "a-hostile", k=0).map.interactions:
         assert time.monotonic() < deadline, "the call was not logged"
         time.sleep(0.3)
-    logged = debtor_map(engine, debtor_key="a-hostile").interactions[-1]
+    logged = open_debtor(engine, "a-hostile", k=0).map.interactions[-1]
     assert (logged.contact, logged.outcome.value) == ("boss", "reached")
     assert logged.note == "spoke to the boss; pays Friday"
     # The page reruns with the call in the contact's history.

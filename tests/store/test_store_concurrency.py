@@ -14,13 +14,13 @@ from dataclasses import replace
 from orgmap.store import (
     StaleVersionError,
     append_interaction,
-    get_versions,
     load_map,
     save_maps,
-    session_scope,
+    snapshot,
+    transaction,
     upsert_contact,
 )
-from tests.factories import make_interaction, make_map
+from tests.factories import make_interaction, make_map, stored_versions
 
 THREADS = 8
 OPS = 20
@@ -28,7 +28,7 @@ OPS = 20
 
 def test_concurrent_edits_and_calls_lose_nothing(engine):
     seed = make_map()
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [seed], by="setup")
     start = threading.Barrier(THREADS)
     stale = [0] * THREADS
@@ -39,11 +39,11 @@ def test_concurrent_edits_and_calls_lose_nothing(engine):
         for op in range(OPS):
             token = f"t{t}-op{op}"
             while True:
-                with session_scope(engine, read_only=True) as session:  # open the form
+                with snapshot(engine) as session:  # open the form
                     desk = load_map(session, "acme").contact("desk")
-                    version = get_versions(session, "acme")["contacts"]["desk"]
+                    version = stored_versions(session, "acme")["contacts"]["desk"]
                 try:
-                    with session_scope(engine) as session:  # submit it
+                    with transaction(engine) as session:  # submit it
                         upsert_contact(
                             session,
                             "acme",
@@ -56,7 +56,7 @@ def test_concurrent_edits_and_calls_lose_nothing(engine):
                 except StaleVersionError:
                     stale[t] += 1
             call = make_interaction("desk", minutes=t * 1000 + op + 1, note=token, by=f"user{t}")
-            with session_scope(engine) as session:
+            with transaction(engine) as session:
                 assert append_interaction(session, "acme", call, by=f"user{t}")
         return saved
 
@@ -64,9 +64,9 @@ def test_concurrent_edits_and_calls_lose_nothing(engine):
         saved = sum(f.result() for f in [pool.submit(collector, t) for t in range(THREADS)])
 
     assert saved == THREADS * OPS
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         final = load_map(session, "acme")
-        assert get_versions(session, "acme")["contacts"]["desk"] == 1 + saved
+        assert stored_versions(session, "acme")["contacts"]["desk"] == 1 + saved
     tokens = {f"t{t}-op{op}" for t in range(THREADS) for op in range(OPS)}
     logged = [i.note for i in final.interactions if i.note in tokens]
     assert sorted(logged) == sorted(tokens)
@@ -83,14 +83,14 @@ def test_read_modify_write_in_one_sqlite_transaction_loses_nothing(sqlite_engine
     the same transaction; with SQLite's default deferred BEGIN these collide
     ("database is locked") or, in Python's legacy mode, overwrite each other.
     """
-    with session_scope(sqlite_engine) as session:
+    with transaction(sqlite_engine) as session:
         save_maps(session, [make_map()], by="setup")
     start = threading.Barrier(THREADS)
 
     def collector(t: int) -> None:
         start.wait(10)
         for op in range(OPS):
-            with session_scope(sqlite_engine) as session:
+            with transaction(sqlite_engine) as session:
                 desk = load_map(session, "acme").contact("desk")
                 notes = f"{desk.notes} t{t}-op{op}".strip()
                 upsert_contact(session, "acme", replace(desk, notes=notes), by=f"user{t}")
@@ -99,29 +99,8 @@ def test_read_modify_write_in_one_sqlite_transaction_loses_nothing(sqlite_engine
         for future in [pool.submit(collector, t) for t in range(THREADS)]:
             future.result()
 
-    with session_scope(sqlite_engine, read_only=True) as session:
+    with snapshot(sqlite_engine) as session:
         notes = load_map(session, "acme").contact("desk").notes.split()
-        version = get_versions(session, "acme")["contacts"]["desk"]
+        version = stored_versions(session, "acme")["contacts"]["desk"]
     assert sorted(notes) == sorted(f"t{t}-op{op}" for t in range(THREADS) for op in range(OPS))
     assert version == 1 + THREADS * OPS
-
-
-def test_pages_that_only_read_do_not_wait_for_a_writer(sqlite_engine):
-    # The map, the debtor list and exports read in a deferred (snapshot)
-    # transaction: a writer holding SQLite's write lock must not hold them up.
-    from orgmap.services import maps
-
-    with session_scope(sqlite_engine) as session:
-        save_maps(session, [make_map("acme")], by="li")
-    writer = sqlite_engine.connect()
-    with writer, writer.begin(), ThreadPoolExecutor(max_workers=1) as pool:  # BEGIN IMMEDIATE
-        reads = pool.submit(
-            lambda: (
-                maps.debtor_map(sqlite_engine, debtor_key="acme"),
-                maps.debtor_summaries(sqlite_engine),
-                maps.export_json(sqlite_engine, debtor_key="acme"),
-            )
-        )
-        m, summaries, document = reads.result(timeout=5)
-    assert m.debtor.key == "acme" and [s.key for s in summaries] == ["acme"]
-    assert '"acme"' in document

@@ -19,29 +19,36 @@ from orgmap.store import (
     archive_contact,
     archive_relation,
     create_debtor,
-    get_versions,
     load_map,
     save_maps,
-    session_scope,
+    snapshot,
+    transaction,
     update_debtor,
     upsert_contact,
     upsert_relation,
 )
 from orgmap.store.tables import contact_table, relation_table
-from tests.factories import make_contact, make_debtor, make_interaction, make_map, make_relation
+from tests.factories import (
+    make_contact,
+    make_debtor,
+    make_interaction,
+    make_map,
+    make_relation,
+    stored_versions,
+)
 
 
 @pytest.fixture
 def acme(engine):
     m = make_map()
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [m], by="li")
     return m
 
 
 def versions(engine, key="acme"):
-    with session_scope(engine, read_only=True) as session:
-        return get_versions(session, key)
+    with snapshot(engine) as session:
+        return stored_versions(session, key)
 
 
 def test_versions_cover_the_debtor_contacts_and_relations(engine, acme):
@@ -54,7 +61,7 @@ def test_versions_cover_the_debtor_contacts_and_relations(engine, acme):
 
 def test_a_contact_edit_with_the_current_version_wins_and_a_stale_one_loses(engine, acme):
     desk = acme.contact("desk")
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert (
             upsert_contact(
                 session, "acme", replace(desk, notes="知道老板手机"), by="wang", expected_version=1
@@ -64,7 +71,7 @@ def test_a_contact_edit_with_the_current_version_wins_and_a_stale_one_loses(engi
 
     with (
         pytest.raises(StaleVersionError, match="someone else changed contact 'desk'") as caught,
-        session_scope(engine) as session,
+        transaction(engine) as session,
     ):
         upsert_contact(
             session,
@@ -75,14 +82,14 @@ def test_a_contact_edit_with_the_current_version_wins_and_a_stale_one_loses(engi
         )
     assert "reload" in str(caught.value)
     assert (caught.value.expected, caught.value.actual) == (1, 2)
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         stored = load_map(session, "acme").contact("desk")
     assert (stored.notes, stored.disposition) == ("知道老板手机", Disposition.SHEEP)
     assert versions(engine)["contacts"]["desk"] == 2
 
 
 def test_an_unchanged_contact_keeps_its_version(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert (
             upsert_contact(session, "acme", acme.contact("boss"), by="x", expected_version=1) == 1
         )
@@ -90,7 +97,7 @@ def test_an_unchanged_contact_keeps_its_version(engine, acme):
 
 
 def test_a_new_contact_starts_at_version_one(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert upsert_contact(session, "acme", make_contact("legal"), by="li") == 1
         with pytest.raises(NotFoundError, match="no contact with key 'ghost'"):
             upsert_contact(session, "acme", make_contact("ghost"), by="li", expected_version=3)
@@ -98,18 +105,18 @@ def test_a_new_contact_starts_at_version_one(engine, acme):
 
 def test_debtor_edits_are_locked_by_version(engine, acme):
     paid = replace(acme.debtor, status=DebtorStatus.PAYING, amount_owed=Decimal("78000.50"))
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert update_debtor(session, paid, by="li", expected_version=1) == 2
         assert update_debtor(session, paid, by="li", expected_version=2) == 2  # no change
-    with pytest.raises(StaleVersionError, match="debtor 'acme'"), session_scope(engine) as session:
+    with pytest.raises(StaleVersionError, match="debtor 'acme'"), transaction(engine) as session:
         update_debtor(session, acme.debtor, by="zhao", expected_version=1)
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert update_debtor(session, acme.debtor, by="zhao", expected_version=None) == 3
         assert load_map(session, "acme").debtor == acme.debtor
 
 
 def test_creating_a_debtor_refuses_a_taken_key(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert create_debtor(session, make_debtor("new"), by="li") == 1
         with pytest.raises(AlreadyExistsError, match="'acme' already exists"):
             create_debtor(session, make_debtor("acme"), by="li")
@@ -117,10 +124,10 @@ def test_creating_a_debtor_refuses_a_taken_key(engine, acme):
 
 def test_relations_are_upserted_archived_and_locked(engine, acme):
     rel = make_relation("desk", "finance", RelationType.GATEKEEPS)
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert upsert_relation(session, "acme", rel, by="li") == 1
         assert upsert_relation(session, "acme", replace(rel, note="挡电话"), by="li") == 2
-    with pytest.raises(StaleVersionError), session_scope(engine) as session:
+    with pytest.raises(StaleVersionError), transaction(engine) as session:
         archive_relation(
             session,
             "acme",
@@ -130,7 +137,7 @@ def test_relations_are_upserted_archived_and_locked(engine, acme):
             by="li",
             expected_version=1,
         )
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert (
             archive_relation(
                 session,
@@ -148,7 +155,7 @@ def test_relations_are_upserted_archived_and_locked(engine, acme):
 
 
 def test_archiving_a_contact_keeps_it_and_its_history(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert archive_contact(session, "acme", "desk", by="li", expected_version=1) == 2
         assert archive_contact(session, "acme", "desk", by="li") == 2  # already archived
         m = load_map(session, "acme")
@@ -159,9 +166,9 @@ def test_archiving_a_contact_keeps_it_and_its_history(engine, acme):
 
 
 def test_missing_records_raise_not_found(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         for call in (
-            lambda: get_versions(session, "nobody"),
+            lambda: stored_versions(session, "nobody"),
             lambda: update_debtor(session, make_debtor("nobody"), by="li", expected_version=None),
             lambda: upsert_contact(session, "nobody", make_contact(), by="li"),
             lambda: archive_contact(session, "acme", "ghost", by="li"),
@@ -178,7 +185,7 @@ def test_missing_records_raise_not_found(engine, acme):
 
 def test_an_interaction_is_appended_once(engine, acme):
     call = make_interaction("boss", at=datetime(2026, 11, 28, 3, 0, tzinfo=UTC), note="答应周五付")
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert append_interaction(session, "acme", call, by="li") is True
         assert append_interaction(session, "acme", call, by="li") is False
         assert append_interaction(session, "acme", replace(call, note="答应周六付"), by="li")
@@ -188,7 +195,7 @@ def test_an_interaction_is_appended_once(engine, acme):
 def test_the_repository_refuses_a_self_loop(engine, acme):
     with (
         pytest.raises(StoreError, match="cannot relate to itself"),
-        session_scope(engine) as session,
+        transaction(engine) as session,
     ):
         upsert_relation(session, "acme", make_relation("boss", "boss"), by="li")
 
@@ -218,7 +225,7 @@ def _insert_relation(engine, **values):
 
 
 def test_the_database_itself_refuses_bad_relations(engine, acme):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [make_map("other")], by="li")
     # A self-loop: the CHECK constraint.
     with pytest.raises(sa.exc.IntegrityError):

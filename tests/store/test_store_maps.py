@@ -17,9 +17,10 @@ from orgmap.store import (
     load_map,
     load_maps,
     save_maps,
-    session_scope,
+    snapshot,
+    transaction,
 )
-from orgmap.store.rows import interaction_fingerprint
+from orgmap.store.mapping import interaction_fingerprint
 from orgmap.store.tables import metadata
 from tests.factories import (
     make_contact,
@@ -31,12 +32,12 @@ from tests.factories import (
 
 
 def save(engine, *maps, by="li"):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         return save_maps(session, list(maps), by=by)
 
 
 def load(engine, key="acme", **kwargs):
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         return load_map(session, key, **kwargs)
 
 
@@ -164,7 +165,7 @@ def test_a_relation_to_an_unknown_contact_writes_nothing_at_all(engine):
     bad = make_map("bad", relations=(make_relation("desk", "ghost"),))
     with pytest.raises(NotFoundError, match="'ghost'"):
         save(engine, good, bad)
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert list_debtors(session) == []
 
 
@@ -202,7 +203,7 @@ def test_archived_records_can_be_left_out(engine):
 def test_export_loads_every_map_or_the_ones_asked_for(engine):
     maps = [make_map(k) for k in ("gamma", "alpha", "beta")]
     save(engine, *maps)
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         assert [m.debtor.key for m in load_maps(session)] == ["alpha", "beta", "gamma"]
         assert load_maps(session, ["gamma", "alpha"]) == [maps[0], maps[1]]
         with pytest.raises(NotFoundError, match="'nope'"):
@@ -225,7 +226,7 @@ def test_the_debtor_list_aggregates_in_one_query(engine):
 
     statements = []
     sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         summaries = {s.key: s for s in list_debtors(session)}
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
@@ -248,6 +249,6 @@ def test_the_list_shows_the_latest_contact_even_out_of_order(engine):
         )
     )
     save(engine, m)
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         (summary,) = list_debtors(session)
     assert summary.last_contact_at == now

@@ -10,12 +10,11 @@ from orgmap.domain.model import Department, Outcome, RelationType
 from orgmap.store import (
     NotFoundError,
     StoreError,
-    get_versions,
     load_map,
     load_maps,
     merge_contacts,
     save_maps,
-    session_scope,
+    transaction,
 )
 from tests.factories import (
     classic_contacts,
@@ -24,6 +23,7 @@ from tests.factories import (
     make_map,
     make_phone,
     make_relation,
+    stored_versions,
 )
 
 SHARED = "+8613812345678"  # the boss's mobile, typed in again for the duplicate
@@ -58,17 +58,17 @@ def twice(engine):
             make_interaction("boss2", minutes=200, outcome=Outcome.PROMISED, note="下周付"),
         ),
     )
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [m], by="li")
     return m
 
 
 def test_merge_moves_history_and_archives_the_duplicate(engine, twice):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert merge_contacts(session, "acme", keep="boss", drop="boss2", by="wang") == 2
         merged = load_map(session, "acme")
         current = load_map(session, "acme", include_archived=False)
-        v = get_versions(session, "acme")
+        v = stored_versions(session, "acme")
 
     boss, boss2 = merged.contact("boss"), merged.contact("boss2")
     assert boss2.archived and not boss.archived
@@ -89,10 +89,10 @@ def test_merge_moves_history_and_archives_the_duplicate(engine, twice):
 
 
 def test_exporting_and_reimporting_a_merged_map_changes_nothing(engine, twice):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         merge_contacts(session, "acme", keep="boss", drop="boss2", by="wang")
         exported = load_maps(session)
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         report = save_maps(session, exported, by="li")
         assert load_maps(session) == exported
     assert not report.changed, report
@@ -107,14 +107,14 @@ def test_the_email_of_the_duplicate_fills_a_gap(engine):
         relations=(),
         interactions=(),
     )
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [m], by="li")
         merge_contacts(session, "acme", keep="a", drop="b", by="li")
         assert load_map(session, "acme").contact("a").email == "b@acme.example"
 
 
 def test_merge_refuses_nonsense(engine, twice):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         with pytest.raises(StoreError, match="into itself"):
             merge_contacts(session, "acme", keep="boss", drop="boss", by="li")
         with pytest.raises(NotFoundError, match="'ghost'"):

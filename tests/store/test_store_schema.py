@@ -22,7 +22,8 @@ from orgmap.store import (
     list_debtors,
     make_engine,
     save_maps,
-    session_scope,
+    snapshot,
+    transaction,
     upgrade,
 )
 from orgmap.store.engine import HEAD_REVISION
@@ -57,7 +58,7 @@ def _index_names(engine) -> set[str]:
 
 
 def test_upgrading_twice_changes_nothing(engine):
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [make_map()], by="li")
     before = sorted(sa.inspect(engine).get_table_names())
 
@@ -65,7 +66,7 @@ def test_upgrading_twice_changes_nothing(engine):
 
     assert ensure_schema(engine) is False
     assert sorted(sa.inspect(engine).get_table_names()) == before
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert [d.key for d in list_debtors(session)] == ["acme"]
 
 
@@ -129,12 +130,12 @@ def test_other_databases_are_refused_by_name():
 
 
 def test_session_scope_commits_or_rolls_back(engine):
-    with pytest.raises(RuntimeError), session_scope(engine) as session:
+    with pytest.raises(RuntimeError), transaction(engine) as session:
         save_maps(session, [make_map("gone")], by="li")
         raise RuntimeError("boom")
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [make_map("kept")], by="li")
-    with session_scope(engine, read_only=True) as session:
+    with snapshot(engine) as session:
         assert [d.key for d in list_debtors(session)] == ["kept"]
 
 
@@ -153,11 +154,11 @@ def _raw_writer_can_begin(path: Path) -> bool:
 
 def test_sqlite_transactions_take_the_write_lock_when_they_begin(sqlite_engine):
     path = Path(sqlite_engine.url.database)
-    with session_scope(sqlite_engine) as session:
+    with transaction(sqlite_engine) as session:
         list_debtors(session)  # only a read, yet the write lock is held
         assert not _raw_writer_can_begin(path)
     assert _raw_writer_can_begin(path)
-    with session_scope(sqlite_engine, read_only=True) as session:
+    with snapshot(sqlite_engine) as session:
         list_debtors(session)  # readers don't hold writers up
         assert _raw_writer_can_begin(path)
 
@@ -169,12 +170,12 @@ def test_a_second_sqlite_writer_waits_and_then_reads_fresh_data(sqlite_engine):
 
     def second_writer() -> None:
         first_has_read.wait(5)
-        with session_scope(sqlite_engine) as session:  # blocks until the first commits
+        with transaction(sqlite_engine) as session:  # blocks until the first commits
             seen.append([d.key for d in list_debtors(session)])
 
     thread = threading.Thread(target=second_writer)
     thread.start()
-    with session_scope(sqlite_engine) as session:
+    with transaction(sqlite_engine) as session:
         assert list_debtors(session) == []
         first_has_read.set()
         thread.join(0.3)
@@ -191,8 +192,8 @@ def test_deferred_sqlite_transactions_collide_where_immediate_ones_wait(sqlite_e
     writer fails at once with "database is locked", busy timeout or not.
     """
     with (
-        session_scope(sqlite_engine, read_only=True) as first,
-        session_scope(sqlite_engine, read_only=True) as second,
+        snapshot(sqlite_engine) as first,
+        snapshot(sqlite_engine) as second,
     ):
         assert list_debtors(first) == [] and list_debtors(second) == []
         save_maps(first, [make_map("one")], by="li")
@@ -223,7 +224,7 @@ def test_threads_starting_together_migrate_once(database_url):
     try:
         assert failures == []
         assert current_revision(engines[0]) == head_revision()
-        with session_scope(engines[0]) as session:
+        with transaction(engines[0]) as session:
             save_maps(session, [make_map()], by="li")
     finally:
         for engine in engines:
@@ -263,7 +264,7 @@ def test_calls_stored_before_numbers_were_recorded_survive_the_phone_migration(e
     from orgmap.store.engine import alembic_config
 
     m = make_map()
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         save_maps(session, [m], by="li")
     config = alembic_config()
     with engine.begin() as connection, warnings.catch_warnings():
@@ -275,7 +276,7 @@ def test_calls_stored_before_numbers_were_recorded_survive_the_phone_migration(e
 
     upgrade(engine)
 
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         assert load_map(session, m.debtor.key) == m
         assert not save_maps(session, [m], by="li").changed  # fingerprints unchanged
     test_tables_and_migrations_agree(engine)  # constraints and indexes came through

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from orgmap.domain.fields import check_email
 from orgmap.domain.model import DebtorMap
-from orgmap.domain.validation import check_email
-from orgmap.store import load_map, save_maps, session_scope
+from orgmap.store import load_map, save_maps, snapshot, transaction
 from tests.factories import make_map
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +25,8 @@ class SeededDb:
     engine: Engine
 
     def map(self, debtor_key: str = "acme") -> DebtorMap:
-        with session_scope(self.engine, read_only=True) as session:
-            found = load_map(session, debtor_key)
+        with snapshot(self.engine) as connection:
+            found = load_map(connection, debtor_key)
         assert found is not None
         return found
 
@@ -40,8 +40,8 @@ def canonical_map(key: str = "acme") -> DebtorMap:
 
 
 def seed(engine: Engine, *maps: DebtorMap) -> None:
-    with session_scope(engine) as session:
-        save_maps(session, list(maps), by="seed")
+    with transaction(engine) as connection:
+        save_maps(connection, list(maps), by="seed")
 
 
 def open_page(at: AppTest, name: str) -> AppTest:

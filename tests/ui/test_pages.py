@@ -7,6 +7,7 @@ is read back to check what was (or was not) written.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -14,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orgmap.domain.model import Department, Disposition, Outcome, RelationType
-from orgmap.services.maps import export_json
-from orgmap.services.routes import route_debtor
+from orgmap.services.debtors import route_debtor
+from orgmap.services.transfer import export_json
 from tests.factories import make_contact, make_map, make_phone
 from tests.ui.apptest_helpers import APP, HOSTILE, SeededDb, assert_clean, open_page, seed, texts
 
@@ -25,6 +26,11 @@ def submit(at: AppTest, form_key: str) -> AppTest:
     button = next(b for b in at.form_submit_button if b.form_id == form_key)
     button.click().run()
     return at
+
+
+def shown_warnings(at: AppTest) -> list[str]:
+    """The ``st.warning`` boxes on the page, as read on screen (markdown escapes removed)."""
+    return [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
 
 
 def counts(db: SeededDb, debtor_key: str = "acme") -> tuple[int, int, int]:
@@ -41,15 +47,25 @@ def test_every_page_opens_without_error(app: AppTest):
         assert app.title, page
 
 
-def test_language_switch_changes_labels(app: AppTest):
+def test_language_switch_changes_labels(app: AppTest, db: SeededDb):
     assert app.title[0].value == "Debtors"
     app.radio(key="lang").set_value("zh-CN").run()
     assert app.title[0].value == "债务人"
     open_page(app, "route")
     assert app.title[0].value == "催收路线"
-    assert "接下来要了解" in texts(app) or "路线 1" in texts(app)
+    # The route itself reads in Chinese too: its heading, how each step is reached, the
+    # buck-passing warning (departments named in Chinese) — and no English words remain.
+    best = route_debtor(db.engine, debtor_key="acme", k=1, lang="zh-CN").routes[0]
+    text = texts(app)
+    assert f"**路线 1** · 成本 {best.cost:.1f} · 目标 **王总**" in text
+    assert "1. **王总** · 电话 · " in text
+    assert shown_warnings(app) == ["推诿循环：销售刘经理（销售） → 财务陈姐（财务） → 销售刘经理"]
+    assert not {"Route", "cost", "phone", "Tip", "Buck-passing"} & set(
+        re.findall(r"[A-Za-z-]+", text)
+    )
     app.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Route"
+    assert f"**Route 1** · cost {best.cost:.1f} · to **王总**" in texts(app)
 
 
 def test_language_defaults_to_the_setting(db: SeededDb, monkeypatch: pytest.MonkeyPatch):
@@ -98,12 +114,13 @@ def test_create_debtor_then_bad_amount_is_refused(app: AppTest, db: SeededDb):
 
 
 def test_edit_debtor_refuses_a_stale_form(app: AppTest, db: SeededDb):
-    from orgmap.services.editing import DebtorDraft, edit_debtor, record_versions
+    from orgmap.domain.debtor_draft import DebtorDraft
+    from orgmap.services.debtors import edit_debtor, open_debtor
 
     form = "debtor_edit_acme"
     app.text_input(key=f"{form}_assigned_to").input("mine")
     # Meanwhile a colleague changes the same debtor.
-    version = record_versions(db.engine, debtor_key="acme")["debtor"]
+    version = open_debtor(db.engine, "acme", k=0).versions.debtor
     theirs = DebtorDraft(key="acme", name="Acme (renamed)", amount_owed="1.00")
     edit_debtor(
         db.engine, debtor_key="acme", draft=theirs, by="colleague", expected_version=version
@@ -293,10 +310,40 @@ def test_a_contact_with_two_numbers_is_asked_which_one_was_used(app: AppTest, db
     assert app.selectbox(key="map_call_phone").value is None  # a clean form for the next call
 
 
-def test_map_layout_toggle(app: AppTest):
+def drawn_map(at: AppTest) -> dict:
+    """The map spec the page handed to the map component (its data travels as JSON)."""
+    [canvas] = at.get("bidi_component")
+    return json.loads(canvas.proto.json)["spec"]
+
+
+def test_map_layout_toggle_redraws_the_same_people_in_another_layout(app: AppTest, db: SeededDb):
     open_page(app, "map")
+    chart = drawn_map(app)
+    # The default: a top-down org chart, every box on a level, laid out without physics.
+    assert app.segmented_control(key="map_layout").value == "hierarchical"
+    assert chart["layout"] == "hierarchical"
+    assert chart["options"]["layout"]["hierarchical"]["enabled"] is True
+    assert chart["options"]["layout"]["hierarchical"]["direction"] == "UD"
+    assert chart["options"]["physics"]["enabled"] is False
+    assert all(isinstance(node.get("level"), int) for node in chart["nodes"])
+
     app.segmented_control(key="map_layout").set_value("free").run()
     assert_clean(app)
+    free = drawn_map(app)
+    # Free: no hierarchy, no levels, physics that settles and then stops.
+    assert free["layout"] == "free"
+    assert free["options"]["layout"]["hierarchical"]["enabled"] is False
+    assert free["options"]["physics"]["enabled"] is True
+    assert free["options"]["physics"]["stabilization"]["enabled"] is True
+    assert not any("level" in node for node in free["nodes"])
+    # Only the arrangement changed: the same people, relations and route are drawn.
+    people = {c.key for c in db.map().contacts if not c.archived}
+    assert {n["id"] for n in free["nodes"]} == {n["id"] for n in chart["nodes"]} == people
+    assert {e["id"] for e in free["edges"]} == {e["id"] for e in chart["edges"]}
+    assert free["route"] == chart["route"] != []
+
+    app.segmented_control(key="map_layout").set_value("hierarchical").run()
+    assert drawn_map(app) == chart
 
 
 def test_hostile_text_is_shown_as_text(app: AppTest, db: SeededDb):
@@ -328,9 +375,11 @@ def test_route_page_numbers_steps_and_warns_of_buck_passing(app: AppTest, db: Se
     assert "**Route 1**" in text
     assert "1. **" in text
     answer = route_debtor(db.engine, debtor_key="acme", k=3, lang="en")
-    for warning in answer.warnings:
-        assert warning.split(" ")[0] in text
-    assert any("passes" in w or "loop" in w for w in answer.warnings)
+    # Every warning is shown whole, and the loop's one names both people who pass the
+    # buck, with their departments, back to where it started.
+    assert shown_warnings(app) == list(answer.warnings)
+    loop = "Buck-passing loop: 销售刘经理 (sales) → 财务陈姐 (finance) → 销售刘经理"
+    assert loop in answer.warnings
     app.number_input(key="route_k").set_value(1).run()
     assert "**Route 2**" not in texts(app)
 

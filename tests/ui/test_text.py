@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import orgmap.services.drafts
-import orgmap.services.editing
+import orgmap.domain.contact_draft
+import orgmap.domain.debtor_draft
+import orgmap.services.contacts
+import orgmap.services.debtors
 import orgmap.ui.formatting
 import orgmap.ui.text
 from orgmap.domain.model import DebtorFacts
@@ -73,7 +75,14 @@ def test_t_fills_placeholders_and_falls_back_to_english_for_other_languages():
 
 @pytest.mark.parametrize(
     "module",
-    [orgmap.ui.formatting, orgmap.ui.text, orgmap.services.editing, orgmap.services.drafts],
+    [
+        orgmap.ui.formatting,
+        orgmap.ui.text,
+        orgmap.domain.contact_draft,
+        orgmap.domain.debtor_draft,
+        orgmap.services.contacts,
+        orgmap.services.debtors,
+    ],
 )
 def test_doctests(module):
     result = doctest.testmod(module)

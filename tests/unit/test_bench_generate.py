@@ -23,7 +23,7 @@ from bench.load import fresh_sqlite_database, load_team
 from orgmap.domain.model import Department, PhoneKind, RelationType
 from orgmap.domain.validation import validate_map
 from orgmap.routing import find_buck_loops
-from orgmap.store import load_map, session_scope
+from orgmap.store import load_map, transaction
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def test_bulk_load_stores_exactly_the_generated_maps(tmp_path, team):
     report = load_team(engine, team[:30], batch=7)
     assert report.debtors == 30
     assert report.contacts == sum(len(m.contacts) for m in team[:30])
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         for m in team[:30]:
             assert load_map(session, m.debtor.key) == m
     # The app can insert after a bulk load (ids are not reused).

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from orgmap.domain.fields import credit_code_check_character
 from orgmap.domain.model import (
     Channel,
     DebtorStatus,
@@ -21,7 +22,7 @@ from orgmap.domain.model import (
     PhoneKind,
     RelationType,
 )
-from orgmap.domain.validation import ValidationError, credit_code_check_character, validate_map
+from orgmap.domain.validation import ValidationError, validate_map
 from orgmap.interchange import FORMAT, dump_document, dumps_document, parse_document
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"

@@ -13,6 +13,13 @@ import networkx as nx
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from orgmap.domain.fields import (
+    check_name,
+    check_text,
+    credit_code_check_character,
+    format_phone,
+    normalize_phone,
+)
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -27,15 +34,7 @@ from orgmap.domain.model import (
     Relation,
     RelationType,
 )
-from orgmap.domain.validation import (
-    ValidationError,
-    check_name,
-    check_text,
-    credit_code_check_character,
-    format_phone,
-    normalize_phone,
-    validate_map,
-)
+from orgmap.domain.validation import ValidationError, validate_map
 from orgmap.interchange import dump_document, dumps_document, parse_contacts_csv, parse_document
 from orgmap.interchange.document_writer import sort_map
 from orgmap.interchange.graphml import graphml_bytes

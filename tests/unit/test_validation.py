@@ -1,4 +1,4 @@
-"""Field checks and whole-map checks of orgmap.domain.validation."""
+"""Field checks (orgmap.domain.fields) and whole-map checks (orgmap.domain.validation)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,31 @@ from decimal import Decimal
 
 import pytest
 
+from orgmap.domain.fields import (
+    CREDIT_CODE_CHARS,
+    CURRENCY_CHARS,
+    E164_MAX_CHARS,
+    EMAIL_COLUMN_CHARS,
+    EMAIL_MAX_CHARS,
+    EXTENSION_MAX_CHARS,
+    KEY_MAX_CHARS,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    check_credit_code,
+    check_currency,
+    check_email,
+    check_key,
+    check_name,
+    check_text,
+    credit_code_check_character,
+    format_phone,
+    normalize_credit_code,
+    normalize_phone,
+    parse_amount,
+    parse_aware_datetime,
+    parse_date,
+    parse_enum,
+)
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -22,28 +47,7 @@ from orgmap.domain.model import (
     Relation,
     RelationType,
 )
-from orgmap.domain.validation import (
-    NAME_MAX_CHARS,
-    NOTE_MAX_CHARS,
-    Problem,
-    ValidationError,
-    check_credit_code,
-    check_currency,
-    check_email,
-    check_key,
-    check_name,
-    check_structure,
-    check_text,
-    credit_code_check_character,
-    format_phone,
-    normalize_credit_code,
-    normalize_phone,
-    parse_amount,
-    parse_aware_datetime,
-    parse_date,
-    parse_enum,
-    validate_map,
-)
+from orgmap.domain.validation import Problem, ValidationError, check_structure, validate_map
 
 CST = timezone(timedelta(hours=8))
 
@@ -309,6 +313,28 @@ def test_check_email():
     for bad in ["li", "li@", "@x.com", "li@localhost", "a b@x.com", "li@x..com", "<a>@x.com"]:
         with pytest.raises(ValueError, match=r"email .* is not an e-mail address"):
             check_email(bad)
+
+
+def test_stored_phone_parts_fit_their_columns():
+    # E.164 is "+" and at most 15 digits; phonenumbers reads at most 20 extension digits.
+    longest = normalize_phone("+86 21 6123 4567 ext. " + "9" * 20)
+    assert len(longest.extension or "") == 20 <= EXTENSION_MAX_CHARS
+    assert len("+" + "9" * 15) <= E164_MAX_CHARS
+    with pytest.raises(ValueError):
+        normalize_phone("+86 21 6123 4567 ext. " + "9" * 21)
+
+
+def test_limits_are_what_the_checks_enforce():
+    assert check_key("k" * KEY_MAX_CHARS)
+    with pytest.raises(ValueError):
+        check_key("k" * (KEY_MAX_CHARS + 1))
+    assert len(check_currency("cny")) == CURRENCY_CHARS
+    assert len(normalize_credit_code("91350100M000100Y43")) == CREDIT_CODE_CHARS
+    at_limit = "a" * 64 + "@" + "b" * (EMAIL_MAX_CHARS - 68) + ".cn"
+    assert check_email(at_limit) == at_limit
+    with pytest.raises(ValueError):
+        check_email("a" + at_limit)
+    assert EMAIL_MAX_CHARS <= EMAIL_COLUMN_CHARS
 
 
 # --- unified social credit code -----------------------------------------------------

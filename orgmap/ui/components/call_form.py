@@ -15,11 +15,18 @@ from enum import StrEnum
 
 import streamlit as st
 
+from orgmap.domain.contact_draft import ContactDraft
+from orgmap.domain.fields import (
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    PHONE_INPUT_MAX_CHARS,
+    format_phone,
+    parse_amount,
+)
 from orgmap.domain.model import Channel, Contact, DebtorMap, Department, Disposition, Outcome
-from orgmap.domain.validation import Problem, ValidationError, format_phone, parse_amount
+from orgmap.domain.validation import Problem, ValidationError
 from orgmap.i18n import label
-from orgmap.services.calls import CallReport, LoggedCall, NewContact, log_call
-from orgmap.services.editing import ContactDraft, log_call_to_new_contact
+from orgmap.services.calls import CallReport, LoggedCall, log_call
 from orgmap.settings import Settings
 from orgmap.ui import state
 from orgmap.ui.components import contact_picker
@@ -77,7 +84,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         )
         channel = right.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
         dialled = _number_field(ref, m.contact(st.session_state.get(ref("contact")) or ""), lang)
-        note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=5000)
+        note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=NOTE_MAX_CHARS)
         with st.expander(t("call.section.referred", lang)):
             referred = _person_fields(ref, "ref", lang)
         with st.expander(t("call.section.promised", lang)):
@@ -97,9 +104,10 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         submitted = st.form_submit_button(t("call.submit", lang), type="primary")
     if not submitted:
         return
+    someone_new = who == contact_picker.NEW
     try:
         report = CallReport(
-            contact=who or "",
+            contact=who if who and not someone_new else "",
             channel=channel,
             outcome=_required_outcome(outcome),
             # A number chosen for another contact (the pick changed inside the form) is dropped.
@@ -108,9 +116,11 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             promise_amount=_amount(amount),
             promise_date=promise_date,
             disposition=disposition,
-            referred_to=_new_contact(*referred),
+            referred_to=_unless_blank(referred),
+            # Someone not on the map yet: even a blank draft, so that the missing name is said.
+            new_person=newcomer if someone_new else None,
         )
-        logged = _log(m.debtor.key, report, newcomer, settings=settings)
+        logged = _log(m.debtor.key, report, settings=settings)
     except EXPECTED_ERRORS as exc:
         show_error(exc, lang=lang)
         return
@@ -118,7 +128,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
     st.session_state[ref("logged")] = logged.interaction.contact  # blanks the form next run
     state.select_contact(logged.interaction.contact)
     callee = m.contact(logged.interaction.contact)
-    flash(_logged_message(logged, callee.name if callee else newcomer[0], lang))
+    flash(_logged_message(logged, callee.name if callee else newcomer.name, lang))
     st.rerun()
 
 
@@ -159,11 +169,14 @@ def _shown_number(contact: Contact, e164: str) -> str:
     return format_phone(phone)
 
 
-def _person_fields(
-    ref: Callable[[str], str], prefix: str, lang: str
-) -> tuple[str, str, Department, str]:
-    name = st.text_input(t("person.name", lang), key=ref(f"{prefix}_name"), max_chars=200)
-    title = st.text_input(t("person.title", lang), key=ref(f"{prefix}_title"), max_chars=200)
+def _person_fields(ref: Callable[[str], str], prefix: str, lang: str) -> ContactDraft:
+    """The person typed in one of the form's person sections (one phone at most)."""
+    name = st.text_input(
+        t("person.name", lang), key=ref(f"{prefix}_name"), max_chars=NAME_MAX_CHARS
+    )
+    title = st.text_input(
+        t("person.title", lang), key=ref(f"{prefix}_title"), max_chars=NAME_MAX_CHARS
+    )
     department = st.selectbox(
         t("person.department", lang),
         list(Department),
@@ -171,8 +184,15 @@ def _person_fields(
         format_func=lambda d: label(d, lang),
         key=ref(f"{prefix}_department"),
     )
-    phone = st.text_input(t("person.phone", lang), key=ref(f"{prefix}_phone"), max_chars=60)
-    return name, title, department or Department.OTHER, phone
+    phone = st.text_input(
+        t("person.phone", lang), key=ref(f"{prefix}_phone"), max_chars=PHONE_INPUT_MAX_CHARS
+    )
+    return ContactDraft(
+        name=name,
+        department=department or Department.OTHER,
+        title=title,
+        phones=(phone,) if phone.strip() else (),
+    )
 
 
 def _required_outcome(outcome: Outcome | None) -> Outcome:
@@ -190,28 +210,20 @@ def _amount(text: str) -> Decimal | None:
         raise ValidationError((Problem.from_error("promise_amount", exc),)) from None
 
 
-def _new_contact(name: str, title: str, department: Department, phone: str) -> NewContact | None:
-    if not (name.strip() or title.strip() or phone.strip()):
-        return None
-    return NewContact(name=name, title=title, department=department, phone=phone)
+def _unless_blank(person: ContactDraft) -> ContactDraft | None:
+    """``person``, or None when their section of the form was left blank."""
+    return person if person.name.strip() or person.title.strip() or person.phones else None
 
 
-def _log(
-    debtor_key: str,
-    report: CallReport,
-    newcomer: tuple[str, str, Department, str],
-    *,
-    settings: Settings,
-) -> LoggedCall:
-    by, region = state.user(), settings.phone_region
-    if report.contact != contact_picker.NEW:
-        if not report.contact:
-            raise ValidationError((Problem.coded("contact", "contact.required"),))
-        return log_call(state.engine(), debtor_key=debtor_key, report=report, by=by, region=region)
-    name, title, department, phone = newcomer
-    person = ContactDraft(name=name, title=title, department=department, phones=phone)
-    return log_call_to_new_contact(
-        state.engine(), debtor_key=debtor_key, person=person, report=report, by=by, region=region
+def _log(debtor_key: str, report: CallReport, *, settings: Settings) -> LoggedCall:
+    if report.new_person is None and not report.contact:
+        raise ValidationError((Problem.coded("contact", "contact.required"),))
+    return log_call(
+        state.engine(),
+        debtor_key=debtor_key,
+        report=report,
+        by=state.user(),
+        region=settings.phone_region,
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from orgmap.domain.fields import format_phone
 from orgmap.domain.model import Contact, DebtorMap
-from orgmap.domain.validation import format_phone
 from orgmap.i18n import label
 from orgmap.ui.formatting import escape_markdown, format_local_time, format_money
 from orgmap.ui.text import t

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 import streamlit as st
 
 from orgmap.domain.model import DebtorMap
-from orgmap.services import editing
+from orgmap.services import contacts
 from orgmap.settings import Settings
 from orgmap.ui import state
 from orgmap.ui.components import contact_form, contact_picker, contact_table, form_state
@@ -16,8 +17,14 @@ from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
 
-def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
-    """Draw the people tab for debtor ``m``; every change reruns the page."""
+def show(
+    key: str, *, m: DebtorMap, versions: Mapping[str, int], lang: str, settings: Settings
+) -> None:
+    """Draw the people tab for debtor ``m``; every change reruns the page.
+
+    ``versions`` are the contacts' versions read with ``m``: an edit is refused when
+    someone else changed the contact since.
+    """
     debtor_key, engine, by, region = (
         m.debtor.key,
         state.engine(),
@@ -33,7 +40,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         if draft := contact_form.show(f"{key}_new", lang=lang):
             commit(
                 partial(
-                    editing.add_contact,
+                    contacts.add_contact,
                     engine,
                     debtor_key=debtor_key,
                     draft=draft,
@@ -51,11 +58,10 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
     if not (picked and (contact := m.contact(picked))):
         return
     form_key = f"{key}_edit_{debtor_key}_{picked}"
-    versions = editing.record_versions(engine, debtor_key=debtor_key)["contacts"]
     if draft := contact_form.show(form_key, lang=lang, contact=contact, version=versions[picked]):
         commit(
             partial(
-                editing.edit_contact,
+                contacts.edit_contact,
                 engine,
                 debtor_key=debtor_key,
                 draft=draft,
@@ -71,7 +77,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
     if st.button(t("contacts.archive", lang), key=f"{key}_archive", icon=":material/archive:"):
         commit(
             partial(
-                editing.archive_contact, engine, debtor_key=debtor_key, contact_key=picked, by=by
+                contacts.archive_contact, engine, debtor_key=debtor_key, contact_key=picked, by=by
             ),
             lang=lang,
             debtor_key=debtor_key,

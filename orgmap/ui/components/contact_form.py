@@ -6,10 +6,10 @@ from enum import StrEnum
 
 import streamlit as st
 
+from orgmap.domain.contact_draft import ContactDraft, split_phones
+from orgmap.domain.fields import EMAIL_MAX_CHARS, KEY_MAX_CHARS, NAME_MAX_CHARS, format_phone
 from orgmap.domain.model import Contact, Department, Disposition
-from orgmap.domain.validation import format_phone
 from orgmap.i18n import label
-from orgmap.services.editing import ContactDraft
 from orgmap.ui.components import form_state
 from orgmap.ui.text import t
 
@@ -45,8 +45,8 @@ def show(
 
     with st.form(key, enter_to_submit=True):
         left, right = st.columns(2)
-        left.text_input(t("person.name", lang), key=w("name"), max_chars=200)
-        right.text_input(t("person.title", lang), key=w("title"), max_chars=200)
+        left.text_input(t("person.name", lang), key=w("name"), max_chars=NAME_MAX_CHARS)
+        right.text_input(t("person.title", lang), key=w("title"), max_chars=NAME_MAX_CHARS)
         left.selectbox(
             t("person.department", lang), list(Department), key=w("department"), format_func=named
         )
@@ -59,14 +59,14 @@ def show(
         left.text_area(
             t("person.phones", lang), key=w("phones"), help=t("person.phones_help", lang), height=80
         )
-        right.text_input(t("person.email", lang), key=w("email"), max_chars=254)
+        right.text_input(t("person.email", lang), key=w("email"), max_chars=EMAIL_MAX_CHARS)
         left.checkbox(t("person.authorizes", lang), key=w("authorizes"))
         right.checkbox(t("person.do_not_contact", lang), key=w("do_not_contact"))
         st.text_area(t("person.notes", lang), key=w("notes"), height=80)
         st.text_input(
             t("person.key", lang),
             key=w("key"),
-            max_chars=64,
+            max_chars=KEY_MAX_CHARS,
             disabled=contact is not None,
             help=t("person.key_help", lang),
         )
@@ -81,7 +81,7 @@ def show(
         title=v["title"],
         disposition=v["disposition"],
         authorizes_payment=v["authorizes"],
-        phones=v["phones"],
+        phones=split_phones(v["phones"]),
         email=v["email"],
         do_not_contact=v["do_not_contact"],
         notes=v["notes"],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from orgmap.domain.fields import format_phone
 from orgmap.domain.model import DebtorMap
-from orgmap.domain.validation import format_phone
 from orgmap.i18n import label
 from orgmap.ui.text import t
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from orgmap.domain.debtor_draft import DebtorDraft
+from orgmap.domain.fields import CURRENCY_CHARS, KEY_MAX_CHARS, NAME_MAX_CHARS
 from orgmap.domain.model import Debtor, DebtorStatus
 from orgmap.i18n import label
-from orgmap.services.editing import DebtorDraft
 from orgmap.ui.components import form_state
 from orgmap.ui.text import t
 
@@ -39,16 +40,16 @@ def show(
 
     with st.form(key, enter_to_submit=True):
         left, right = st.columns(2)
-        left.text_input(t("debtor.name", lang), key=w("name"), max_chars=200)
+        left.text_input(t("debtor.name", lang), key=w("name"), max_chars=NAME_MAX_CHARS)
         right.text_input(
             t("debtor.key", lang),
             key=w("key"),
-            max_chars=64,
+            max_chars=KEY_MAX_CHARS,
             disabled=debtor is not None,
             help=t("debtor.key_help", lang),
         )
         left.text_input(t("debtor.amount", lang), key=w("amount"))
-        right.text_input(t("debtor.currency", lang), key=w("currency"), max_chars=3)
+        right.text_input(t("debtor.currency", lang), key=w("currency"), max_chars=CURRENCY_CHARS)
         left.date_input(t("debtor.due_date", lang), key=w("due_date"))
         right.selectbox(
             t("debtor.status", lang),
@@ -57,8 +58,10 @@ def show(
             format_func=lambda s: label(s, lang),
         )
         left.text_input(t("debtor.credit_code", lang), key=w("credit_code"))
-        right.text_input(t("debtor.assigned_to", lang), key=w("assigned_to"), max_chars=200)
-        st.text_input(t("debtor.address", lang), key=w("address"), max_chars=200)
+        right.text_input(
+            t("debtor.assigned_to", lang), key=w("assigned_to"), max_chars=NAME_MAX_CHARS
+        )
+        st.text_input(t("debtor.address", lang), key=w("address"), max_chars=NAME_MAX_CHARS)
         submitted = st.form_submit_button(t("common.save", lang), type="primary")
     if not submitted:
         return None

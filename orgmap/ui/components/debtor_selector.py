@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from orgmap.services.maps import debtor_summaries
+from orgmap.services.debtors import debtor_summaries
 from orgmap.ui import state
 from orgmap.ui.text import t
 

@@ -11,24 +11,54 @@ fill the cache once, 0.3 s per run after that.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
 
 import streamlit as st
 
+from orgmap.domain.model import DebtorStatus
 from orgmap.i18n import label
-from orgmap.services.routes import route_debtor
+from orgmap.services.debtors import route_debtor
+from orgmap.services.errors import StoreError
 from orgmap.settings import Settings
-from orgmap.store import StoreError
 from orgmap.ui import state
 from orgmap.ui.components.route_view import via_label
 from orgmap.ui.formatting import days_past_due, format_local_time, today_in
 from orgmap.ui.text import t
 
-if TYPE_CHECKING:
-    from orgmap.store import DebtorSummary
+__all__ = ["DebtorLine", "forget_next_steps", "show"]
 
 
-def show(key: str, *, debtors: list[DebtorSummary], lang: str, settings: Settings) -> None:
+class DebtorLine(Protocol):
+    """What the list shows of one debtor: a line of
+    :func:`orgmap.services.debtors.debtor_summaries`, described here so that the
+    UI need not import the store, where that class is defined."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def amount_owed(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def status(self) -> DebtorStatus: ...
+    @property
+    def contact_count(self) -> int: ...
+    @property
+    def authorizer_known(self) -> bool: ...
+    @property
+    def last_contact_at(self) -> datetime | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+def show(key: str, *, debtors: Sequence[DebtorLine], lang: str, settings: Settings) -> None:
     """Draw the list; picking a row makes that debtor the current one (sidebar picker)."""
     with st.spinner(t("debtors.working", lang)):
         rows = _rows(debtors, lang=lang, settings=settings)
@@ -46,7 +76,7 @@ def show(key: str, *, debtors: list[DebtorSummary], lang: str, settings: Setting
     )
 
 
-def _rows(debtors: list[DebtorSummary], *, lang: str, settings: Settings) -> list[dict]:
+def _rows(debtors: Sequence[DebtorLine], *, lang: str, settings: Settings) -> list[dict]:
     today = today_in(settings.timezone)
     url = state.database_url()
     return [
@@ -78,7 +108,7 @@ def _open_selected(key: str) -> None:
         state.choose_debtor(keys[picked[0]])
 
 
-def _stamp(d: DebtorSummary) -> tuple:
+def _stamp(d: DebtorLine) -> tuple:
     """Changes whenever the debtor's route may: a logged call, an added or archived
     contact, an edit of the debtor, or any change made in this process."""
     return (

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy.engine import Engine
 
-from orgmap.services.exports import export_html
-from orgmap.services.maps import export_graphml, export_json
+from orgmap.services.database import Database
+from orgmap.services.transfer import export_graphml, export_html, export_json
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
 
-def show(*, engine: Engine, debtor_key: str | None, lang: str) -> None:
+def show(*, engine: Database, debtor_key: str | None, lang: str) -> None:
     """The whole team as JSON, and the current debtor as JSON, GraphML and an offline HTML map."""
     st.download_button(
         t("transfer.all_json", lang),

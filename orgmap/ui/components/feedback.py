@@ -8,8 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from orgmap.domain.validation import Problem, ValidationError
-from orgmap.store import NotFoundError, StaleVersionError, StoreError
+from orgmap.services.errors import (
+    NotFoundError,
+    Problem,
+    StaleVersionError,
+    StoreError,
+    ValidationError,
+)
 from orgmap.ui import state
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t

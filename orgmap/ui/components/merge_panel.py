@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from orgmap.domain.model import DebtorMap
-from orgmap.services import editing
+from orgmap.services import contacts
 from orgmap.ui import state
 from orgmap.ui.components import contact_picker
 from orgmap.ui.components.feedback import commit
@@ -19,7 +19,7 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
     """Draw the merge panel for debtor ``m``.  Both histories are kept: the dropped
     contact's calls and relations move over, and the contact itself is archived."""
     st.caption(t("merge.explain", lang))
-    for i, pair in enumerate(editing.same_phone_pairs(m)):
+    for i, pair in enumerate(contacts.same_phone_pairs(m)):
         first, second = pair.first, pair.second
         st.markdown(
             t(
@@ -50,7 +50,7 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
 def _merge(m: DebtorMap, *, keep: str, drop: str, lang: str) -> None:
     commit(
         partial(
-            editing.merge_contacts,
+            contacts.merge_contacts,
             state.engine(),
             debtor_key=m.debtor.key,
             keep=keep,

@@ -6,9 +6,10 @@ from functools import partial
 
 import streamlit as st
 
+from orgmap.domain.fields import NOTE_MAX_CHARS
 from orgmap.domain.model import DebtorMap, Relation, RelationType
 from orgmap.i18n import label
-from orgmap.services import editing
+from orgmap.services import contacts
 from orgmap.ui import state
 from orgmap.ui.components import contact_picker
 from orgmap.ui.components.feedback import commit
@@ -45,11 +46,11 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
             target = contact_picker.show(
                 t("relation.to", lang), m.contacts, key=f"{key}_to", lang=lang
             )
-        note = st.text_input(t("col.note", lang), key=f"{key}_note", max_chars=5000)
+        note = st.text_input(t("col.note", lang), key=f"{key}_note", max_chars=NOTE_MAX_CHARS)
         if st.form_submit_button(t("relation.add", lang)):
             commit(
                 partial(
-                    editing.add_relation,
+                    contacts.add_relation,
                     state.engine(),
                     debtor_key=m.debtor.key,
                     source=source or "",
@@ -82,7 +83,7 @@ def _archive(key: str, *, live: list[Relation], describe, m: DebtorMap, lang: st
     r = live[chosen]
     commit(
         partial(
-            editing.archive_relation,
+            contacts.archive_relation,
             state.engine(),
             debtor_key=m.debtor.key,
             source=r.source,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from orgmap.services.maps import debtor_map
+from orgmap.services.debtors import open_debtor
 from orgmap.ui import state
 from orgmap.ui.components import contact_editor, merge_panel, relation_editor
 from orgmap.ui.components.feedback import show_flash
@@ -15,11 +15,13 @@ if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
 
-m = debtor_map(state.engine(), debtor_key=debtor_key)
+view = open_debtor(state.engine(), debtor_key, k=0)
 tabs = st.tabs([t(f"contacts.tab.{name}", lang) for name in ("people", "relations", "merge")])
 with tabs[0]:
-    contact_editor.show("contacts", m=m, lang=lang, settings=settings)
+    contact_editor.show(
+        "contacts", m=view.map, versions=view.versions.contacts, lang=lang, settings=settings
+    )
 with tabs[1]:
-    relation_editor.show("relations", m=m, lang=lang)
+    relation_editor.show("relations", m=view.map, lang=lang)
 with tabs[2]:
-    merge_panel.show("merge", m=m, lang=lang)
+    merge_panel.show("merge", m=view.map, lang=lang)

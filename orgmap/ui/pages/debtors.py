@@ -4,8 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from orgmap.services import editing
-from orgmap.services.maps import debtor_map, debtor_summaries
+from orgmap.services import debtors as service
 from orgmap.ui import state
 from orgmap.ui.components import debtor_form, debtor_table, form_state
 from orgmap.ui.components.feedback import commit, show_flash
@@ -16,7 +15,7 @@ lang, settings, engine = state.lang(), state.settings(), state.engine()
 st.title(t("page.debtors", lang))
 show_flash()
 
-debtors = debtor_summaries(engine)
+debtors = service.debtor_summaries(engine)
 needle = st.text_input(t("debtors.search", lang), key="debtors_search").strip().casefold()
 if needle:
     debtors = [d for d in debtors if needle in f"{d.name} {d.key} {d.assigned_to}".casefold()]
@@ -25,7 +24,7 @@ debtor_table.show("debtors_table", debtors=debtors, lang=lang, settings=settings
 
 
 def done(form_key: str):
-    def forget_form(result: editing.Saved) -> None:
+    def forget_form(result: service.Saved) -> None:
         form_state.forget(form_key, debtor_form.FIELDS)
         state.choose_debtor(result.key)
 
@@ -35,7 +34,7 @@ def done(form_key: str):
 with st.expander(t("debtors.new", lang), icon=":material/add:"):
     if draft := debtor_form.show("debtor_new", lang=lang):
         commit(
-            partial(editing.create_debtor, engine, draft=draft, by=state.user()),
+            partial(service.create_debtor, engine, draft=draft, by=state.user()),
             lang=lang,
             debtor_key=draft.key,
             message=t("debtors.created", lang, name=escape_markdown(draft.name)),
@@ -43,16 +42,16 @@ with st.expander(t("debtors.new", lang), icon=":material/add:"):
         )
 
 if current := state.current_debtor():
-    debtor = debtor_map(engine, debtor_key=current).debtor
+    view = service.open_debtor(engine, current, k=0)
+    debtor, version = view.map.debtor, view.versions.debtor
     form_key = f"debtor_edit_{current}"
-    version = editing.record_versions(engine, debtor_key=current)["debtor"]
     with st.expander(
         t("debtors.edit", lang, name=escape_markdown(debtor.name)), icon=":material/edit:"
     ):
         if draft := debtor_form.show(form_key, lang=lang, debtor=debtor, version=version):
             commit(
                 partial(
-                    editing.edit_debtor,
+                    service.edit_debtor,
                     engine,
                     debtor_key=current,
                     draft=draft,

@@ -4,9 +4,9 @@ from functools import partial
 
 import streamlit as st
 
+from orgmap.domain.fields import EMAIL_MAX_CHARS
 from orgmap.domain.model import DebtorFacts
-from orgmap.services import editing
-from orgmap.services.maps import debtor_map
+from orgmap.services import debtors
 from orgmap.ui import state
 from orgmap.ui.components import form_state
 from orgmap.ui.components.feedback import commit, show_flash
@@ -19,10 +19,11 @@ if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
 
-facts = debtor_map(engine, debtor_key=debtor_key).debtor.facts
-known = editing.facts_known(facts)
+view = debtors.open_debtor(engine, debtor_key, k=0)
+facts = view.map.debtor.facts
+known = debtors.facts_known(facts)
 st.progress(
-    known / editing.FACT_COUNT, text=t("facts.known", lang, n=known, total=editing.FACT_COUNT)
+    known / debtors.FACT_COUNT, text=t("facts.known", lang, n=known, total=debtors.FACT_COUNT)
 )
 
 TEXTS = ("reason_unpaid", "who_pays")
@@ -31,7 +32,7 @@ LINES = ("top_leader", "top_leader_mobile", "top_leader_email")
 TICKS = ("address_verified", "registration_verified")
 FIELDS = TEXTS + YES_NO + LINES + TICKS
 form_key = f"facts_{debtor_key}"
-version = editing.record_versions(engine, debtor_key=debtor_key)["debtor"]
+version = view.versions.debtor
 # A radio shows a None value as "nothing chosen", so yes/no/unknown travel as words.
 AS_WORD = {None: "unknown", True: "yes", False: "no"}
 AS_VALUE = {word: value for value, word in AS_WORD.items()}
@@ -55,7 +56,9 @@ with st.form(form_key, enter_to_submit=True):
             key=f"{form_key}_{name}",
         )
     for column, name in zip(st.columns(len(LINES)), LINES, strict=True):
-        column.text_input(t(f"facts.{name}", lang), key=f"{form_key}_{name}", max_chars=254)
+        column.text_input(
+            t(f"facts.{name}", lang), key=f"{form_key}_{name}", max_chars=EMAIL_MAX_CHARS
+        )
     for name in TICKS:
         st.checkbox(t(f"facts.{name}", lang), key=f"{form_key}_{name}")
     submitted = st.form_submit_button(t("common.save", lang), type="primary")
@@ -66,7 +69,7 @@ if submitted:
     typed = DebtorFacts(**values)
     commit(
         partial(
-            editing.update_facts,
+            debtors.update_facts,
             engine,
             debtor_key=debtor_key,
             facts=typed,

@@ -3,24 +3,26 @@
 import streamlit as st
 
 from orgmap.render import LAYOUTS, map_spec
-from orgmap.services.maps import debtor_map
-from orgmap.services.routes import route_debtor
+from orgmap.services.debtors import open_debtor
+from orgmap.services.routes import routing_weights
 from orgmap.ui import state
 from orgmap.ui.components import call_form, contact_card, contact_picker
 from orgmap.ui.components.feedback import show_flash
 from orgmap.ui.map_component import show_map
 from orgmap.ui.text import t
 
-lang, settings, engine = state.lang(), state.settings(), state.engine()
+lang, settings = state.lang(), state.settings()
 st.title(t("page.map", lang))
 show_flash()
 if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
 
-m = debtor_map(engine, debtor_key=debtor_key)
-answer = route_debtor(engine, debtor_key=debtor_key, k=1, lang=lang)
-best = [step.contact for step in answer.routes[0].steps] if answer.routes else []
+view = open_debtor(
+    state.engine(), debtor_key, k=1, lang=lang, weights=routing_weights(settings.routing_weights)
+)
+m, routes = view.map, view.route.routes if view.route else ()
+best = [step.contact for step in routes[0].steps] if routes else []
 layout = st.segmented_control(
     t("map.layout", lang),
     LAYOUTS,

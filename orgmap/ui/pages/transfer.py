@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from orgmap.services.maps import import_file
+from orgmap.services.transfer import import_file
 from orgmap.ui import state
 from orgmap.ui.components import debtor_table, downloads
 from orgmap.ui.components.feedback import (

@@ -1,35 +1,32 @@
-"""Import, export and listing of debtor maps: whole documents in, whole documents out."""
+"""Import and export: whole documents in (all or nothing), whole documents out.
+
+Formats: the ``orgmap/1`` JSON document and the contacts CSV in; JSON, GraphML
+and the standalone offline HTML map out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.engine import Engine
 
+from orgmap import store
 from orgmap.domain.model import DebtorMap
 from orgmap.domain.validation import Problem, ValidationError, check_change
 from orgmap.interchange import dumps_document, graphml_bytes, parse_document
 from orgmap.interchange.contacts_csv import ContactRow, parse_contact_rows
+from orgmap.services.debtors import open_debtor
 from orgmap.settings import DEFAULT_DATA_DIR, Settings
-from orgmap.store import (
-    DebtorSummary,
-    NotFoundError,
-    SaveReport,
-    list_debtors,
-    load_map,
-    load_maps,
-    save_maps,
-    session_scope,
-)
 
 __all__ = [
     "DEMO_FILE",
+    "IMPORT_KINDS",
     "ImportResult",
-    "debtor_map",
-    "debtor_summaries",
     "export_graphml",
+    "export_html",
     "export_json",
     "import_file",
     "load_demo",
@@ -43,7 +40,7 @@ IMPORT_KINDS = {".json": "orgmap/1 JSON", ".csv": "contacts CSV"}
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    report: SaveReport
+    report: store.SaveReport
     warnings: tuple[Problem, ...]
 
 
@@ -65,18 +62,18 @@ def import_file(
         parsed = parse_document(
             raw, region=settings.phone_region, max_bytes=settings.max_import_bytes
         )
-        with session_scope(engine) as session:
-            report = save_maps(session, parsed.maps, by=by)
+        with store.transaction(engine) as connection:
+            report = store.save_maps(connection, parsed.maps, by=by)
         return ImportResult(report, parsed.warnings)
 
     contacts_by_debtor = parse_contact_rows(
         raw, region=settings.phone_region, max_bytes=settings.max_import_bytes
     )
-    with session_scope(engine) as session:
+    with store.transaction(engine) as connection:
         maps = []
         problems: list[Problem] = []
         for debtor_key, contacts in sorted(contacts_by_debtor.items()):
-            current = load_map(session, debtor_key)
+            current = store.load_map(connection, debtor_key)
             if current is None:
                 problems.append(
                     Problem(
@@ -93,7 +90,7 @@ def import_file(
             maps.append(merged)
         if problems:
             raise ValidationError(tuple(problems))
-        report = save_maps(session, maps, by=by)
+        report = store.save_maps(connection, maps, by=by)
     return ImportResult(report, ())
 
 
@@ -113,37 +110,41 @@ def _merge_contacts(current: DebtorMap, rows: Sequence[ContactRow]) -> DebtorMap
 
 def export_json(engine: Engine, *, debtor_key: str | None = None) -> str:
     """The ``orgmap/1`` document for one debtor, or for every debtor when ``debtor_key`` is None."""
-    with session_scope(engine, read_only=True) as session:  # one snapshot, no write lock
-        maps = load_maps(session, [debtor_key] if debtor_key else None)
-    if debtor_key and not maps:
-        raise NotFoundError(f"no debtor with key {debtor_key!r}")
+    with store.snapshot(engine) as connection:  # one snapshot, no write lock
+        maps = store.load_maps(connection, [debtor_key] if debtor_key else None)
     return dumps_document(maps)
 
 
 def export_graphml(engine: Engine, *, debtor_key: str) -> bytes:
-    return graphml_bytes(debtor_map(engine, debtor_key=debtor_key))
+    return graphml_bytes(open_debtor(engine, debtor_key, k=0).map)
 
 
-def debtor_map(engine: Engine, *, debtor_key: str) -> DebtorMap:
-    """One debtor's map; raises :class:`NotFoundError` when there is no such debtor."""
-    with session_scope(engine, read_only=True) as session:
-        found = load_map(session, debtor_key)
-    if found is None:
-        raise NotFoundError(f"no debtor with key {debtor_key!r}")
-    return found
+def export_html(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    lang: str = "en",
+    layout: Literal["hierarchical", "free"] = "hierarchical",
+) -> str:
+    """The standalone, offline HTML map of one debtor, with its best route highlighted."""
+    from orgmap.render import map_spec, render_html  # pyvis: only for this export
 
-
-def debtor_summaries(engine: Engine) -> list[DebtorSummary]:
-    with session_scope(engine, read_only=True) as session:
-        return list_debtors(session)
+    view = open_debtor(engine, debtor_key, k=1, lang=lang)
+    routes = view.route.routes if view.route else ()
+    best = [s.contact for s in routes[0].steps] if routes else []
+    spec = map_spec(view.map, route_steps=best, layout=layout, lang=lang)
+    m = view.map
+    return render_html(spec, title=f"{m.debtor.name} ({m.debtor.key})", lang=lang)
 
 
 def load_demo(
     engine: Engine, *, settings: Settings, if_empty: bool = False, path: Path = DEMO_FILE
 ) -> ImportResult | None:
     """Load the demo debtors; with ``if_empty``, only into a database that has no debtor yet."""
-    if if_empty and debtor_summaries(engine):
-        return None
+    if if_empty:
+        with store.snapshot(engine) as connection:
+            if store.list_debtors(connection):
+                return None
     return import_file(
         engine, filename=path.name, raw=path.read_bytes(), settings=settings, by="demo"
     )

@@ -1,7 +1,8 @@
-"""Rows to domain values and back, plus the few statements every repository module shares.
+"""Rows to domain values and back: which columns make each value, and how.
 
 The mapping lives here, outside :mod:`orgmap.domain.model`, the way an ORM
 mapping module sits beside a pure domain: the domain never learns it is stored.
+No statements run here; the per-noun modules run them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +33,6 @@ from orgmap.domain.model import (
     Relation,
     RelationType,
 )
-from orgmap.store.errors import NotFoundError, StaleVersionError
 from orgmap.store.tables import (
     MONEY_SCALE,
     contact_table,
@@ -42,10 +42,26 @@ from orgmap.store.tables import (
     relation_table,
 )
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-__all__ = ["interaction_fingerprint"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "DEBTOR_COLUMNS",
+    "INTERACTION_COLUMNS",
+    "PHONE_COLUMNS",
+    "RELATION_COLUMNS",
+    "contact_from_row",
+    "contact_values",
+    "debtor_from_row",
+    "debtor_values",
+    "interaction_fingerprint",
+    "interaction_from_row",
+    "interaction_values",
+    "phone_from_row",
+    "phone_values",
+    "phones_by_contact",
+    "relation_from_row",
+    "relation_label",
+    "stamp_new",
+]
 
 # Value -> member tables: Department("sales") walks Enum's machinery, about 1 µs
 # each, and a one-debtor load converts several hundred such values.
@@ -102,73 +118,9 @@ INTERACTION_COLUMNS = _columns(
 )
 
 
-# -- audit stamps -----------------------------------------------------------------
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def stamp_new(*, by: str, now: datetime) -> dict[str, Any]:
     """Audit columns of a row being inserted."""
     return {"created_at": now, "updated_at": now, "created_by": by, "updated_by": by, "version": 1}
-
-
-def update_versioned(
-    session: Session,
-    table: sa.Table,
-    *,
-    row_id: int,
-    version: int,
-    values: Mapping[str, Any],
-    by: str,
-    now: datetime,
-    what: str,
-) -> int:
-    """``UPDATE table SET values WHERE id = row_id AND version = version``; the new version.
-
-    The version test is part of the UPDATE itself, so two writers that read the
-    same version cannot both win: the second matches no row (on PostgreSQL it
-    waits for the first to commit, then re-checks) and gets
-    :class:`StaleVersionError` naming ``what``.
-    """
-    result = session.execute(
-        sa.update(table)
-        .where(table.c.id == row_id, table.c.version == version)
-        .values(**values, updated_at=now, updated_by=by, version=version + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        actual = session.execute(sa.select(table.c.version).where(table.c.id == row_id)).scalar()
-        raise StaleVersionError(what, expected=version, actual=actual)
-    return version + 1
-
-
-def check_expected(what: str, *, expected: int | None, actual: int) -> None:
-    """Refuse early when the caller's version is already out of date."""
-    if expected is not None and expected != actual:
-        raise StaleVersionError(what, expected=expected, actual=actual)
-
-
-def archive_row(
-    session: Session, table: sa.Table, row: Any, *, expected_version: int | None, by: str, what: str
-) -> int:
-    """Mark ``row`` of ``table`` archived (kept, hidden); its version afterwards.
-
-    Archiving what is already archived changes nothing.
-    """
-    check_expected(what, expected=expected_version, actual=row.version)
-    if row.archived:
-        return int(row.version)
-    return update_versioned(
-        session,
-        table,
-        row_id=row.id,
-        version=row.version,
-        values={"archived": True},
-        by=by,
-        now=now_utc(),
-        what=what,
-    )
 
 
 # -- debtors ----------------------------------------------------------------------
@@ -205,15 +157,6 @@ def debtor_from_row(row: Any) -> Debtor:
         assigned_to=row.assigned_to,
         facts=DebtorFacts(**facts),
     )
-
-
-def find_debtor(session: Session, debtor_key: str, *, lock: bool = False) -> Any:
-    """The debtor's row, or :class:`NotFoundError` naming the key."""
-    query = sa.select(debtor_table).where(debtor_table.c.key == debtor_key)
-    row = session.execute(query.with_for_update() if lock else query).one_or_none()
-    if row is None:
-        raise NotFoundError(f"no debtor with key {debtor_key!r}")
-    return row
 
 
 # -- contacts and phones ----------------------------------------------------------
@@ -283,50 +226,6 @@ def phones_by_contact(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[Phone, .
         _, _, _, contact_id, position, *_ = r
         positioned[contact_id].append((position, phone_from_row(r)))
     return {cid: tuple(p for _, p in sorted(ps)) for cid, ps in positioned.items()}
-
-
-def replace_phones(
-    session: Session,
-    phones: Sequence[Phone],
-    *,
-    debtor_id: int,
-    contact_id: int,
-    by: str,
-    now: datetime,
-) -> None:
-    """Make ``phones`` the contact's numbers, in that order.
-
-    Phones belong to their contact (whose version covers them), so the old rows
-    are replaced rather than archived.
-    """
-    session.execute(sa.delete(phone_table).where(phone_table.c.contact_id == contact_id))
-    if phones:
-        session.execute(
-            sa.insert(phone_table),
-            phone_values(phones, debtor_id=debtor_id, contact_id=contact_id, by=by, now=now),
-        )
-
-
-def find_contact(session: Session, *, debtor_id: int, debtor_key: str, contact_key: str) -> Any:
-    """The contact's row, or :class:`NotFoundError` naming debtor and contact."""
-    c = contact_table.c
-    row = session.execute(
-        sa.select(*CONTACT_COLUMNS, c.id, c.version).where(
-            c.debtor_id == debtor_id, c.key == contact_key
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError(f"debtor {debtor_key!r} has no contact with key {contact_key!r}")
-    return row
-
-
-def load_phones(session: Session, *, contact_id: int) -> tuple[Phone, ...]:
-    rows = session.execute(
-        sa.select(*PHONE_COLUMNS)
-        .where(phone_table.c.contact_id == contact_id)
-        .order_by(phone_table.c.position)
-    )
-    return tuple(phone_from_row(r) for r in rows)
 
 
 # -- relations --------------------------------------------------------------------
@@ -419,27 +318,3 @@ def interaction_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Inter
         promise_date=promise_date,
         phone=phone,
     )
-
-
-def insert_interactions_once(session: Session, values: Sequence[Mapping[str, Any]]) -> int:
-    """Insert interaction rows, skipping any whose fingerprint the debtor already has.
-
-    ``ON CONFLICT DO NOTHING`` rather than read-then-insert, so two imports of the
-    same file running at once still store each call once.  Returns how many
-    rows were new.
-    """
-    if not values:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - orgmap supports these two
-        raise NotImplementedError(f"orgmap does not support {dialect}")
-    statement = (
-        insert(interaction_table)
-        .on_conflict_do_nothing(index_elements=["debtor_id", "fingerprint"])
-        .returning(interaction_table.c.id)
-    )
-    return len(session.execute(statement, list(values)).all())

@@ -1,4 +1,4 @@
-"""The editing use cases behind the app's forms, on a real SQLite file.
+"""The editing use cases behind the app's forms, on real SQLite and PostgreSQL.
 
 Each bad input must raise a ValidationError naming the field and write nothing;
 each good one must land in one piece.
@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from orgmap.domain.contact_draft import ContactDraft, split_phones
+from orgmap.domain.debtor_draft import DebtorDraft
 from orgmap.domain.model import (
     Channel,
     DebtorFacts,
@@ -20,11 +22,10 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.domain.validation import ValidationError
-from orgmap.services import editing
+from orgmap.services import calls, contacts, debtors
 from orgmap.services.calls import CallReport
-from orgmap.services.editing import ContactDraft, DebtorDraft
-from orgmap.services.maps import export_json
-from orgmap.store import StaleVersionError
+from orgmap.services.errors import StaleVersionError
+from orgmap.services.transfer import export_json
 from tests.factories import make_contact, make_phone
 from tests.ui.apptest_helpers import SeededDb, seed
 
@@ -42,8 +43,8 @@ def unchanged(db: SeededDb):
 
 
 def version(db: SeededDb, what: str = "debtor", key: str | None = None) -> int:
-    versions = editing.record_versions(db.engine, debtor_key="acme")
-    return versions[what] if key is None else versions[what][key]
+    versions = debtors.open_debtor(db.engine, "acme", k=0).versions
+    return versions.debtor if key is None else getattr(versions, what)[key]
 
 
 # --- debtors ------------------------------------------------------------------------
@@ -52,13 +53,13 @@ def version(db: SeededDb, what: str = "debtor", key: str | None = None) -> int:
 def test_create_debtor_reports_every_bad_field(db: SeededDb, unchanged):
     draft = DebtorDraft(key="Bad Key", name="", amount_owed="-5", currency="yuan")
     with pytest.raises(ValidationError) as exc:
-        editing.create_debtor(db.engine, draft=draft, by="t")
+        debtors.create_debtor(db.engine, draft=draft, by="t")
     assert problem_paths(exc) == {"key", "name", "amount_owed", "currency"}
 
 
 def test_create_debtor_refuses_a_taken_key(db: SeededDb, unchanged):
     with pytest.raises(ValidationError) as exc:
-        editing.create_debtor(
+        debtors.create_debtor(
             db.engine, draft=DebtorDraft(key="acme", name="Other", amount_owed="1"), by="t"
         )
     assert problem_paths(exc) == {"key"}
@@ -68,11 +69,11 @@ def test_credit_code_check_character_is_a_warning_and_kept(db: SeededDb):
     draft = DebtorDraft(
         key="newco", name="New Co", amount_owed="10", credit_code="91350100m000100y44"
     )
-    saved = editing.create_debtor(db.engine, draft=draft, by="t")
+    saved = debtors.create_debtor(db.engine, draft=draft, by="t")
     assert [w.path for w in saved.warnings] == ["credit_code"]
     assert db.map("newco").debtor.credit_code == "91350100M000100Y44"
     with pytest.raises(ValidationError) as exc:
-        editing.create_debtor(
+        debtors.create_debtor(
             db.engine, draft=replace(draft, key="newco2", credit_code="123"), by="t"
         )
     assert problem_paths(exc) == {"credit_code"}
@@ -83,7 +84,7 @@ def test_edit_debtor_keeps_key_and_facts_and_locks_on_version(db: SeededDb):
     draft = DebtorDraft(
         key="ignored", name="Acme Renamed", amount_owed="99.5", status=DebtorStatus.PAYING
     )
-    saved = editing.edit_debtor(
+    saved = debtors.edit_debtor(
         db.engine, debtor_key="acme", draft=draft, by="t", expected_version=version(db)
     )
     debtor = db.map().debtor
@@ -95,7 +96,7 @@ def test_edit_debtor_keeps_key_and_facts_and_locks_on_version(db: SeededDb):
     )
     assert debtor.facts == facts
     with pytest.raises(StaleVersionError):
-        editing.edit_debtor(
+        debtors.edit_debtor(
             db.engine,
             debtor_key="acme",
             draft=replace(draft, name="Lost update"),
@@ -112,27 +113,33 @@ def test_update_facts_normalizes_and_validates(db: SeededDb):
         top_leader_email="Boss@ACME.example",
         money_in_account=False,
     )
-    editing.update_facts(
-        db.engine, debtor_key="acme", facts=facts, by="t", expected_version=version(db)
+    debtors.update_facts(
+        db.engine,
+        debtor_key="acme",
+        facts=facts,
+        by="t",
+        expected_version=version(db),
+        region="CN",
     )
     stored = db.map().debtor.facts
     assert stored.who_pays == "finance"
     assert stored.top_leader_mobile == "+8613812345678"
     assert stored.top_leader_email == "Boss@acme.example"
-    assert editing.facts_known(stored) == 4
+    assert debtors.facts_known(stored) == 4
     with pytest.raises(ValidationError) as exc:
-        editing.update_facts(
+        debtors.update_facts(
             db.engine,
             debtor_key="acme",
             facts=replace(facts, top_leader_mobile="nope", top_leader_email="nope"),
             by="t",
             expected_version=version(db),
+            region="CN",
         )
     assert problem_paths(exc) == {"top_leader_mobile", "top_leader_email"}
 
 
 def test_facts_known_counts_answers_not_blanks():
-    assert editing.facts_known(DebtorFacts()) == 0
+    assert debtors.facts_known(DebtorFacts()) == 0
     everything = DebtorFacts(
         reason_unpaid="r",
         who_pays="w",
@@ -145,7 +152,7 @@ def test_facts_known_counts_answers_not_blanks():
         address_verified=True,
         registration_verified=True,
     )
-    assert editing.facts_known(everything) == editing.FACT_COUNT == 10
+    assert debtors.facts_known(everything) == debtors.FACT_COUNT == 10
 
 
 # --- contacts -----------------------------------------------------------------------
@@ -155,10 +162,10 @@ def test_add_contact_makes_a_key_and_normalizes(db: SeededDb):
     draft = ContactDraft(
         name="Li Ming",
         department=Department.FINANCE,
-        phones="021-61234567转802, 139 0000 2222\n139 0000 2222",
+        phones=split_phones("021-61234567转802, 139 0000 2222\n139 0000 2222"),
         email="li@ACME.example",
     )
-    saved = editing.add_contact(db.engine, debtor_key="acme", draft=draft, by="t")
+    saved = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
     assert saved.key == "li-ming"
     contact = db.map().contact("li-ming")
     assert [(p.e164, p.extension) for p in contact.phones] == [
@@ -166,23 +173,27 @@ def test_add_contact_makes_a_key_and_normalizes(db: SeededDb):
         ("+8613900002222", None),
     ]
     assert contact.email == "li@acme.example"
-    again = editing.add_contact(db.engine, debtor_key="acme", draft=draft, by="t")
+    again = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
     assert again.key == "li-ming-2"
 
 
 def test_add_contact_names_each_bad_field(db: SeededDb, unchanged):
     draft = ContactDraft(
-        name="x" * 201, department=Department.SALES, phones="13800001111\n42", email="no-at"
+        name="x" * 201,
+        department=Department.SALES,
+        phones=split_phones("13800001111\n42"),
+        email="no-at",
     )
     with pytest.raises(ValidationError) as exc:
-        editing.add_contact(db.engine, debtor_key="acme", draft=draft, by="t")
+        contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
     assert problem_paths(exc) == {"name", "phones[1]", "email"}
     with pytest.raises(ValidationError) as exc:
-        editing.add_contact(
+        contacts.add_contact(
             db.engine,
             debtor_key="acme",
             draft=ContactDraft(key="boss", name="Dup", department=Department.SALES),
             by="t",
+            region="CN",
         )
     assert problem_paths(exc) == {"key"}
 
@@ -190,30 +201,34 @@ def test_add_contact_names_each_bad_field(db: SeededDb, unchanged):
 def test_edit_contact_locks_on_its_version_and_keeps_archived(db: SeededDb):
     old = version(db, "contacts", "sales")
     draft = ContactDraft(key="sales", name="Liu", department=Department.SALES, title="Manager")
-    editing.edit_contact(db.engine, debtor_key="acme", draft=draft, by="t", expected_version=old)
+    contacts.edit_contact(
+        db.engine, debtor_key="acme", draft=draft, by="t", expected_version=old, region="CN"
+    )
     assert db.map().contact("sales").title == "Manager"
     with pytest.raises(StaleVersionError):
-        editing.edit_contact(
+        contacts.edit_contact(
             db.engine,
             debtor_key="acme",
             draft=replace(draft, title="Stale"),
             by="t",
             expected_version=old,
+            region="CN",
         )
-    editing.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
-    editing.edit_contact(
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
+    contacts.edit_contact(
         db.engine,
         debtor_key="acme",
         draft=replace(draft, title="Archived but edited"),
         by="t",
         expected_version=version(db, "contacts", "sales"),
+        region="CN",
     )
     assert db.map().contact("sales").archived
 
 
 def test_archive_unknown_contact_is_a_validation_error(db: SeededDb, unchanged):
     with pytest.raises(ValidationError) as exc:
-        editing.archive_contact(db.engine, debtor_key="acme", contact_key="ghost", by="t")
+        contacts.archive_contact(db.engine, debtor_key="acme", contact_key="ghost", by="t")
     assert problem_paths(exc) == {"key"}
 
 
@@ -222,11 +237,12 @@ def test_older_problems_do_not_block_a_change(db: SeededDb):
     m = db.map()
     boss = replace(m.contact("boss"), email="Wang@ACME.example")
     seed(db.engine, replace(m, contacts=tuple(boss if c.key == "boss" else c for c in m.contacts)))
-    editing.add_contact(
+    contacts.add_contact(
         db.engine,
         debtor_key="acme",
         draft=ContactDraft(name="New", department=Department.OTHER),
         by="t",
+        region="CN",
     )
     assert db.map().contact("new") is not None
 
@@ -235,7 +251,7 @@ def test_older_problems_do_not_block_a_change(db: SeededDb):
 
 
 def test_add_relation_refuses_self_loops_duplicates_and_archived(db: SeededDb, unchanged):
-    add = lambda source, target, type_=RelationType.COLLEAGUE: editing.add_relation(  # noqa: E731
+    add = lambda source, target, type_=RelationType.COLLEAGUE: contacts.add_relation(  # noqa: E731
         db.engine, debtor_key="acme", source=source, target=target, type=type_, by="t"
     )
     with pytest.raises(ValidationError) as exc:
@@ -251,11 +267,11 @@ def test_add_relation_refuses_self_loops_duplicates_and_archived(db: SeededDb, u
 def test_archived_relation_can_be_added_back(db: SeededDb):
     args = {"debtor_key": "acme", "source": "sales", "target": "finance"}
     kind = RelationType.PASSES_BUCK_TO
-    editing.archive_relation(db.engine, type=kind, by="t", **args)
+    contacts.archive_relation(db.engine, type=kind, by="t", **args)
     assert all(
         r.archived for r in db.map().relations if (r.source, r.target) == ("sales", "finance")
     )
-    editing.add_relation(db.engine, type=kind, note="again", by="t", **args)
+    contacts.add_relation(db.engine, type=kind, note="again", by="t", **args)
     back = next(
         r for r in db.map().relations if (r.source, r.target, r.type) == ("sales", "finance", kind)
     )
@@ -272,16 +288,16 @@ def test_same_phone_pairs_skip_archived_and_merge_keeps_histories(db: SeededDb):
     )
     gone = make_contact("gone", name="Gone", phones=twin.phones, archived=True)
     seed(db.engine, replace(m, contacts=(*m.contacts, twin, gone)))
-    pairs = editing.same_phone_pairs(db.map())
+    pairs = contacts.same_phone_pairs(db.map())
     assert [(p.first.key, p.second.key) for p in pairs] == [("desk", "desk2")]
 
     calls = len(db.map().interactions)
     with pytest.raises(ValidationError):
-        editing.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk", by="t")
+        contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk", by="t")
     with pytest.raises(ValidationError) as exc:
-        editing.merge_contacts(db.engine, debtor_key="acme", keep="gone", drop="desk2", by="t")
+        contacts.merge_contacts(db.engine, debtor_key="acme", keep="gone", drop="desk2", by="t")
     assert problem_paths(exc) == {"keep"}
-    editing.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk2", by="t")
+    contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk2", by="t")
     after = db.map()
     assert after.contact("desk2").archived
     assert len(after.interactions) == calls
@@ -293,24 +309,25 @@ def test_same_phone_pairs_skip_archived_and_merge_keeps_histories(db: SeededDb):
 def test_call_with_someone_new_is_refused_before_anyone_is_added(db: SeededDb, unchanged):
     report = CallReport(contact="", channel=Channel.PHONE, outcome=Outcome.PROMISED)
     with pytest.raises(ValidationError) as exc:
-        editing.log_call_to_new_contact(
+        calls.log_call(
             db.engine,
             debtor_key="acme",
-            person=ContactDraft(name="Guard", department=Department.OTHER),
-            report=report,
+            report=replace(report, new_person=ContactDraft(name="Guard")),
             by="t",
+            region="CN",
         )
     assert problem_paths(exc) == {"promise"}
 
 
 def test_call_with_someone_new_adds_them_and_the_call(db: SeededDb):
     report = CallReport(contact="", channel=Channel.VISIT, outcome=Outcome.REACHED, note="met")
-    logged = editing.log_call_to_new_contact(
+    person = ContactDraft(name="Guard", department=Department.OTHER, phones=("13711112222",))
+    logged = calls.log_call(
         db.engine,
         debtor_key="acme",
-        person=ContactDraft(name="Guard", department=Department.OTHER, phones="13711112222"),
-        report=report,
+        report=replace(report, new_person=person),
         by="t",
+        region="CN",
     )
     m = db.map()
     assert m.contact(logged.interaction.contact).name == "Guard"

@@ -1,0 +1,313 @@
+"""Contacts and the relations between them: add, edit, archive, merge, link.
+
+What the collector typed is checked first (:func:`~orgmap.domain.contact_draft.
+contact_from_draft`: the same checks as a referral, a CSV row or a JSON file);
+then one transaction looks the debtor and the records it touches up once and
+writes only what changed, conditioned on the version the form was filled from.
+Bad input raises :class:`ValidationError` naming the field; a record changed
+by someone else since :class:`~orgmap.store.StaleVersionError`; a missing
+debtor :class:`~orgmap.store.NotFoundError`.  Nothing is written then.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from orgmap import store
+from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
+from orgmap.domain.fields import check_text
+from orgmap.domain.model import Contact, DebtorMap, Relation, RelationType
+from orgmap.domain.validation import FieldProblems, Problem, ValidationError
+from orgmap.services.debtors import Saved
+
+__all__ = [
+    "DuplicatePair",
+    "add_contact",
+    "add_person",
+    "add_relation",
+    "archive_contact",
+    "archive_relation",
+    "edit_contact",
+    "merge_contacts",
+    "same_phone_pairs",
+    "suggest_contact_key",
+]
+
+#: The key a draft is checked with before its real key is chosen in the transaction.
+_UNCHOSEN_KEY = "new"
+#: How often a free key is looked for when racing writers keep taking the chosen one.
+_KEY_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two current contacts of one debtor sharing a phone number: maybe the same person."""
+
+    first: Contact
+    second: Contact
+    phone: str  # the shared number, E.164
+
+
+def add_contact(
+    engine: Engine, *, debtor_key: str, draft: ContactDraft, by: str, region: str
+) -> Saved:
+    """Add a contact; without a key one is made from the name.  A taken key is refused."""
+    key = draft.key.strip()
+    contact = contact_from_draft(replace(draft, key=key or _UNCHOSEN_KEY), region=region)
+    with store.transaction(engine) as connection:
+        owner = store.find_debtor_id(connection, debtor_key)
+        _, chosen, _ = add_person(
+            connection,
+            contact,
+            debtor_id=owner,
+            by=by,
+            now=store.now_utc(),
+            keyed=bool(key),
+            reuse_same_name=False,
+        )
+    return Saved(chosen, 1)
+
+
+def add_person(
+    connection: sa.Connection,
+    contact: Contact,
+    *,
+    debtor_id: int,
+    by: str,
+    now: datetime,
+    keyed: bool,
+    reuse_same_name: bool,
+) -> tuple[int, str, bool]:
+    """Put ``contact`` on the debtor's map: (row id, key, whether it was created).
+
+    With ``keyed`` its key is used and a taken one is refused; otherwise a free
+    key is made from the name.  With ``reuse_same_name`` a current contact of
+    exactly that name is reused instead (a referral to someone already on the
+    map, or two collectors referred to the same new person at once).  Writers
+    racing for the same key never fail: the loser finds the winner's contact
+    by name, or takes the next free key.
+    """
+    for _ in range(_KEY_ATTEMPTS):
+        if reuse_same_name and (
+            same := store.contacts_named(connection, debtor_id=debtor_id, name=contact.name)
+        ):
+            contact_id, key = same[0]
+            return contact_id, key, False
+        if not keyed:
+            base = contact_key_base(contact.name)
+            taken = store.keys_starting(connection, debtor_id=debtor_id, prefix=base)
+            contact = replace(contact, key=suggest_contact_key(contact.name, taken=taken))
+        new_id = store.insert_contact_once(
+            connection, contact, debtor_id=debtor_id, by=by, now=now
+        )
+        if new_id is not None:
+            return new_id, contact.key, True
+        if keyed:
+            raise ValidationError(
+                (Problem.coded("key", "contact.key_taken", key=repr(contact.key)),)
+            )
+    raise store.StoreError(
+        f"could not find a free key for {contact.name!r}: others kept taking it; try again"
+    )
+
+
+def edit_contact(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    draft: ContactDraft,
+    by: str,
+    expected_version: int | None,
+    region: str,
+) -> Saved:
+    """Change a contact (``draft.key`` names it); its archived flag is kept.
+
+    Only the fields that changed are written.  ``expected_version`` is the
+    version the form was filled from (None: no check).
+    """
+    contact = contact_from_draft(draft, region=region)
+    with store.transaction(engine) as connection:
+        owner = store.find_debtor_id(connection, debtor_key)
+        stored = store.find_contact(
+            connection, debtor_id=owner, key=contact.key, lock=expected_version is None
+        )
+        if stored is None:
+            raise _not_on_map(contact.key, debtor_key)
+        what = f"contact {contact.key!r} of debtor {debtor_key!r}"
+        store.check_expected(what, expected=expected_version, actual=stored.version)
+        version = store.update_contact(
+            connection,
+            stored,
+            replace(contact, archived=stored.contact.archived),
+            debtor_id=owner,
+            by=by,
+            now=store.now_utc(),
+            what=what,
+        )
+    return Saved(contact.key, version)
+
+
+def archive_contact(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    contact_key: str,
+    by: str,
+    expected_version: int | None = None,
+) -> Saved:
+    """Take a contact off the map and out of routes; their history is kept."""
+    with store.transaction(engine) as connection:
+        _, stored = store.find_contact_at(connection, debtor_key, contact_key)
+        if stored is None:
+            raise _not_on_map(contact_key, debtor_key)
+        version = store.archive_contact(
+            connection, debtor_key, contact_key, by=by, expected_version=expected_version
+        )
+    return Saved(contact_key, version)
+
+
+def merge_contacts(engine: Engine, *, debtor_key: str, keep: str, drop: str, by: str) -> Saved:
+    """Fold ``drop`` into ``keep`` (one person entered twice): calls and relations move to
+    ``keep``, ``drop`` is archived, so both histories are kept."""
+    if keep == drop:
+        raise ValidationError((Problem.coded("drop", "merge.same_contact"),))
+    with store.transaction(engine) as connection:
+        _current_contacts(connection, debtor_key, {"keep": keep, "drop": drop})
+        version = store.merge_contacts(connection, debtor_key, keep=keep, drop=drop, by=by)
+    return Saved(keep, version)
+
+
+def same_phone_pairs(m: DebtorMap) -> list[DuplicatePair]:
+    """Pairs of current contacts who share a phone number, in map order.
+
+    >>> from decimal import Decimal
+    >>> from orgmap.domain.model import Debtor, Department, Phone
+    >>> p = (Phone("+8613812345678"),)
+    >>> m = DebtorMap(Debtor("d", "D", Decimal(0)), contacts=(
+    ...     Contact("a", "A", Department.SALES, phones=p),
+    ...     Contact("b", "B", Department.FINANCE, phones=p)))
+    >>> [(x.first.key, x.second.key, x.phone) for x in same_phone_pairs(m)]
+    [('a', 'b', '+8613812345678')]
+    """
+    holders: dict[str, list[Contact]] = defaultdict(list)
+    for contact in m.contacts:
+        if not contact.archived:
+            for number in dict.fromkeys(p.e164 for p in contact.phones):
+                holders[number].append(contact)
+    pairs: dict[tuple[str, str], DuplicatePair] = {}
+    for number, people in holders.items():
+        for i, first in enumerate(people):
+            for second in people[i + 1 :]:
+                pairs.setdefault((first.key, second.key), DuplicatePair(first, second, number))
+    return list(pairs.values())
+
+
+def add_relation(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    source: str,
+    target: str,
+    type: RelationType,
+    note: str = "",
+    by: str,
+) -> Saved:
+    """Add ``source -[type]-> target`` (or bring back an archived one with this note)."""
+    if source == target:
+        raise ValidationError((Problem.coded("to", "relation.self"),))
+    checks = FieldProblems()
+    relation = Relation(source, target, type, note=checks.check("note", check_text, note))
+    checks.raise_any()
+    label = f"{source}>{target}:{type.value}"
+    with store.transaction(engine) as connection:
+        owner, ends = _current_contacts(connection, debtor_key, {"from": source, "to": target})
+        version = store.add_or_restore_relation(
+            connection,
+            relation,
+            debtor_id=owner,
+            source_id=ends["from"].id,
+            target_id=ends["to"].id,
+            by=by,
+            what=f"relation {source} -[{type.value}]-> {target} of debtor {debtor_key!r}",
+        )
+        if version is None:
+            raise ValidationError(
+                (
+                    Problem.coded(
+                        "type",
+                        "relation.exists",
+                        source=source,
+                        relation_type=type.value,
+                        target=target,
+                    ),
+                )
+            )
+    return Saved(label, version)
+
+
+def archive_relation(
+    engine: Engine, *, debtor_key: str, source: str, target: str, type: RelationType, by: str
+) -> Saved:
+    """Take a relation off the map and out of routes (it is kept, archived)."""
+    with store.transaction(engine) as connection:
+        version = store.archive_relation(
+            connection, debtor_key, source=source, target=target, type=type, by=by
+        )
+    return Saved(f"{source}>{target}:{type.value}", version)
+
+
+def contact_key_base(name: str) -> str:
+    """What a key made from ``name`` starts with: the ASCII slug, else ``contact``.
+
+    >>> contact_key_base("Li Ming"), contact_key_base("王芳")
+    ('li-ming', 'contact')
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "contact"
+
+
+def suggest_contact_key(name: str, *, taken: set[str]) -> str:
+    """A free contact key from a name: ASCII names slugged, others numbered.
+
+    >>> suggest_contact_key("Li Ming", taken={"li-ming"})
+    'li-ming-2'
+    >>> suggest_contact_key("王芳", taken=set())
+    'contact-1'
+    """
+    base = contact_key_base(name)
+    if base != "contact" and base not in taken:
+        return base
+    n = 1 if base == "contact" else 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _current_contacts(
+    connection: sa.Connection, debtor_key: str, keys: dict[str, str]
+) -> tuple[int, dict[str, store.StoredContact]]:
+    """The debtor's id and its contacts ``keys`` (field -> key), each current; else a
+    :class:`ValidationError` naming the field."""
+    owner = store.find_debtor_id(connection, debtor_key)
+    found = {}
+    for field, key in keys.items():
+        stored = store.find_contact(connection, debtor_id=owner, key=key)
+        if stored is None:
+            raise _not_on_map(key, debtor_key, field=field)
+        if stored.contact.archived:
+            raise ValidationError((Problem.coded(field, "contact.archived", key=repr(key)),))
+        found[field] = stored
+    return owner, found
+
+
+def _not_on_map(key: str, debtor_key: str, *, field: str = "key") -> ValidationError:
+    return ValidationError(
+        (Problem.coded(field, "contact.not_at_debtor", contact=repr(key), debtor=repr(debtor_key)),)
+    )

@@ -1,0 +1,121 @@
+"""Logging a call: a lean write that changes only what the call says, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from orgmap.domain.contact_draft import ContactDraft
+from orgmap.domain.model import Channel, Department, Disposition, Outcome, RelationType
+from orgmap.domain.validation import ValidationError
+from orgmap.services import calls, contacts, debtors
+from orgmap.services.calls import CallReport
+from tests.factories import classic_contacts, make_contact, make_map
+from tests.ui.apptest_helpers import SeededDb, seed
+
+
+@contextmanager
+def statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs (BEGIN/COMMIT included)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def log(db: SeededDb, debtor: str = "acme", **report) -> calls.LoggedCall:
+    fields = {"contact": "desk", "channel": Channel.PHONE, "outcome": Outcome.REACHED} | report
+    return calls.log_call(
+        db.engine, debtor_key=debtor, report=CallReport(**fields), by="t", region="CN"
+    )
+
+
+def test_a_call_costs_the_same_statements_on_a_small_and_a_large_map(db: SeededDb):
+    crowd = tuple(
+        make_contact(f"c{n}", name=f"同事{n}", department=Department.SALES) for n in range(60)
+    )
+    seed(db.engine, make_map("big", contacts=(*classic_contacts(), *crowd)))
+    shapes = []
+    for debtor in ("acme", "big"):
+        with statements_sent(db.engine) as sent:
+            log(db, debtor, note=f"call at {debtor}", disposition=Disposition.FOX)
+        shapes.append([s.split()[0] for s in sent])
+    assert shapes[0] == shapes[1]
+    # The contact by key, the disposition, the call: nothing that reads the map.
+    reads = [s for s in shapes[1] if s == "SELECT"]
+    assert len(reads) == 1, shapes[1]
+
+
+def test_a_disposition_changes_only_the_disposition(db: SeededDb):
+    before = debtors.open_debtor(db.engine, "acme", k=0)
+    desk = before.map.contact("desk")
+    draft = ContactDraft(
+        key="desk", name=desk.name, department=desk.department, title="Front desk lead"
+    )
+    edited = contacts.edit_contact(
+        db.engine,
+        debtor_key="acme",
+        draft=replace(draft, phones=tuple(f"{p.e164};ext={p.extension}" for p in desk.phones)),
+        by="colleague",
+        expected_version=before.versions.contacts["desk"],
+        region="CN",
+    )
+    log(
+        db, disposition=Disposition.FOX
+    )  # written after the colleague's edit, knowing nothing of it
+    after = debtors.open_debtor(db.engine, "acme", k=0)
+    desk = after.map.contact("desk")
+    assert (desk.title, desk.disposition) == ("Front desk lead", Disposition.FOX)
+    assert after.versions.contacts["desk"] == edited.version + 1
+    log(db, disposition=Disposition.FOX, note="again")  # the same disposition: no new version
+    assert debtors.open_debtor(db.engine, "acme", k=0).versions.contacts["desk"] == (
+        edited.version + 1
+    )
+
+
+def test_two_referrals_to_the_same_new_person_add_one_contact(db: SeededDb):
+    referral = ContactDraft(name="李姐", department=Department.FINANCE, phones=("13812345670",))
+    first = log(db, outcome=Outcome.REFERRED, referred_to=referral)
+    second = log(db, contact="sales", outcome=Outcome.REFERRED, referred_to=referral)
+    assert first.new_contact is not None and second.new_contact is None
+    m = debtors.open_debtor(db.engine, "acme", k=0).map
+    li = [c for c in m.contacts if c.name == "李姐"]
+    assert len(li) == 1
+    sources = {r.source for r in m.relations if r.target == li[0].key}
+    assert sources == {"desk", "sales"}
+    assert all(r.type is RelationType.REFERS_TO for r in m.relations if r.target == li[0].key)
+
+
+def test_a_referral_to_the_person_called_links_nothing(db: SeededDb):
+    log(db, outcome=Outcome.REFERRED, referred_to=ContactDraft(name="小张"))
+    m = debtors.open_debtor(db.engine, "acme", k=0).map
+    assert not [r for r in m.relations if r.source == r.target]
+    assert [c.key for c in m.contacts if c.name == "小张"] == ["desk"]
+
+
+def test_a_bad_referral_writes_nothing_and_names_the_field(db: SeededDb):
+    before = debtors.open_debtor(db.engine, "acme", k=0)
+    bad = ContactDraft(name="", phones=("12345",))
+    with pytest.raises(ValidationError) as exc:
+        log(db, outcome=Outcome.REFERRED, referred_to=bad)
+    assert {p.path for p in exc.value.problems} == {"referred_to.name", "referred_to.phone"}
+    after = debtors.open_debtor(db.engine, "acme", k=0)
+    assert after.map == before.map and after.versions == before.versions
+
+
+def test_a_call_to_an_archived_or_unknown_contact_is_refused(db: SeededDb):
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
+    for key in ("sales", "ghost"):
+        with pytest.raises(ValidationError) as exc:
+            log(db, contact=key)
+        assert {p.path for p in exc.value.problems} == {"contact"}
