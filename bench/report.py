@@ -13,7 +13,7 @@ __all__ = ["GOALS_MS", "format_report", "judge_goals"]
 #: Issue 3: one 60-contact answer, median (ms).
 GOALS_MS = {"sqlite": 3.0, "postgres": 5.0}
 RATIO_GOAL = 1.3  # the whole team against 100 debtors, same debtor
-COLD_START_GOAL_MS = 1000.0  # "well under a second"
+COLD_START_GOAL_MS = 800.0  # issue 9: at most 0.8 s with SQLModel loaded
 # Issue 4, at 200 contacts.
 MAP_WARM_GOAL_MS = 20.0
 MAP_HTML_GOAL_KB = 800.0

@@ -94,6 +94,8 @@ def add_person(
     racing for the same key never fail: the loser finds the winner's contact
     by name, or takes the next free key.
     """
+    if reuse_same_name:
+        store.hold_name(connection, debtor_id=debtor_id, name=contact.name)
     for _ in range(_KEY_ATTEMPTS):
         if reuse_same_name and (
             same := store.contacts_named(connection, debtor_id=debtor_id, name=contact.name)
@@ -104,9 +106,7 @@ def add_person(
             base = contact_key_base(contact.name)
             taken = store.keys_starting(connection, debtor_id=debtor_id, prefix=base)
             contact = replace(contact, key=suggest_contact_key(contact.name, taken=taken))
-        new_id = store.insert_contact_once(
-            connection, contact, debtor_id=debtor_id, by=by, now=now
-        )
+        new_id = store.insert_contact_once(connection, contact, debtor_id=debtor_id, by=by, now=now)
         if new_id is not None:
             return new_id, contact.key, True
         if keyed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from orgmap.domain.model import Contact, Disposition, Phone
 from orgmap.store.debtors import find_debtor_id
-from orgmap.store.engine import insert_for
+from orgmap.store.engine import insert_once
 from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.mapping import (
     CONTACT_COLUMNS,
@@ -48,6 +49,7 @@ __all__ = [
     "contacts_named",
     "find_contact",
     "find_contact_at",
+    "hold_name",
     "insert_contact_once",
     "insert_contacts",
     "keys_starting",
@@ -132,6 +134,26 @@ def find_contact_at(
     if stored is None:
         return find_debtor_id(connection, debtor_key), None
     return rows[0][_ID + 2], stored
+
+
+def hold_name(connection: sa.Connection, *, debtor_id: int, name: str) -> None:
+    """Until the transaction ends, be the only writer adding a contact of this name here.
+
+    Two collectors referred to the same new person at the same moment must end
+    with one contact: the second waits, then finds the first's by name.  On
+    PostgreSQL a transaction-scoped advisory lock on (debtor, name); SQLite
+    writers already hold the whole database's write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode("utf-8")) - 2**31  # the int4 range
+        connection.execute(_hold_name(), {"debtor_id": debtor_id, "name_key": key})
+
+
+@cache
+def _hold_name() -> sa.TextClause:
+    return sa.text(
+        "SELECT pg_advisory_xact_lock(CAST(:debtor_id AS integer), CAST(:name_key AS integer))"
+    )
 
 
 def contacts_named(
@@ -224,13 +246,9 @@ def insert_contact_once(
     NOTHING`` rather than read-then-insert, so two writers choosing the same
     key never end in an integrity error.
     """
-    statement = (
-        insert_for(connection, contact_table)
-        .values(**contact_values(contact), debtor_id=debtor_id, **stamp_new(by=by, now=now))
-        .on_conflict_do_nothing(index_elements=["debtor_id", "key"])
-        .returning(contact_table.c.id)
-    )
-    contact_id = connection.execute(statement).scalar()
+    statement = insert_once(connection.dialect.name, contact_table, "debtor_id", "key")
+    row = {**contact_values(contact), "debtor_id": debtor_id, **stamp_new(by=by, now=now)}
+    contact_id = connection.execute(statement, row).scalar()
     if contact_id is not None and contact.phones:
         connection.execute(
             sa.insert(phone_table),
@@ -319,13 +337,24 @@ def set_disposition(
     copy: a colleague's edit to any other field, committed in between, stays.
     The version still moves, so a form opened before it is refused as stale.
     """
+    parameters = {"contact": contact_id, "chosen": str(disposition), "now": now, "by": by}
+    return connection.execute(_set_disposition(), parameters).scalar()
+
+
+@cache
+def _set_disposition() -> sa.Update:
     c = contact_table.c
-    return connection.execute(
+    return (
         sa.update(contact_table)
-        .where(c.id == contact_id, c.disposition != str(disposition))
-        .values(disposition=str(disposition), version=c.version + 1, updated_at=now, updated_by=by)
+        .where(c.id == sa.bindparam("contact"), c.disposition != sa.bindparam("chosen"))
+        .values(
+            disposition=sa.bindparam("chosen"),
+            version=c.version + 1,
+            updated_at=sa.bindparam("now", type_=c.updated_at.type),
+            updated_by=sa.bindparam("by"),
+        )
         .returning(c.version)
-    ).scalar()
+    )
 
 
 def archive_contact(

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from orgmap.domain.model import Debtor, DebtorStatus
-from orgmap.store.engine import insert_for
+from orgmap.store.engine import insert_once
 from orgmap.store.errors import AlreadyExistsError, NotFoundError
 from orgmap.store.mapping import debtor_from_row, debtor_values, stamp_new
 from orgmap.store.tables import contact_table, debtor_table, interaction_table
@@ -145,13 +145,9 @@ def insert_debtor(
     connection: sa.Connection, debtor: Debtor, *, by: str, now: datetime
 ) -> int | None:
     """Insert ``debtor``; its new id, or ``None`` when the key is taken (even by a racer)."""
-    statement = (
-        insert_for(connection, debtor_table)
-        .values(**debtor_values(debtor), **stamp_new(by=by, now=now))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(debtor_table.c.id)
-    )
-    return connection.execute(statement).scalar()
+    statement = insert_once(connection.dialect.name, debtor_table, "key")
+    row = {**debtor_values(debtor), **stamp_new(by=by, now=now)}
+    return connection.execute(statement, row).scalar()
 
 
 def create_debtor(connection: sa.Connection, debtor: Debtor, *, by: str) -> int:

@@ -21,6 +21,7 @@ versions its forms lock on).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -35,6 +36,11 @@ from sqlalchemy.engine import URL, Engine
 
 from orgmap.store.errors import StoreError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows; SQLite's busy timeout alone there
+    fcntl = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -46,6 +52,7 @@ __all__ = [
     "ensure_schema",
     "head_revision",
     "insert_for",
+    "insert_once",
     "make_engine",
     "snapshot",
     "transaction",
@@ -156,8 +163,50 @@ def transaction(engine: Engine) -> Iterator[sa.Connection]:
     Keep it short: it holds that lock (and on PostgreSQL, its row locks) until
     the block ends.
     """
-    with engine.begin() as connection:
+    with _writers_turn(engine), engine.begin() as connection:
         yield connection
+
+
+_turns = threading.local()
+
+
+@contextmanager
+def _writers_turn(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, wait for this writer's turn on a lock file beside it.
+
+    SQLite's own wait for its write lock polls: a writer that finds it taken
+    sleeps 1, 2, 5 … up to 100 ms and tries again, so under many writers the lock
+    sits free while they sleep (16 writers: a p99 of seconds, a tenth of the raw
+    commit rate).  A blocking ``flock`` on a file beside the database instead
+    hands the turn over the moment the holder is done, across threads and
+    processes alike; the kernel releases it if the holder dies.  SQLite's busy
+    timeout still covers writers that don't take turns (migrations, other tools).
+    """
+    path = _writers_file(engine)
+    if path is None or getattr(_turns, "held", False):
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        _turns.held = True
+        try:
+            yield
+        finally:
+            _turns.held = False
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def _writers_file(engine: Engine) -> str | None:
+    """``<database>-writers`` for a SQLite file; None for PostgreSQL or an in-memory database."""
+    if engine.dialect.name != "sqlite" or fcntl is None:
+        return None
+    database = engine.url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{Path(database).expanduser()}-writers"
 
 
 @contextmanager
@@ -188,6 +237,21 @@ def insert_for(connection: sa.Connection, table: sa.Table) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     return insert(table)
+
+
+@cache
+def insert_once(dialect: str, table: sa.Table, *unique: str) -> Any:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id``, built once per dialect.
+
+    Run it with the row as parameters (``connection.execute(statement, row)``):
+    building and cache-keying a fresh ``insert().values(…)`` per row cost more
+    than the insert itself.
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
 def alembic_config() -> Config:

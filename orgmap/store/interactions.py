@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from orgmap.domain.model import Interaction
 from orgmap.store.contacts import find_contact_at
-from orgmap.store.engine import insert_for
+from orgmap.store.engine import insert_once
 from orgmap.store.errors import NotFoundError
 from orgmap.store.mapping import interaction_values
 from orgmap.store.tables import interaction_table
@@ -28,13 +28,9 @@ def insert_interactions_once(connection: sa.Connection, values: Sequence[Mapping
     """
     if not values:
         return 0
-    statement = (
-        insert_for(connection, interaction_table)
-        .on_conflict_do_nothing(index_elements=["debtor_id", "fingerprint"])
-        .returning(interaction_table.c.id)
-    )
+    statement = insert_once(connection.dialect.name, interaction_table, "debtor_id", "fingerprint")
     if len(values) == 1:  # one call logged: a plain execute, not an executemany
-        return len(connection.execute(statement.values(**values[0])).all())
+        return len(connection.execute(statement, values[0]).all())
     return len(connection.execute(statement, list(values)).all())
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from orgmap.domain.model import Relation, RelationType
 from orgmap.store.debtors import find_debtor_id
-from orgmap.store.engine import insert_for
+from orgmap.store.engine import insert_once
 from orgmap.store.errors import NotFoundError, StoreError
 from orgmap.store.mapping import relation_label, stamp_new
 from orgmap.store.tables import contact_table, relation_table
@@ -128,21 +128,19 @@ def insert_relation_once(
     now: datetime,
 ) -> bool:
     """Insert ``relation`` unless the same (source, target, type) exists; whether it was new."""
-    statement = (
-        insert_for(connection, relation_table)
-        .values(
-            debtor_id=debtor_id,
-            source_id=source_id,
-            target_id=target_id,
-            type=str(relation.type),
-            note=relation.note,
-            archived=relation.archived,
-            **stamp_new(by=by, now=now),
-        )
-        .on_conflict_do_nothing(index_elements=["debtor_id", "source_id", "target_id", "type"])
-        .returning(relation_table.c.id)
+    statement = insert_once(
+        connection.dialect.name, relation_table, "debtor_id", "source_id", "target_id", "type"
     )
-    return connection.execute(statement).scalar() is not None
+    row = {
+        "debtor_id": debtor_id,
+        "source_id": source_id,
+        "target_id": target_id,
+        "type": str(relation.type),
+        "note": relation.note,
+        "archived": relation.archived,
+        **stamp_new(by=by, now=now),
+    }
+    return connection.execute(statement, row).scalar() is not None
 
 
 def update_relation(
