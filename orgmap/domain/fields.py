@@ -313,15 +313,16 @@ _KINDS = {
 }
 
 
-def normalize_phone(raw: object, *, region: str = "CN") -> Phone:
+def normalize_phone(raw: object, *, region: str) -> Phone:
     """Parse a phone number as typed into a :class:`Phone` (E.164, extension, kind).
 
-    Numbers without ``+country`` are read as numbers of ``region``.  The number must be
-    both possible and valid for its country.
+    Numbers without ``+country`` are read as numbers of ``region`` (an ISO 3166 code such
+    as ``"CN"``; callers pass the configured ``Settings.phone_region``).  The number must
+    be both possible and valid for its country.
 
-    >>> normalize_phone("021-61234567转801")
+    >>> normalize_phone("021-61234567转801", region="CN")
     Phone(e164='+862161234567', extension='801', kind=<PhoneKind.FIXED_LINE: 'fixed_line'>)
-    >>> normalize_phone("138 1234 5678").e164
+    >>> normalize_phone("138 1234 5678", region="CN").e164
     '+8613812345678'
     """
     text = _require_str(raw, "phone").strip()
@@ -342,7 +343,7 @@ def normalize_phone(raw: object, *, region: str = "CN") -> Phone:
 def format_phone(phone: Phone) -> str:
     """The export form, read back by :func:`normalize_phone` into the same Phone.
 
-    >>> format_phone(normalize_phone("+86 21 6123 4567 ext. 801"))
+    >>> format_phone(normalize_phone("+86 21 6123 4567 ext. 801", region="CN"))
     '+862161234567;ext=801'
     """
     return f"{phone.e164};ext={phone.extension}" if phone.extension else phone.e164

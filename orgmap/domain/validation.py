@@ -182,7 +182,7 @@ class FieldProblems:
 # --- whole maps ---------------------------------------------------------------------
 
 
-def check_change(before: DebtorMap, after: DebtorMap, *, region: str = "CN") -> None:
+def check_change(before: DebtorMap, after: DebtorMap, *, region: str) -> None:
     """Raise :class:`ValidationError` for the problems the change from ``before`` to ``after``
     brings.
 
@@ -202,8 +202,8 @@ def check_change(before: DebtorMap, after: DebtorMap, *, region: str = "CN") -> 
     interactions = [(i, x) for i, x in enumerate(after.interactions) if x not in old_interactions]
     problems: list[Problem] = []
     if after.debtor != before.debtor:
-        _check_debtor_fields(after, where, problems, region)
-    _check_records(where, contacts, relations, interactions, problems)
+        _check_debtor_fields(after, where, problems, region=region)
+    _check_records(where, contacts, relations, interactions, problems, region=region)
     touched = (
         *(f"{where}.contacts[{c.key}]" for c in contacts),
         *(f"{where}.relations[{i}]" for i, _ in relations),
@@ -218,7 +218,7 @@ def _within(path: str, record: str) -> bool:
     return path == record or path.startswith((f"{record}.", f"{record}["))
 
 
-def validate_map(m: DebtorMap, *, region: str = "CN") -> list[Problem]:
+def validate_map(m: DebtorMap, *, region: str) -> list[Problem]:
     """Every problem in ``m``: field values (as the field checks above would judge them,
     including that they are in canonical form) plus :func:`check_structure`.
 
@@ -226,8 +226,15 @@ def validate_map(m: DebtorMap, *, region: str = "CN") -> list[Problem]:
     """
     problems: list[Problem] = []
     where = f"debtors[{m.debtor.key}]"
-    _check_debtor_fields(m, where, problems, region)
-    _check_records(where, m.contacts, enumerate(m.relations), enumerate(m.interactions), problems)
+    _check_debtor_fields(m, where, problems, region=region)
+    _check_records(
+        where,
+        m.contacts,
+        enumerate(m.relations),
+        enumerate(m.interactions),
+        problems,
+        region=region,
+    )
     problems.extend(check_structure(m))
     return problems
 
@@ -238,10 +245,12 @@ def _check_records(
     relations: Iterable[tuple[int, Relation]],
     interactions: Iterable[tuple[int, Interaction]],
     problems: list[Problem],
+    *,
+    region: str,
 ) -> None:
     """The field checks of these records, each at its path under ``where``."""
     for contact in contacts:
-        _check_contact_fields(contact, f"{where}.contacts[{contact.key}]", problems)
+        _check_contact_fields(contact, f"{where}.contacts[{contact.key}]", problems, region=region)
     for i, relation in relations:
         _recheck(problems, f"{where}.relations[{i}].note", check_text, relation.note)
     for i, interaction in interactions:
@@ -371,7 +380,7 @@ def _recheck(
         problems.append(Problem.coded(path, "value.not_canonical", expected=shown(canonical)))
 
 
-def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], region: str) -> None:
+def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], *, region: str) -> None:
     debtor = m.debtor
     _recheck(out, f"{where}.key", check_key, debtor.key)
     _recheck(out, f"{where}.name", check_name, debtor.name)
@@ -388,10 +397,10 @@ def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], region: s
         field="assigned_to",
         required=False,
     )
-    _check_facts(debtor.facts, f"{where}.facts", out, region)
+    _check_facts(debtor.facts, f"{where}.facts", out, region=region)
 
 
-def _check_facts(facts: DebtorFacts, where: str, out: list[Problem], region: str) -> None:
+def _check_facts(facts: DebtorFacts, where: str, out: list[Problem], *, region: str) -> None:
     _recheck(out, f"{where}.reason_unpaid", check_text, facts.reason_unpaid, field="reason_unpaid")
     _recheck(out, f"{where}.who_pays", check_text, facts.who_pays, field="who_pays")
     _recheck(
@@ -413,7 +422,7 @@ def _canonical_phone(value: object, *, region: str) -> str:
     return format_phone(normalize_phone(value, region=region))
 
 
-def _check_contact_fields(contact: Contact, where: str, out: list[Problem]) -> None:
+def _check_contact_fields(contact: Contact, where: str, out: list[Problem], *, region: str) -> None:
     _recheck(out, f"{where}.key", check_key, contact.key)
     _recheck(out, f"{where}.name", check_name, contact.name)
     _recheck(out, f"{where}.title", check_name, contact.title, field="title", required=False)
@@ -424,8 +433,10 @@ def _check_contact_fields(contact: Contact, where: str, out: list[Problem]) -> N
     for i, phone in enumerate(contact.phones):
         # Compare number and extension only: the kind comes from phonenumbers' metadata,
         # which may reclassify a number after an upgrade; that must not block a write.
+        # A stored number is E.164 ("+country..."), so ``region`` only changes how one
+        # that is not gets reported; it is a problem either way.
         try:
-            again = normalize_phone(format_phone(phone))
+            again = normalize_phone(format_phone(phone), region=region)
         except ValueError as error:
             out.append(Problem.from_error(f"{where}.phones[{i}]", error))
             continue

@@ -80,7 +80,7 @@ class ContactRow:
 
 
 def parse_contacts_csv(
-    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    raw: bytes, *, region: str, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
 ) -> dict[str, tuple[Contact, ...]]:
     """Read a contacts CSV into ``{debtor_key: contacts in file order}``.
 
@@ -92,7 +92,7 @@ def parse_contacts_csv(
 
 
 def parse_contact_rows(
-    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    raw: bytes, *, region: str, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
 ) -> dict[str, tuple[ContactRow, ...]]:
     """Like :func:`parse_contacts_csv`, keeping which optional cells had a value."""
     text = decode_upload(raw, max_bytes=max_bytes)
@@ -116,7 +116,7 @@ def parse_contact_rows(
                 )
                 continue
             row = dict(zip(header, cells, strict=False))
-            read = _read_row(row, f"row {row_number}", region, problems)
+            read = _read_row(row, f"row {row_number}", problems, region=region)
             if read is None:
                 continue
             debtor_key, contact = read
@@ -166,7 +166,7 @@ def _read_header(cells: list[str] | None) -> list[str]:
 
 
 def _read_row(
-    row: dict[str, str], where: str, region: str, problems: list[Problem]
+    row: dict[str, str], where: str, problems: list[Problem], *, region: str
 ) -> tuple[str, Contact] | None:
     """One data row as (debtor key, contact); None (with problems recorded) if it is bad.
 
@@ -199,7 +199,7 @@ def _read_row(
         contact = None
         problems.extend(replace(p, path=_place(where, p.path)) for p in error.problems)
     maybe_repeated = contact is None or len(contact.phones) < len(draft.phones)
-    if maybe_repeated and (repeated := repeated_phones(draft.phones, region)):
+    if maybe_repeated and (repeated := repeated_phones(draft.phones, region=region)):
         problems.append(
             Problem.coded(
                 _place(where, "phones"), "phone.listed_twice", value=repr(draft.phones[repeated[0]])

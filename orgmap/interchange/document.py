@@ -63,13 +63,13 @@ class ParsedDocument:
 
 
 def parse_document(
-    raw: bytes, *, region: str = "CN", max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    raw: bytes, *, region: str, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES
 ) -> ParsedDocument:
     """Read an ``orgmap/1`` document; raise :class:`ValidationError` listing every problem.
 
     ``region`` is the country assumed for phone numbers written without ``+country``.
     Contacts, relations and interactions come back sorted as :func:`dump_document`
-    writes them, so ``parse_document(dumps_document(maps))`` gives the maps back.
+    writes them, so ``parse_document(dumps_document(maps), region=...)`` gives the maps back.
     A credit code with a wrong check character is kept and reported in ``warnings``.
     """
     report = Report(region=region)

@@ -82,11 +82,11 @@ class DuplicateKeysObject(dict[str, Any]):
     duplicates: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Report:
     """Problems (errors) and warnings collected while reading."""
 
-    region: str = "CN"
+    region: str  # the country assumed for numbers written without +country
     # Read once per document: a call logged after "now" is refused (see check_logged_time).
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     problems: list[Problem] = field(default_factory=list)
@@ -362,7 +362,7 @@ def _contact_or_placeholder(raw: object, path: str, report: Report) -> Contact |
     if contact is None or len(contact.phones) < len(draft.phones):
         report.problems.extend(
             Problem.coded(f"{path}.phones[{i}]", "phone.listed_twice", value=repr(draft.phones[i]))
-            for i in repeated_phones(draft.phones, report.region)
+            for i in repeated_phones(draft.phones, region=report.region)
         )
     if contact is not None:
         return contact
@@ -402,13 +402,13 @@ def _unread(f: _Fields, problem: Problem) -> bool:
     return member in f.unread or member.split("[")[0] in f.unread
 
 
-def repeated_phones(texts: Sequence[str], region: str) -> list[int]:
+def repeated_phones(texts: Sequence[str], *, region: str) -> list[int]:
     """The indexes of numbers an earlier item already gave (unreadable items are skipped).
 
     A draft keeps such a number once, silently; a file that lists it twice is probably
     wrong, so the readers refuse it.
 
-    >>> repeated_phones(["138 1688 2045", "021-64851230", "+86 138-1688-2045"], "CN")
+    >>> repeated_phones(["138 1688 2045", "021-64851230", "+86 138-1688-2045"], region="CN")
     [2]
     """
     seen: set[tuple[str, str | None]] = set()

@@ -10,8 +10,9 @@ Modules by job: :mod:`~orgmap.store.tables` (the SQLModel tables),
 :mod:`~orgmap.store.versions` (the versioned update), one module per noun
 (:mod:`~orgmap.store.debtors`, :mod:`~orgmap.store.contacts`,
 :mod:`~orgmap.store.relations`, :mod:`~orgmap.store.interactions`,
-:mod:`~orgmap.store.same_person`), :mod:`~orgmap.store.loading` (whole maps
-out) and :mod:`~orgmap.store.bulk_import` (whole maps in).
+:mod:`~orgmap.store.same_person`), :mod:`~orgmap.store.merge` (two contacts
+into one), :mod:`~orgmap.store.loading` (whole maps out) and
+:mod:`~orgmap.store.bulk_import` (whole maps in).
 """
 
 from orgmap.store.bulk_import import ChangeCounts, SaveReport, save_maps
@@ -24,7 +25,6 @@ from orgmap.store.contacts import (
     hold_name,
     insert_contact_once,
     keys_starting,
-    merge_contacts,
     set_disposition,
     update_contact,
     upsert_contact,
@@ -51,6 +51,7 @@ from orgmap.store.errors import AlreadyExistsError, NotFoundError, StaleVersionE
 from orgmap.store.interactions import append_call, append_interaction
 from orgmap.store.loading import LoadedMap, RecordVersions, load_debtor, load_map, load_maps
 from orgmap.store.mapping import interaction_fingerprint
+from orgmap.store.merge import merge_contacts
 from orgmap.store.relations import (
     add_or_restore_relation,
     archive_relation,

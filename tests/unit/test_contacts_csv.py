@@ -16,9 +16,9 @@ def csv_bytes(*rows: str, header: str = HEADER, bom: bool = False) -> bytes:
     return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
 
 
-def errors_of(raw: bytes, **kwargs) -> str:
+def errors_of(raw: bytes, *, region: str = "CN", **kwargs) -> str:
     with pytest.raises(ValidationError) as caught:
-        parse_contacts_csv(raw, **kwargs)
+        parse_contacts_csv(raw, region=region, **kwargs)
     return str(caught.value)
 
 
@@ -28,7 +28,7 @@ def test_reads_contacts_grouped_by_debtor_in_file_order():
         'acme,boss,王建国,总经理,management,eagle,是,"138 1688 2045/021-64851230转801",W@Ex.COM',
         "other,li,李梅,,finance,,,,",
     )
-    found = parse_contacts_csv(raw)
+    found = parse_contacts_csv(raw, region="CN")
     assert list(found) == ["acme", "other"]
     reception, boss = found["acme"]
     assert reception.key == "qiantai" and reception.department is Department.RECEPTION
@@ -45,7 +45,9 @@ def test_reads_contacts_grouped_by_debtor_in_file_order():
 
 def test_bom_and_header_case_and_column_order_do_not_matter():
     header = " Name ,KEY,Debtor_Key,Department\n"
-    found = parse_contacts_csv(csv_bytes("王建国,boss,acme,owner", header=header, bom=True))
+    found = parse_contacts_csv(
+        csv_bytes("王建国,boss,acme,owner", header=header, bom=True), region="CN"
+    )
     assert found["acme"][0].name == "王建国"
 
 
@@ -62,7 +64,7 @@ def test_bom_and_header_case_and_column_order_do_not_matter():
     ],
 )
 def test_phone_separators(cell, count):
-    found = parse_contacts_csv(csv_bytes(f'acme,boss,王,,owner,,,"{cell}",'))
+    found = parse_contacts_csv(csv_bytes(f'acme,boss,王,,owner,,,"{cell}",'), region="CN")
     assert len(found["acme"][0].phones) == count
 
 
@@ -82,7 +84,7 @@ def test_phone_separators(cell, count):
     ],
 )
 def test_authorizes_payment_answers(cell, expected):
-    found = parse_contacts_csv(csv_bytes(f"acme,boss,王,,owner,,{cell},,"))
+    found = parse_contacts_csv(csv_bytes(f"acme,boss,王,,owner,,{cell},,"), region="CN")
     assert found["acme"][0].authorizes_payment is expected
 
 
@@ -169,7 +171,7 @@ def test_too_many_cells():
 
 
 def test_short_rows_leave_optional_columns_empty():
-    found = parse_contacts_csv(csv_bytes("acme,k,甲,,owner"))
+    found = parse_contacts_csv(csv_bytes("acme,k,甲,,owner"), region="CN")
     assert found["acme"][0].phones == ()
 
 

@@ -77,11 +77,11 @@ def encode(doc: object) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
-def errors_of(raw: bytes | dict[str, Any], **kwargs: Any) -> str:
+def errors_of(raw: bytes | dict[str, Any], *, region: str = "CN", **kwargs: Any) -> str:
     """The ValidationError message parse_document gives for ``raw``."""
     data = raw if isinstance(raw, bytes) else encode(raw)
     with pytest.raises(ValidationError) as caught:
-        parse_document(data, **kwargs)
+        parse_document(data, region=region, **kwargs)
     return str(caught.value)
 
 
@@ -95,7 +95,7 @@ def with_contact_field(name: str, value: Any) -> dict[str, Any]:
 
 
 def test_parse_a_valid_document():
-    parsed = parse_document(encode(document()))
+    parsed = parse_document(encode(document()), region="CN")
     assert parsed.warnings == ()
     (m,) = parsed.maps
     assert m.debtor.key == "acme"
@@ -109,11 +109,11 @@ def test_parse_a_valid_document():
     assert boss.authorizes_payment
     assert boss.phones == (Phone("+8613816882045", None, PhoneKind.MOBILE),)
     assert m.relations[0].type is RelationType.REFERS_TO
-    assert validate_map(m) == []
+    assert validate_map(m, region="CN") == []
 
 
 def test_interactions_come_back_sorted_by_time_in_utc():
-    (m,) = parse_document(encode(document())).maps
+    (m,) = parse_document(encode(document()), region="CN").maps
     assert [i.contact for i in m.interactions] == ["qiantai", "boss"]
     first = m.interactions[0]
     assert first.at == datetime(2026, 11, 2, 1, 35, tzinfo=UTC)
@@ -127,7 +127,8 @@ def test_interactions_come_back_sorted_by_time_in_utc():
 def test_amounts_may_be_json_numbers_read_exactly():
     (m,) = parse_document(
         b'{"format": "orgmap/1", "debtors": [{"key": "a", "name": "A",'
-        b' "amount_owed": 98765432109876.54}]}'
+        b' "amount_owed": 98765432109876.54}]}',
+        region="CN",
     ).maps
     assert m.debtor.amount_owed == Decimal("98765432109876.54")  # beyond float precision
 
@@ -141,13 +142,13 @@ def test_optional_members_may_be_null_and_lists_absent():
             ],
         }
     )
-    (m,) = parse_document(raw).maps
+    (m,) = parse_document(raw, region="CN").maps
     assert (m.contacts, m.relations, m.interactions) == ((), (), ())
     assert m.debtor.credit_code is None and m.debtor.address == ""
 
 
 def test_utf8_byte_order_mark_is_accepted():
-    assert len(parse_document(b"\xef\xbb\xbf" + encode(document())).maps) == 1
+    assert len(parse_document(b"\xef\xbb\xbf" + encode(document()), region="CN").maps) == 1
 
 
 def test_extensions_are_read():
@@ -161,7 +162,7 @@ def test_extensions_are_read():
     )
     doc["debtors"][0]["contacts"][0]["archived"] = True
     doc["debtors"][0]["relations"][0]["archived"] = True
-    (m,) = parse_document(encode(doc)).maps
+    (m,) = parse_document(encode(doc), region="CN").maps
     assert m.debtor.assigned_to == "zhangwei"
     assert m.debtor.facts.money_in_account is False
     assert m.debtor.facts.salaries_on_time is None
@@ -173,7 +174,7 @@ def test_extensions_are_read():
 
 
 def test_dump_writes_canonical_values_and_omits_defaults():
-    (m,) = parse_document(encode(document())).maps
+    (m,) = parse_document(encode(document()), region="CN").maps
     out = dump_document([m])
     debtor = out["debtors"][0]
     assert out["format"] == "orgmap/1"
@@ -193,8 +194,8 @@ def test_dump_writes_canonical_values_and_omits_defaults():
 
 
 def test_dump_orders_debtors_by_key_and_keeps_chinese_readable():
-    (a,) = parse_document(encode(document(key="zeta"))).maps
-    (b,) = parse_document(encode(document(key="alpha"))).maps
+    (a,) = parse_document(encode(document(key="zeta")), region="CN").maps
+    (b,) = parse_document(encode(document(key="alpha")), region="CN").maps
     text = dumps_document([a, b])
     assert [d["key"] for d in json.loads(text)["debtors"]] == ["alpha", "zeta"]
     assert "上海恒达" in text and "\\u" not in text
@@ -204,11 +205,11 @@ def test_dump_orders_debtors_by_key_and_keeps_chinese_readable():
 def test_extensions_are_written_only_when_set():
     doc = document(assigned_to="zhangwei", facts={"address_verified": True})
     doc["debtors"][0]["contacts"][0]["archived"] = True
-    written = dump_document(parse_document(encode(doc)).maps)["debtors"][0]
+    written = dump_document(parse_document(encode(doc), region="CN").maps)["debtors"][0]
     assert written["assigned_to"] == "zhangwei"
     assert written["facts"] == {"address_verified": True}
     assert [c.get("archived") for c in written["contacts"]] == [None, True]
-    plain = dump_document(parse_document(encode(document())).maps)["debtors"][0]
+    plain = dump_document(parse_document(encode(document()), region="CN").maps)["debtors"][0]
     assert "facts" not in plain and "assigned_to" not in plain
 
 
@@ -220,9 +221,9 @@ def test_round_trip_is_a_fixed_point():
         due_date="2026-09-30",
         address="上海市闵行区",
     )
-    first = parse_document(encode(doc))
+    first = parse_document(encode(doc), region="CN")
     text = dumps_document(first.maps)
-    second = parse_document(text.encode())
+    second = parse_document(text.encode(), region="CN")
     assert second.maps == first.maps
     assert dumps_document(second.maps) == text
     assert second.maps[0].debtor.credit_code == "91350100M000100Y43"
@@ -232,11 +233,11 @@ def test_round_trip_is_a_fixed_point():
 
 
 def test_demo_file_is_valid_and_tells_the_seed_stories():
-    parsed = parse_document(DEMO.read_bytes())
+    parsed = parse_document(DEMO.read_bytes(), region="CN")
     assert parsed.warnings == ()
     assert len(parsed.maps) == 3
     for m in parsed.maps:
-        assert validate_map(m) == []
+        assert validate_map(m, region="CN") == []
         assert m.interactions, m.debtor.key
         assert all(i.at.year == 2026 and i.at.month == 11 for i in m.interactions)
     relations = {
@@ -292,7 +293,7 @@ def test_the_number_a_call_used_is_read_in_e164_written_back_and_checked():
     doc = document()
     # Not one of the contact's numbers: it may have been removed since the call.
     doc["debtors"][0]["interactions"][1]["phone"] = "021-6485 9999"
-    (m,) = parse_document(encode(doc)).maps
+    (m,) = parse_document(encode(doc), region="CN").maps
     assert [i.phone for i in m.interactions] == ["+862164859999", None]
     written = dump_document([m])["debtors"][0]["interactions"]
     assert [i.get("phone") for i in written] == ["+862164859999", None]
@@ -434,7 +435,7 @@ def test_file_above_the_size_limit_says_the_limit():
     assert (
         f"the limit is {len(raw) - 1:,} bytes" in message or f"({len(raw) - 1:,} bytes)" in message
     )
-    assert len(parse_document(raw, max_bytes=len(raw)).maps) == 1
+    assert len(parse_document(raw, max_bytes=len(raw), region="CN").maps) == 1
     big = errors_of(b" " * (10 * 1024 * 1024 + 1))
     assert "the limit is 10.0 MB (10,485,760 bytes)" in big
 
@@ -444,7 +445,10 @@ def test_names_over_200_characters():
     assert "debtors[acme].name: name is too long: 201 characters (at most 200)" in message
     message = errors_of(with_contact_field("name", "王" * 201))
     assert "debtors[acme].contacts[qiantai].name: name is too long" in message
-    assert parse_document(encode(document(name="公" * 200))).maps[0].debtor.name == "公" * 200
+    assert (
+        parse_document(encode(document(name="公" * 200)), region="CN").maps[0].debtor.name
+        == "公" * 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -545,7 +549,7 @@ def test_many_problems_are_capped_in_the_message():
 
 
 def test_credit_code_checksum_failure_is_a_warning_naming_the_field():
-    parsed = parse_document(encode(document(credit_code="91350100M000100Y44")))
+    parsed = parse_document(encode(document(credit_code="91350100M000100Y44")), region="CN")
     (warning,) = parsed.warnings
     assert warning.path == "debtors[acme].credit_code"
     assert "'3'" in warning.message

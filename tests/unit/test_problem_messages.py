@@ -107,9 +107,9 @@ BAD_INPUTS = [
     (fields.parse_aware_datetime, ("0001-01-01T00:00:00+08:00",), {}, "datetime.out_of_range"),
     (fields.parse_logged_time, ("2099-01-01T00:00:00Z",), {"now": NOW}, "time.in_future"),
     (fields.check_currency, ("yuan",), {}, "currency.invalid"),
-    (fields.normalize_phone, (" ",), {}, "phone.empty"),
-    (fields.normalize_phone, ("call me",), {}, "phone.unreadable"),
-    (fields.normalize_phone, ("12345",), {}, "phone.invalid"),
+    (fields.normalize_phone, (" ",), {"region": "CN"}, "phone.empty"),
+    (fields.normalize_phone, ("call me",), {"region": "CN"}, "phone.unreadable"),
+    (fields.normalize_phone, ("12345",), {"region": "CN"}, "phone.invalid"),
     (fields.check_email, ("li@",), {}, "email.invalid"),
     (fields.normalize_credit_code, ("123",), {}, "credit_code.length"),
     (fields.check_credit_code, ("91350100I000100Y43",), {}, "credit_code.characters"),
@@ -156,7 +156,7 @@ def test_english_text_is_unchanged():
 
 def test_referred_phone_reads_in_chinese_without_english_words():
     try:
-        fields.normalize_phone("12345")
+        fields.normalize_phone("12345", region="CN")
     except FieldError as error:
         problem = Problem.from_error("referred_to.phone", error)
     assert str(problem).startswith("referred_to.phone: '12345' is not a valid phone number")
@@ -175,7 +175,9 @@ def test_a_field_named_by_its_path_is_not_said_twice():
 
 def test_map_problems_name_the_place_in_words():
     bad = make_contact("li", name="Li", phones=(Phone("+8612345"),))
-    problems = validate_map(make_map("acme", contacts=(bad,), relations=(), interactions=()))
+    problems = validate_map(
+        make_map("acme", contacts=(bad,), relations=(), interactions=()), region="CN"
+    )
     phone = next(p for p in problems if p.path.endswith("phones[0]"))
     assert phone.code is not None
     assert phone.text("zh-CN").startswith("债务人 acme的联系人 li的电话 1：")
