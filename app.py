@@ -8,9 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from orgmap.settings import SettingsError
 from orgmap.ui import state
 from orgmap.ui.components import collector_name, debtor_selector, language_switch
 from orgmap.ui.components.feedback import show_unexpected
+from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
 FAVICON = Path(__file__).parent / "orgmap" / "ui" / "static" / "favicon.png"
@@ -26,7 +28,11 @@ PAGES = (  # (name: its file, URL path and title, icon); the first is the home p
 
 # A local icon: a :material: page icon makes the browser fetch the favicon from Google's CDN.
 st.set_page_config(page_title="orgmap", page_icon=str(FAVICON), layout="wide")
-settings = state.settings()
+try:
+    settings = state.settings()
+except SettingsError as exc:  # a bad ORGMAP_* variable: the line the CLI prints, nothing else
+    st.error(escape_markdown(str(exc)))
+    st.stop()
 lang = language_switch.show(state.LANG_KEY, default=settings.language)
 try:
     debtor_selector.show(state.DEBTOR_KEY, lang=lang)

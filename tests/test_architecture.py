@@ -15,6 +15,9 @@ PACKAGE = ROOT / "orgmap"
 PURE = [
     "orgmap.domain.model",
     "orgmap.domain.validation",
+    "orgmap.domain.contact_draft",
+    "orgmap.domain.debtor_draft",
+    "orgmap.file_input",
     "orgmap.routing",
     "orgmap.interchange",
     "orgmap.render",

@@ -3,7 +3,8 @@
 The packaged ``weights.toml`` holds the defaults and documents every number.
 A team may keep its own file with only the keys it changes; the caller (the
 service or CLI, reading ``ORGMAP_ROUTING_WEIGHTS``) passes its path to
-:func:`load_weights`.  Loading refuses negative costs, unknown keys and
+:func:`load_weights`, which reads it through :mod:`orgmap.file_input` (a regular
+file of at most :data:`MAX_WEIGHTS_BYTES`).  Loading refuses negative costs, unknown keys and
 numbers that would break one of the rules of issue 3, with a message naming
 the key, so a team cannot silently turn the engine against its own rules.
 """
@@ -22,8 +23,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orgmap.domain.model import Disposition, RelationType
+from orgmap.file_input import FileRefusedError, read_regular_file
 
-__all__ = ["Weights", "WeightsError", "load_weights"]
+__all__ = ["MAX_WEIGHTS_BYTES", "Weights", "WeightsError", "load_weights"]
+
+#: A team's weights file is a few KB of TOML; anything far bigger is not one.
+MAX_WEIGHTS_BYTES = 64 * 1024
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "call": ("base",),
@@ -48,7 +53,16 @@ _FOUR_MONTHS_DAYS = 120.0
 
 
 class WeightsError(ValueError):
-    """A weights file that cannot be used; the message names the key."""
+    """A weights file that cannot be used; the message names the file and the key.
+
+    ``str()`` is ``"{source}: {reason}"``; ``reason`` alone reads after a caller's
+    own prefix (the settings name the variable and its value).
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -134,26 +148,28 @@ def _read_default_table() -> dict[str, Any]:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
+    source = str(path)
     try:
-        return tomllib.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise WeightsError(f"{path}: cannot read routing weights: {exc.strerror}") from exc
+        text = read_regular_file(path, max_bytes=MAX_WEIGHTS_BYTES).decode("utf-8")
+        return tomllib.loads(text)
+    except FileRefusedError as exc:
+        raise WeightsError(source, f"cannot read routing weights: {exc.reason}") from exc
     except UnicodeDecodeError as exc:
-        raise WeightsError(f"{path}: routing weights are not UTF-8") from exc
+        raise WeightsError(source, "routing weights are not UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise WeightsError(f"{path}: not valid TOML: {exc}") from exc
+        raise WeightsError(source, f"not valid TOML: {exc}") from exc
 
 
 def _merge(default: dict[str, Any], team: dict[str, Any], *, source: str) -> dict[str, Any]:
     merged = {name: dict(values) for name, values in default.items()}
     for name, values in team.items():
         if name not in _SECTIONS:
-            raise WeightsError(f"{source}: unknown section [{name}]")
+            raise WeightsError(source, f"unknown section [{name}]")
         if not isinstance(values, dict):
-            raise WeightsError(f"{source}: {name} must be a [section]")
+            raise WeightsError(source, f"{name} must be a [section]")
         for key, value in values.items():
             if key not in _SECTIONS[name]:
-                raise WeightsError(f"{source}: unknown key {name}.{key}")
+                raise WeightsError(source, f"unknown key {name}.{key}")
             merged[name][key] = value
     return merged
 
@@ -166,9 +182,9 @@ def _weights_from_table(table: dict[str, Any], *, source: str) -> Weights:
     }
     try:
         zone = ZoneInfo(values["history", "timezone"])
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise WeightsError(
-            f"{source}: history.timezone {values['history', 'timezone']!r} is not a time zone"
+            source, f"history.timezone {values['history', 'timezone']!r} is not a time zone"
         ) from exc
     weights = Weights(
         call=values["call", "base"],
@@ -193,16 +209,16 @@ def _checked(table: dict[str, Any], name: str, key: str, *, source: str) -> Any:
     try:
         value = table[name][key]
     except KeyError:
-        raise WeightsError(f"{source}: missing {name}.{key}") from None
+        raise WeightsError(source, f"missing {name}.{key}") from None
     if (name, key) in _TEXT_KEYS:
         if not isinstance(value, str):
-            raise WeightsError(f"{source}: {name}.{key} must be text, got {value!r}")
+            raise WeightsError(source, f"{name}.{key} must be text, got {value!r}")
         return value
     # bool is an int subclass: `true` is no cost.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise WeightsError(f"{source}: {name}.{key} must be a number, got {value!r}")
+        raise WeightsError(source, f"{name}.{key} must be a number, got {value!r}")
     if value < 0:
-        raise WeightsError(f"{source}: {name}.{key} must not be negative, got {value}")
+        raise WeightsError(source, f"{name}.{key} must not be negative, got {value}")
     return float(value)
 
 
@@ -257,4 +273,4 @@ def _check_rules(w: Weights, *, source: str) -> None:
     ]
     for holds, message in rules:
         if not holds:
-            raise WeightsError(f"{source}: {message}")
+            raise WeightsError(source, message)

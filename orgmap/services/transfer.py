@@ -6,18 +6,21 @@ and the standalone offline HTML map out.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from sqlalchemy.engine import Engine
 
 from orgmap import store
 from orgmap.domain.model import DebtorMap
 from orgmap.domain.validation import Problem, ValidationError, check_change
+from orgmap.file_input import read_limited, read_regular_file
 from orgmap.interchange import dumps_document, graphml_bytes, parse_document
 from orgmap.interchange.contacts_csv import ContactRow, parse_contact_rows
+from orgmap.routing import Weights
 from orgmap.services.debtors import open_debtor
 from orgmap.settings import DEFAULT_DATA_DIR, Settings
 
@@ -30,6 +33,8 @@ __all__ = [
     "export_json",
     "import_file",
     "load_demo",
+    "read_import_file",
+    "read_upload",
 ]
 
 DEMO_FILE = DEFAULT_DATA_DIR / "demo.json"
@@ -42,6 +47,24 @@ IMPORT_KINDS = {".json": "orgmap/1 JSON", ".csv": "contacts CSV"}
 class ImportResult:
     report: store.SaveReport
     warnings: tuple[Problem, ...]
+
+
+def read_import_file(path: str | os.PathLike[str], *, settings: Settings) -> bytes:
+    """The bytes of the file to import at ``path``: a regular file (symlinks followed)
+    of at most ``settings.max_import_bytes``, never read beyond that.
+
+    Raises :class:`orgmap.file_input.FileRefusedError` (or its
+    :class:`~orgmap.file_input.FileTooLargeError`) naming ``path``.
+    """
+    return read_regular_file(path, max_bytes=settings.max_import_bytes)
+
+
+def read_upload(stream: BinaryIO, *, name: str, size: int, settings: Settings) -> bytes:
+    """The bytes of an uploaded file that says it holds ``size`` bytes, under the same
+    limit as :func:`read_import_file`: refused unread when ``size`` is above it, and
+    never read beyond it.
+    """
+    return read_limited(stream, max_bytes=settings.max_import_bytes, name=name, size=size)
 
 
 def import_file(
@@ -125,11 +148,13 @@ def export_html(
     debtor_key: str,
     lang: str = "en",
     layout: Literal["hierarchical", "free"] = "hierarchical",
+    weights: Weights | None = None,
 ) -> str:
-    """The standalone, offline HTML map of one debtor, with its best route highlighted."""
+    """The standalone, offline HTML map of one debtor, with its best route (by the team's
+    ``weights``; the packaged ones when None) highlighted."""
     from orgmap.render import map_spec, render_html  # pyvis: only for this export
 
-    view = open_debtor(engine, debtor_key, k=1, lang=lang)
+    view = open_debtor(engine, debtor_key, k=1, lang=lang, weights=weights)
     routes = view.route.routes if view.route else ()
     best = [s.contact for s in routes[0].steps] if routes else []
     spec = map_spec(view.map, route_steps=best, layout=layout, lang=lang)
@@ -145,6 +170,5 @@ def load_demo(
         with store.snapshot(engine) as connection:
             if store.list_debtors(connection):
                 return None
-    return import_file(
-        engine, filename=path.name, raw=path.read_bytes(), settings=settings, by="demo"
-    )
+    raw = read_import_file(path, settings=settings)
+    return import_file(engine, filename=path.name, raw=raw, settings=settings, by="demo")

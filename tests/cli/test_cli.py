@@ -356,3 +356,32 @@ def test_route_names_other_debtors_where_the_boss_is_known(capsys, db, tmp_path)
     assert run(capsys, "--db", db, "import", str(path))[0] == 0
     answer = json.loads(run(capsys, "--db", db, "route", "--debtor", "acme", "--json")[1])
     assert any("艾克美集团 (acme-sister)" in w for w in answer["warnings"])
+
+
+def test_a_call_stored_before_times_were_bounded_breaks_nothing(db, doc_file, capsys, monkeypatch):
+    # Year-1 times can no longer enter, but a database written before may hold one:
+    # `list` in a zone west of UTC and `route` (the broken-promise history) must cope.
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+
+    from orgmap.store import make_engine
+    from orgmap.store.tables import interaction_table
+
+    assert main(["--db", db, "import", str(doc_file)]) == 0
+    engine = make_engine(db)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(interaction_table).values(
+                at=datetime(1, 1, 1, tzinfo=UTC),
+                outcome="promised",
+                promise_amount=1,
+                promise_date=date(1, 1, 1),
+            )
+        )
+    engine.dispose()
+    monkeypatch.setenv("ORGMAP_TIMEZONE", "America/New_York")
+    capsys.readouterr()
+    assert main(["--db", db, "list"]) == 0
+    assert "-01-01 00:00" in capsys.readouterr().out  # shown in UTC: no zone time exists
+    assert main(["--db", db, "route", "--debtor", "acme"]) == 0

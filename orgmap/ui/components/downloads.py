@@ -7,12 +7,13 @@ from collections.abc import Callable
 import streamlit as st
 
 from orgmap.services.database import Database
+from orgmap.services.routes import routing_weights
 from orgmap.services.transfer import export_graphml, export_html, export_json
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
 
-def show(*, engine: Database, debtor_key: str | None, lang: str) -> None:
+def show(*, engine: Database, debtor_key: str | None, lang: str, weights_path: str | None) -> None:
     """The whole team as JSON, and the current debtor as JSON, GraphML and an offline HTML map."""
     st.download_button(
         t("transfer.all_json", lang),
@@ -34,7 +35,9 @@ def show(*, engine: Database, debtor_key: str | None, lang: str) -> None:
         ),
         (
             t("transfer.html_map", lang),
-            lambda: export_html(engine, debtor_key=debtor_key, lang=lang),
+            lambda: export_html(
+                engine, debtor_key=debtor_key, lang=lang, weights=routing_weights(weights_path)
+            ),
             "html",
             "text/html",
         ),

@@ -4,7 +4,8 @@ import math
 
 import streamlit as st
 
-from orgmap.services.transfer import import_file
+from orgmap.file_input import FileTooLargeError
+from orgmap.services.transfer import import_file, read_upload
 from orgmap.ui import state
 from orgmap.ui.components import debtor_table, downloads
 from orgmap.ui.components.feedback import (
@@ -33,15 +34,16 @@ upload = st.file_uploader(
 pressed = upload is not None and st.button(
     t("transfer.do_import", lang), type="primary", key="transfer_do_import"
 )
-if upload is None or not pressed:
-    pass
-elif upload.size > limit:
-    st.error(t("transfer.too_big", lang, size=f"{upload.size:,}", limit=f"{limit:,}"))
-else:
-    try:
+if upload is not None and pressed:
+    upload.seek(0)
+    try:  # refused unread when its size is above the limit, and never read beyond it
+        raw = read_upload(upload, name=upload.name, size=upload.size, settings=settings)
         result = import_file(
-            engine, filename=upload.name, raw=upload.getvalue(), settings=settings, by=state.user()
+            engine, filename=upload.name, raw=raw, settings=settings, by=state.user()
         )
+    except FileTooLargeError as exc:
+        size = f"{exc.size:,}" if exc.size is not None else f"> {limit:,}"
+        st.error(t("transfer.too_big", lang, size=size, limit=f"{limit:,}"))
     except EXPECTED_ERRORS as exc:
         show_error(exc, lang=lang)
     else:
@@ -53,4 +55,9 @@ else:
         st.rerun()
 
 st.subheader(t("transfer.export", lang))
-downloads.show(engine=engine, debtor_key=state.current_debtor(), lang=lang)
+downloads.show(
+    engine=engine,
+    debtor_key=state.current_debtor(),
+    lang=lang,
+    weights_path=settings.routing_weights,
+)

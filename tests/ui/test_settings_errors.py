@@ -1,0 +1,104 @@
+"""A bad ``ORGMAP_*`` variable stops the app before it draws anything, with the same one
+line the CLI prints and no traceback; the upload page keeps to ORGMAP_MAX_IMPORT_BYTES."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from orgmap.services.transfer import export_json
+from orgmap.settings import SettingsError, load_settings
+from tests.ui.apptest_helpers import APP, SeededDb, assert_clean, open_page
+
+
+def start(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> AppTest:
+    monkeypatch.setenv(name, value)
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def shown(at: AppTest) -> list[str]:
+    """The errors on screen, markdown's backslash escapes removed."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ORGMAP_TIMEZONE", "Mars/Olympus"),
+        ("ORGMAP_LANG", "xx"),
+        ("ORGMAP_MAX_IMPORT_BYTES", "abc"),
+        ("ORGMAP_PHONE_REGION", "ZZ"),
+        ("ORGMAP_ROUTING_WEIGHTS", "/dev/null"),
+        ("ORGMAP_ROUTING_WEIGHTS", "/nonexistent"),
+    ],
+)
+def test_bad_setting_is_one_line_and_nothing_else(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+):
+    at = start(monkeypatch, name, value)
+    assert not at.exception, [e.value for e in at.exception]
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert shown(at) == [str(raised.value)]  # the line the CLI prints after "orgmap: error: "
+    assert f"{name}={value!r}" in shown(at)[0]
+    # Stopped before the sidebar: no language switch, no debtor picker, no page.
+    assert not at.radio and not at.selectbox and not at.title and not at.text_input
+
+
+def test_bad_weights_file_is_named_with_the_broken_rule(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    team = tmp_path / "team.toml"
+    team.write_text("[relation]\nrefers_to = 0.9\n", encoding="utf-8")
+    at = start(monkeypatch, "ORGMAP_ROUTING_WEIGHTS", str(team))
+    assert not at.exception
+    [message] = shown(at)
+    assert message.startswith(f"ORGMAP_ROUTING_WEIGHTS={str(team)!r}: ")
+    assert "relation.refers_to must be the cheapest relation" in message
+
+
+def test_control_characters_in_a_setting_do_not_reach_the_page(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch
+):
+    at = start(monkeypatch, "ORGMAP_TIMEZONE", "Asia/\u001b[2J\u202eShanghai")
+    assert not at.exception
+    [message] = shown(at)
+    assert "\x1b" not in message and "\u202e" not in message
+    assert r"\x1b[2J\u202eShanghai" in message
+
+
+def test_a_good_team_weights_file_starts_the_app(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    team = tmp_path / "team.toml"
+    team.write_text("[disposition]\nfox = 5.0\n", encoding="utf-8")
+    at = start(monkeypatch, "ORGMAP_ROUTING_WEIGHTS", str(team))
+    assert_clean(at)
+    assert not at.error and at.radio
+
+
+def _upload(at: AppTest, content: bytes) -> AppTest:
+    open_page(at, "transfer")
+    at.file_uploader(key="transfer_upload").upload("acme.json", content, "application/json").run()
+    at.button(key="transfer_do_import").click().run()
+    assert_clean(at)
+    return at
+
+
+def test_upload_limit_is_exact(db: SeededDb, monkeypatch: pytest.MonkeyPatch):
+    doc = json.loads(export_json(db.engine))
+    doc["debtors"][0]["key"] = "acme-copy"
+    content = json.dumps(doc).encode()
+    at = start(monkeypatch, "ORGMAP_MAX_IMPORT_BYTES", str(len(content) - 1))
+    _upload(at, content)
+    assert f"limit is {len(content) - 1:,} bytes" in "\n".join(shown(at))
+    assert "acme-copy" not in export_json(db.engine)
+
+    at = start(monkeypatch, "ORGMAP_MAX_IMPORT_BYTES", str(len(content)))
+    _upload(at, content)
+    assert not at.error, shown(at)
+    assert db.map("acme-copy").debtor.name == db.map("acme").debtor.name
