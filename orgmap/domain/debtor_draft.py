@@ -25,6 +25,7 @@ from orgmap.domain.fields import (
     normalize_credit_code,
     normalize_phone,
     parse_amount,
+    parse_date,
 )
 from orgmap.domain.model import Debtor, DebtorFacts, DebtorStatus
 from orgmap.domain.validation import FieldProblems, Problem
@@ -70,6 +71,9 @@ def debtor_from_draft(
     assigned = p.check(
         "assigned_to", check_name, draft.assigned_to, field="assigned_to", required=False
     )
+    due_date = None
+    if draft.due_date is not None:
+        due_date = p.check("due_date", parse_date, draft.due_date, field="due_date")
     credit_code: str | None = None
     warnings: tuple[Problem, ...] = ()
     if draft.credit_code.strip():
@@ -85,7 +89,7 @@ def debtor_from_draft(
         currency=currency,
         credit_code=credit_code,
         address=address,
-        due_date=draft.due_date,
+        due_date=due_date,
         status=draft.status,
         assigned_to=assigned,
         facts=facts,

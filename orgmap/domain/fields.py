@@ -12,13 +12,15 @@ Limits live here and nowhere else: the checks enforce them, the forms' ``max_cha
 and the store's column lengths are read from them.  Names, titles and similar one-line
 fields at most :data:`NAME_MAX_CHARS` characters; notes at most :data:`NOTE_MAX_CHARS`;
 keys at most :data:`KEY_MAX_CHARS`; e-mail addresses at most :data:`EMAIL_MAX_CHARS`;
-amounts are non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`.
+amounts are non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`;
+dates from :data:`EARLIEST_DATE` to :data:`LATEST_DATE`, and times whose UTC date lies
+between them.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -33,10 +35,12 @@ __all__ = [
     "CREDIT_CODE_CHARS",
     "CURRENCY_CHARS",
     "E164_MAX_CHARS",
+    "EARLIEST_DATE",
     "EMAIL_COLUMN_CHARS",
     "EMAIL_MAX_CHARS",
     "EXTENSION_MAX_CHARS",
     "KEY_MAX_CHARS",
+    "LATEST_DATE",
     "NAME_MAX_CHARS",
     "NOTE_MAX_CHARS",
     "PHONE_INPUT_MAX_CHARS",
@@ -49,6 +53,7 @@ __all__ = [
     "check_logged_time",
     "check_name",
     "check_text",
+    "check_time_range",
     "credit_code_check_character",
     "format_phone",
     "normalize_credit_code",
@@ -85,13 +90,30 @@ CREDIT_CODE_CHARS = 18
 #: Amounts must be below this (fits NUMERIC(17, 2) with room to spare).
 AMOUNT_LIMIT = Decimal("1000000000000000")  # 10**15
 _CENT = Decimal("0.01")
+#: The earliest and latest date orgmap accepts: due dates, promise dates, and the UTC
+#: date of every time (a call's ``at``).  No collection team has a record from before
+#: 1970 or a promise after 2100, and both bounds stay far from the ends of Python's
+#: calendar (years 1 and 9999): a time inside them can be shown in any time zone and a
+#: date moved by days (the promise checks' day of slack, routing's grace days) without
+#: an OverflowError.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+_EARLIEST_TIME = datetime.combine(EARLIEST_DATE, time.min, UTC)
+_LATEST_TIME = datetime.combine(LATEST_DATE, time.max, UTC)
+_BOUNDS = {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
 
 # --- text ----------------------------------------------------------------------------
 
 # C0/C1 control characters, lone surrogates (JSON "\ud800" decodes to one, and it cannot
-# be encoded as UTF-8) and U+FFFE/U+FFFF (not allowed in XML, so GraphML would break).
-_BAD_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# be encoded as UTF-8), U+FFFE/U+FFFF (not allowed in XML, so GraphML would break), and
+# the invisible characters that change how the text around them is shown: bidirectional
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069: "ab\u202ecd" shows as "abdc"),
+# line and paragraph separators (U+2028/U+2029) and a stray byte-order mark (U+FEFF).
+_INVISIBLE_CONTROLS = "\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+_BAD_IN_NAME = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_INVISIBLE_CONTROLS}]")
+_BAD_IN_TEXT = re.compile(
+    f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_INVISIBLE_CONTROLS}]"
+)
 _KEY = re.compile(f"[a-z0-9_-]{{1,{KEY_MAX_CHARS}}}")
 
 
@@ -236,10 +258,26 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(value: object, *, field: str = "date") -> date:
-    """A calendar date written ``YYYY-MM-DD`` (or already a :class:`date`)."""
+    """A calendar date written ``YYYY-MM-DD`` (or already a :class:`date`), from
+    :data:`EARLIEST_DATE` to :data:`LATEST_DATE`.
+
+    >>> parse_date("2026-11-13")
+    datetime.date(2026, 11, 13)
+    >>> parse_date("0001-01-01", field="promise_date")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    orgmap.domain.messages.FieldError: promise_date is out of range: '0001-01-01' (dates from ...
+    """
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    text = _require_str(value, field).strip()
+        day = value
+    else:
+        day = _read_iso_date(_require_str(value, field).strip(), field=field)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise FieldError("date.out_of_range", field=field, value=shown(day.isoformat()), **_BOUNDS)
+    return day
+
+
+def _read_iso_date(text: str, *, field: str) -> date:
     try:
         if _ISO_DATE.fullmatch(text):
             return date.fromisoformat(text)
@@ -248,12 +286,27 @@ def parse_date(value: object, *, field: str = "date") -> date:
     raise FieldError("date.invalid", field=field, value=shown(text))
 
 
+def check_time_range(moment: datetime, *, field: str, written: str | None = None) -> datetime:
+    """``moment`` (aware) unless its UTC date is outside the accepted dates; the message
+    quotes ``written`` (the text as typed) when given.
+
+    Aware datetimes compare without converting, so this never overflows, even for
+    ``0001-01-01T00:00:00+08:00``, which has no UTC time in Python's calendar.
+    """
+    if not _EARLIEST_TIME <= moment <= _LATEST_TIME:
+        value = shown(moment.isoformat() if written is None else written)
+        raise FieldError("datetime.out_of_range", field=field, value=value, **_BOUNDS)
+    return moment
+
+
 def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
-    """An ISO-8601 date and time WITH a UTC offset, returned in UTC.
+    """An ISO-8601 date and time WITH a UTC offset, returned in UTC; its UTC date must lie
+    from :data:`EARLIEST_DATE` to :data:`LATEST_DATE`.
 
     >>> parse_aware_datetime("2026-11-03T09:30:00+08:00").isoformat()
     '2026-11-03T01:30:00+00:00'
     """
+    text = None
     if isinstance(value, datetime):
         moment = value
     else:
@@ -264,10 +317,7 @@ def parse_aware_datetime(value: object, *, field: str = "time") -> datetime:
             raise FieldError("datetime.invalid", field=field, value=shown(text)) from None
     if moment.utcoffset() is None:
         raise FieldError("datetime.no_offset", field=field, value=shown(str(value)))
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        raise FieldError("datetime.out_of_range", field=field, value=shown(str(value))) from None
+    return check_time_range(moment, field=field, written=text).astimezone(UTC)
 
 
 #: How far ahead of "now" a logged call may be: clocks and time zones differ a little,
@@ -276,7 +326,8 @@ FUTURE_SLACK = timedelta(days=1)
 
 
 def check_logged_time(value: datetime, *, now: datetime, field: str = "at") -> datetime:
-    """``value`` (aware) unless it lies more than :data:`FUTURE_SLACK` after ``now``.
+    """``value`` (aware) unless it lies more than :data:`FUTURE_SLACK` after ``now`` or
+    outside the accepted dates (see :func:`parse_aware_datetime`).
 
     >>> from datetime import UTC, datetime
     >>> late, now = datetime(2099, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
@@ -285,6 +336,7 @@ def check_logged_time(value: datetime, *, now: datetime, field: str = "at") -> d
     ...
     orgmap.domain.messages.FieldError: at 2099-01-01T00:00:00+00:00 is in the future; a call ...
     """
+    check_time_range(value, field=field)
     if value > now + FUTURE_SLACK:
         raise FieldError("time.in_future", field=field, value=value.isoformat())
     return value

@@ -21,19 +21,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from orgmap.domain.fields import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     check_currency,
     check_email,
     check_key,
     check_name,
     check_text,
+    check_time_range,
     format_phone,
     normalize_credit_code,
     normalize_phone,
     parse_amount,
+    parse_date,
     shown,
 )
 from orgmap.domain.messages import FieldError, FieldWarning, describe_path, render_message
@@ -257,8 +261,18 @@ def _check_records(
         path = f"{where}.interactions[{i}]"
         _recheck(problems, f"{path}.by", check_name, interaction.by, field="by", required=False)
         _recheck(problems, f"{path}.note", check_text, interaction.note)
+        if interaction.at.utcoffset() is not None:  # (no offset: check_structure says so)
+            _recheck(problems, f"{path}.at", check_time_range, interaction.at, field="at")
         if interaction.promise_amount is not None:
             _recheck(problems, f"{path}.promise_amount", parse_amount, interaction.promise_amount)
+        if interaction.promise_date is not None:
+            _recheck(
+                problems,
+                f"{path}.promise_date",
+                parse_date,
+                interaction.promise_date,
+                field="promise_date",
+            )
 
 
 def check_structure(
@@ -350,8 +364,13 @@ def _check_interaction(
     if amount is not None and amount <= 0:
         out.append(Problem.coded(f"{at}.promise_amount", "promise.not_positive"))
     # One day of slack: a call late in the evening west of UTC is already "tomorrow" in UTC.
-    if promised_by is not None and promised_by < interaction.at.astimezone(UTC).date() - timedelta(
-        days=1
+    # Compared only when both lie in the accepted range (out of it, the field checks say
+    # so), where neither the conversion to UTC nor the day's arithmetic can overflow.
+    if (
+        promised_by is not None
+        and EARLIEST_DATE <= promised_by <= LATEST_DATE
+        and _within_accepted_times(interaction.at)
+        and promised_by < interaction.at.astimezone(UTC).date() - timedelta(days=1)
     ):
         out.append(
             Problem.coded(
@@ -361,6 +380,14 @@ def _check_interaction(
                 call_date=interaction.at.date().isoformat(),
             )
         )
+
+
+def _within_accepted_times(moment: datetime) -> bool:
+    try:
+        check_time_range(moment, field="at")
+    except ValueError:
+        return False
+    return True
 
 
 def _recheck(
@@ -386,6 +413,8 @@ def _check_debtor_fields(m: DebtorMap, where: str, out: list[Problem], *, region
     _recheck(out, f"{where}.name", check_name, debtor.name)
     _recheck(out, f"{where}.amount_owed", parse_amount, debtor.amount_owed, field="amount_owed")
     _recheck(out, f"{where}.currency", check_currency, debtor.currency)
+    if debtor.due_date is not None:
+        _recheck(out, f"{where}.due_date", parse_date, debtor.due_date, field="due_date")
     if debtor.credit_code is not None:
         _recheck(out, f"{where}.credit_code", normalize_credit_code, debtor.credit_code)
     _recheck(out, f"{where}.address", check_name, debtor.address, field="address", required=False)

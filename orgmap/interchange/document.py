@@ -25,7 +25,11 @@ arrays may be left out.
 Reading is strict: unknown members are errors (a typo must not silently drop data),
 and :func:`parse_document` reports every problem it finds in one
 :class:`~orgmap.domain.validation.ValidationError`.  Writing is canonical: see
-:mod:`orgmap.interchange.document_writer` for the order and omitted defaults.
+:mod:`orgmap.interchange.document_writer` for the order and omitted defaults, and
+:func:`dumps_document` for the layout (one record per line).
+
+The size limit holds both for the file and for what it holds as :func:`dumps_document`
+writes it, so a file that is accepted always exports to a file that is accepted again.
 """
 
 from __future__ import annotations
@@ -77,8 +81,33 @@ def parse_document(
     maps = _read_debtors(_read_envelope(document, report), report)
     if report.problems:
         raise ValidationError(report.problems)
-    ordered = sorted((sort_map(m) for m in maps), key=lambda m: m.debtor.key)
-    return ParsedDocument(maps=tuple(ordered), warnings=tuple(report.warnings))
+    ordered = tuple(sorted((sort_map(m) for m in maps), key=lambda m: m.debtor.key))
+    _check_written_size(ordered, max_bytes=max_bytes)
+    return ParsedDocument(maps=ordered, warnings=tuple(report.warnings))
+
+
+def _check_written_size(maps: tuple[DebtorMap, ...], *, max_bytes: int) -> None:
+    """Refuse a document whose export would be larger than the limit.
+
+    A team expects what orgmap accepted to come back from ``export`` and be accepted
+    again.  The file's own bytes cannot promise that: the export writes every phone in
+    E.164 (``13812345678`` becomes ``+8613812345678``), every amount with two decimals
+    and every time in UTC with seconds, so it can be larger than a file typed tersely.
+    Measuring the data as :func:`dumps_document` writes it makes "fits the limit" a
+    property of the data, which export → import keeps (and the export's own bytes are
+    that measure, so it also passes the byte check the CLI and the upload page make
+    before reading).  Only a file close to the limit and written more tersely than
+    orgmap writes is refused here rather than at its re-import.
+    """
+    written = len(dumps_document(maps).encode("utf-8"))
+    if written > max_bytes:
+        _fail(
+            "",
+            "file.too_large_written",
+            size=_size(written),
+            limit=_size(max_bytes),
+            limit_bytes=f"{max_bytes:,}",
+        )
 
 
 def _read_envelope(document: object, report: Report) -> list[Any]:
@@ -134,8 +163,44 @@ def dump_document(maps: Iterable[DebtorMap]) -> dict[str, Any]:
 
 
 def dumps_document(maps: Iterable[DebtorMap]) -> str:
-    """:func:`dump_document` as text: UTF-8-ready JSON, Chinese unescaped, indented."""
-    return json.dumps(dump_document(maps), ensure_ascii=False, indent=2) + "\n"
+    """:func:`dump_document` as text: UTF-8-ready JSON, Chinese unescaped, one record per line.
+
+    Each debtor starts a line and each of its contacts, relations and interactions has
+    a line of its own, written without spaces::
+
+        {
+          "format": "orgmap/1",
+          "debtors": [
+        {"key":"acme","name":"恒达","amount_owed":"12000.00","contacts":[
+        {"key":"boss","name":"王建国","department":"owner"}
+        ],"relations":[],"interactions":[]}
+        ]
+        }
+
+    Not ``indent=2``: indenting every member made a 50,000-contact file under 10 MB
+    export to 10.7 MB, over the import limit.  One record per line costs a byte a record and
+    still diffs line by line and opens in an ordinary editor, which one 10 MB line
+    would not.  :func:`parse_document` measures a document's size in this form.
+    """
+    debtors = [_debtor_text(debtor) for debtor in dump_document(maps)["debtors"]]
+    listed = "[\n" + ",\n".join(debtors) + "\n]" if debtors else "[]"
+    return f'{{\n  "format": {_compact(FORMAT)},\n  "debtors": {listed}\n}}\n'
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _debtor_text(debtor: dict[str, Any]) -> str:
+    """One debtor: its own members compact, each record of its arrays on a line."""
+    members = []
+    for name, value in debtor.items():
+        if isinstance(value, list) and value:
+            records = ",\n".join(_compact(record) for record in value)
+            members.append(f"{_compact(name)}:[\n{records}\n]")
+        else:
+            members.append(f"{_compact(name)}:{_compact(value)}")
+    return "{" + ",".join(members) + "}"
 
 
 def decode_upload(raw: bytes, *, max_bytes: int = DEFAULT_MAX_IMPORT_BYTES) -> str:

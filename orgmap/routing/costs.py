@@ -329,12 +329,17 @@ def _broken_promises(
     for promise in reversed(promised):  # oldest first, as the collector would list them
         if last_paid is not None and last_paid > promise.at:
             continue  # paid since: kept (or at least acted on)
-        due = promise.promise_date or (
-            promise.at.astimezone(zone).date() + timedelta(days=weights.promise_grace_days)
-        )
+        try:
+            due = promise.promise_date or (
+                promise.at.astimezone(zone).date() + timedelta(days=weights.promise_grace_days)
+            )
+            broken_at = datetime.combine(due + timedelta(days=1), time(0), tzinfo=zone)
+        except OverflowError:
+            # A time at the calendar's very edge, stored before accepted times were
+            # bounded (1970-2100): no promise anyone can judge.
+            continue
         if due >= today:
             continue  # not due yet, or due today
-        broken_at = datetime.combine(due + timedelta(days=1), time(0), tzinfo=zone)
         fade = weights.fade((now - broken_at).total_seconds() / _DAY)
         if fade > 0:
             reasons.append(

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from orgmap import store
 from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
-from orgmap.domain.fields import check_logged_time, check_text, normalize_phone
+from orgmap.domain.fields import check_logged_time, check_text, normalize_phone, parse_date
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -55,7 +55,9 @@ class CallReport:
     channel: Channel
     outcome: Outcome
     note: str = ""
-    at: datetime | None = None  # timezone-aware; None means now
+    # Timezone-aware; None means now.  Like ``promise_date``, its UTC date must lie from
+    # fields.EARLIEST_DATE to fields.LATEST_DATE (checked by log_call, however it was made).
+    at: datetime | None = None
     promise_amount: Decimal | None = None
     promise_date: date | None = None
     # The number used, as typed; normalized on logging.  None (or blank) on a call,
@@ -159,6 +161,11 @@ def log_call(
 
 
 def _call_time(report: CallReport, *, now: datetime) -> datetime:
+    """The call's time in UTC: aware, within the accepted dates, not in the future.
+
+    Checked here and not only where text is parsed: a CallReport built in code
+    (year 1 included) must not reach the date arithmetic of the map checks.
+    """
     at = report.at or now
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError((Problem.coded("at", "time.needs_timezone"),))
@@ -206,6 +213,11 @@ def _only_number(report: CallReport, contact: Contact) -> str | None:
 
 def _promise_problems(report: CallReport) -> list[Problem]:
     problems = []
+    if report.promise_date is not None:
+        try:
+            parse_date(report.promise_date, field="promise_date")
+        except ValueError as exc:
+            problems.append(Problem.from_error("promise_date", exc))
     if report.outcome is Outcome.PROMISED and (
         report.promise_amount is None or report.promise_date is None
     ):

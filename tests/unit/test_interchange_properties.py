@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from orgmap.domain.fields import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     check_name,
     check_text,
     credit_code_check_character,
@@ -173,7 +175,7 @@ def debtor_maps(draw) -> DebtorMap:
         currency=draw(st.sampled_from(["CNY", "USD", "HKD"])),
         credit_code=draw(st.none() | credit_codes()),
         address=draw(optional_names),
-        due_date=draw(st.none() | st.dates()),
+        due_date=draw(st.none() | st.dates(min_value=EARLIEST_DATE, max_value=LATEST_DATE)),
         status=draw(st.sampled_from(DebtorStatus)),
         assigned_to=draw(optional_names),
         facts=draw(facts()),

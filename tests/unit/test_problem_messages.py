@@ -106,6 +106,12 @@ BAD_INPUTS = [
     (fields.parse_aware_datetime, ("2026-01-01T09:00",), {}, "datetime.no_offset"),
     (fields.parse_aware_datetime, ("0001-01-01T00:00:00+08:00",), {}, "datetime.out_of_range"),
     (fields.parse_logged_time, ("2099-01-01T00:00:00Z",), {"now": NOW}, "time.in_future"),
+    (
+        fields.check_time_range,
+        (datetime(2101, 1, 1, tzinfo=UTC),),
+        {"field": "at"},
+        "datetime.out_of_range",
+    ),
     (fields.check_currency, ("yuan",), {}, "currency.invalid"),
     (fields.normalize_phone, (" ",), {"region": "CN"}, "phone.empty"),
     (fields.normalize_phone, ("call me",), {"region": "CN"}, "phone.unreadable"),

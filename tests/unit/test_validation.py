@@ -543,3 +543,11 @@ def test_validation_error_survives_pickling():
     error = ValidationError([Problem("debtors[a].name", "name is required")])
     copy = pickle.loads(pickle.dumps(error))
     assert copy.problems == error.problems and str(copy) == str(error)
+
+
+@pytest.mark.parametrize("invisible", ["\u202e", "\u2066", "\u2028", "\ufeff"])
+def test_characters_that_reorder_or_hide_text_are_refused(invisible):
+    # "ab\u202ecd" is shown as "abdc": a name must read on screen as it was typed.
+    for check in (check_name, check_text):
+        with pytest.raises(ValueError, match="control character"):
+            check(f"ab{invisible}cd")
