@@ -4,6 +4,10 @@ Pure functions (no Streamlit), so pages stay short and the rules are testable.
 
 >>> print(escape_markdown("<img src=x onerror=alert(1)>"))
 \\<img src\\=x onerror\\=alert\\(1\\)\\>
+>>> print(escape_markdown("x@http://203.0.113.9/e").replace(WORD_JOINER, "[WJ]"))
+x@[WJ]http\\:[WJ]//203\\.0\\.113\\.9/e
+>>> print(spreadsheet_safe('=HYPERLINK("http://203.0.113.9","click me")'))
+'=HYPERLINK("http://203.0.113.9","click me")
 >>> format_money(Decimal("1234567.5"), "CNY")
 '1,234,567.50 CNY'
 >>> days_past_due(date(2026, 1, 1), today=date(2026, 1, 31))
@@ -21,11 +25,13 @@ from orgmap.domain.model import Contact
 from orgmap.i18n import label
 
 __all__ = [
+    "WORD_JOINER",
     "contact_label",
     "days_past_due",
     "escape_markdown",
     "format_local_time",
     "format_money",
+    "spreadsheet_safe",
     "today_in",
 ]
 
@@ -35,14 +41,51 @@ __all__ = [
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
 
 
+#: Invisible, zero-width and copied along with the text; see ``_AUTOLINK_TRIGGER``.
+WORD_JOINER = "\u2060"
+# GFM's autolink literals (bare ``http://…``, ``www.…``, ``name@host.tld``) are found by
+# remark-gfm in the text *after* backslash escapes are resolved, so escaping the
+# punctuation does not stop them.  A word joiner breaks each trigger: after every "@",
+# after a ":" that a "/" follows and after "www" that a "." follows.  It also goes in
+# where the user's text already has a word joiner at that spot, so removing one joiner
+# at each of these places always gives the typed text back.
+_AUTOLINK_TRIGGER = re.compile(r"(?<=@)|(?<=:)(?=[/\u2060])|(?i:(?<=www)(?=[.\u2060]))")
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A signed number, digits grouped by spaces, dots or commas: nothing a spreadsheet runs.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
+
+
 def escape_markdown(text: str) -> str:
     """``text`` as markdown that renders exactly as typed and links, loads and runs nothing.
 
     Use it for every user-typed string put into ``st.markdown``, a header, a
-    caption or a label; newlines become markdown line breaks.
+    caption, an alert or a label; newlines become markdown line breaks.  Web
+    addresses and e-mail addresses are shown as text, not made into links.
     """
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    defused = _AUTOLINK_TRIGGER.sub(WORD_JOINER, text)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", defused)
     return escaped.replace("\n", "  \n")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a table cell a spreadsheet opens as text, never as a formula.
+
+    A cell starting with ``= + - @``, a tab or a carriage return gets a leading
+    single quote (OWASP's rule against CSV injection).  A plain number is left alone
+    (a phone such as ``+86 138 1234 5678``, a negative amount): it calls no function
+    and runs nothing, and a quote in front of every number would be read by the
+    collector on screen too.  Use it for every text cell of a table the browser can
+    download or copy (see ``orgmap.ui.components.data_table``).
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x","click")'))
+    '=HYPERLINK("http://x","click")
+    >>> print(spreadsheet_safe("+86 138 1234 5678"))
+    +86 138 1234 5678
+    """
+    if value.startswith(_FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return f"'{value}"
+    return value
 
 
 def format_money(amount: Decimal | None, currency: str = "") -> str:
@@ -70,7 +113,11 @@ def format_local_time(at: datetime | None, timezone: str) -> str:
     """``2026-11-03 09:30`` in ``timezone``; empty for ``None``."""
     if at is None:
         return ""
-    return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    try:
+        local = at.astimezone(ZoneInfo(timezone))
+    except OverflowError:  # stored before times were bounded (1970-2100): shown in UTC
+        local = at
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def contact_label(contact: Contact, lang: str) -> str:

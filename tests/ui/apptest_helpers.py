@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from orgmap.domain.fields import check_email
 from orgmap.domain.model import DebtorMap
 from orgmap.store import load_map, save_maps, snapshot, transaction
+from orgmap.ui.formatting import WORD_JOINER
 from tests.factories import make_map
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,8 @@ def assert_clean(at: AppTest) -> None:
 
 def texts(at: AppTest) -> str:
     """Everything written as markdown, captions, alerts and titles, in one string, as read
-    on screen (markdown's backslash escapes removed)."""
+    on screen (markdown's backslash escapes and the invisible word joiners that keep
+    addresses from becoming links removed)."""
     parts = [
         *(m.value for m in at.markdown),
         *(c.value for c in at.caption),
@@ -73,4 +75,4 @@ def texts(at: AppTest) -> str:
         *(x.value for x in at.text),
         *(p.proto.text for p in at.get("progress")),
     ]
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts)).replace(WORD_JOINER, "")

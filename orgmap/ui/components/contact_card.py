@@ -7,6 +7,7 @@ import streamlit as st
 from orgmap.domain.fields import format_phone
 from orgmap.domain.model import Contact, DebtorMap
 from orgmap.i18n import label
+from orgmap.ui.components import data_table
 from orgmap.ui.formatting import escape_markdown, format_local_time, format_money
 from orgmap.ui.text import t
 
@@ -34,7 +35,7 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
     if not calls:
         st.caption(t("contact.no_calls", lang))
         return
-    st.dataframe(
+    data_table.show(
         [
             {
                 t("col.when", lang): format_local_time(i.at, timezone),
@@ -46,6 +47,5 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
                 t("col.by", lang): i.by,
             }
             for i in calls
-        ],
-        hide_index=True,
+        ]
     )

@@ -7,6 +7,7 @@ import streamlit as st
 from orgmap.domain.fields import format_phone
 from orgmap.domain.model import DebtorMap
 from orgmap.i18n import label
+from orgmap.ui.components import data_table
 from orgmap.ui.text import t
 
 
@@ -30,4 +31,4 @@ def show(m: DebtorMap, *, lang: str) -> None:
     if not rows:
         st.info(t("contacts.none", lang))
         return
-    st.dataframe(rows, hide_index=True)
+    data_table.show(rows)

@@ -22,8 +22,10 @@ from orgmap.domain.model import DebtorStatus
 from orgmap.i18n import label
 from orgmap.services.debtors import route_debtor
 from orgmap.services.errors import StoreError
+from orgmap.services.routes import routing_weights
 from orgmap.settings import Settings
 from orgmap.ui import state
+from orgmap.ui.components import data_table
 from orgmap.ui.components.route_view import via_label
 from orgmap.ui.formatting import days_past_due, format_local_time, today_in
 from orgmap.ui.text import t
@@ -63,12 +65,10 @@ def show(key: str, *, debtors: Sequence[DebtorLine], lang: str, settings: Settin
     with st.spinner(t("debtors.working", lang)):
         rows = _rows(debtors, lang=lang, settings=settings)
     st.session_state[f"{key}_keys"] = [d.key for d in debtors]
-    st.dataframe(
+    data_table.show(
         rows,
-        hide_index=True,
         key=key,
         on_select=functools.partial(_open_selected, key),
-        selection_mode="single-row",
         column_config={
             t("col.amount", lang): st.column_config.NumberColumn(format="localized"),
             t("col.authorizer", lang): st.column_config.CheckboxColumn(),
@@ -88,7 +88,9 @@ def _rows(debtors: Sequence[DebtorLine], *, lang: str, settings: Settings) -> li
             t("col.contacts", lang): d.contact_count,
             t("col.authorizer", lang): d.authorizer_known,
             t("col.last_contact", lang): format_local_time(d.last_contact_at, settings.timezone),
-            t("col.next_step", lang): _next_step(url, d.key, (*_stamp(d), today), lang),
+            t("col.next_step", lang): _next_step(
+                url, d.key, (*_stamp(d), today), lang, settings.routing_weights
+            ),
             t("col.status", lang): label(d.status, lang),
             t("col.key", lang): d.key,
         }
@@ -121,13 +123,19 @@ def _stamp(d: DebtorLine) -> tuple:
 
 
 @st.cache_data(max_entries=20_000, show_spinner=False)
-def _next_step(url: str, debtor_key: str, stamp: tuple, lang: str) -> str:
-    """Who to call first for this debtor, e.g. ``陈晓丽 · 电话``.
+def _next_step(url: str, debtor_key: str, stamp: tuple, lang: str, weights_path: str | None) -> str:
+    """Who to call first for this debtor, e.g. ``陈晓丽 · 电话``, by the team's weights.
 
     ``url`` and ``stamp`` (with the date) are only part of the cache key.
     """
     try:
-        answer = route_debtor(state.engine(), debtor_key=debtor_key, k=1, lang=lang)
+        answer = route_debtor(
+            state.engine(),
+            debtor_key=debtor_key,
+            k=1,
+            lang=lang,
+            weights=routing_weights(weights_path),
+        )
     except StoreError:  # removed since the list was read
         return ""
     if not answer.routes:

@@ -11,7 +11,7 @@ from orgmap.domain.model import DebtorMap, Relation, RelationType
 from orgmap.i18n import label
 from orgmap.services import contacts
 from orgmap.ui import state
-from orgmap.ui.components import contact_picker
+from orgmap.ui.components import contact_picker, data_table
 from orgmap.ui.components.feedback import commit
 from orgmap.ui.text import t
 
@@ -25,9 +25,8 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
         return f"{names[r.source]} → {label(r.type, lang)} → {names[r.target]}"
 
     if live:
-        st.dataframe(
-            [{t("relation.what", lang): describe(r), t("col.note", lang): r.note} for r in live],
-            hide_index=True,
+        data_table.show(
+            [{t("relation.what", lang): describe(r), t("col.note", lang): r.note} for r in live]
         )
     with st.form(f"{key}_add", enter_to_submit=True):
         st.markdown(f"**{t('relation.add', lang)}**")
