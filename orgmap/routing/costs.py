@@ -10,6 +10,9 @@ History (:func:`summarize_history`) reads a debtor's interactions once:
 
 - unanswered attempts since the contact last answered (``no_answer``);
 - refusals (``refused``) and disputes (``disputed``);
+- referrals (``referred``): a contact who referred us onward has told us what
+  they know, so calling them again costs more than going to whoever they
+  named (issue 11);
 - broken promises: a ``promised`` interaction whose promise date has passed in
   the collectors' time zone (``history.timezone``, Asia/Shanghai by default)
   with no ``paid`` outcome logged for the debtor since the promise was made.
@@ -27,12 +30,16 @@ promise: the day after it fell due): it weighs ``0.5 ** (age / half_life)``
 of its full value, so half after ``half_life_days`` (14 by default) and a
 quarter after four weeks; interactions older than ``horizon_days`` (90) are
 ignored altogether.
+
+Reasons name days as the collectors count them: calendar days in their time
+zone, so a call at 23:00 last night was "yesterday" at noon today, three
+calls in the same minute are "3 unanswered calls today", and "in the last
+4 days" means today and the three days before it.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import operator
 from collections import defaultdict
 from collections.abc import Iterable
@@ -253,6 +260,7 @@ def _history(
     unanswered: list[datetime] = []
     refused: list[datetime] = []
     disputed: list[datetime] = []
+    referred: list[datetime] = []
     promised: list[Interaction] = []
     for i in newest_first:
         outcome = i.outcome
@@ -271,15 +279,19 @@ def _history(
             refused.append(i.at)
         elif outcome is Outcome.DISPUTED:
             disputed.append(i.at)
+        elif outcome is Outcome.REFERRED:
+            referred.append(i.at)
         elif outcome is Outcome.PROMISED:
             promised.append(i)
     penalties: list[Reason] = []
-    if unanswered:
-        penalties += _grouped("no_answer", unanswered, weights.no_answer, now=now, weights=weights)
-    if refused:
-        penalties += _grouped("refused", refused, weights.refused, now=now, weights=weights)
-    if disputed:
-        penalties += _grouped("disputed", disputed, weights.disputed, now=now, weights=weights)
+    for name, times, penalty in (
+        ("no_answer", unanswered, weights.no_answer),
+        ("refused", refused, weights.refused),
+        ("disputed", disputed, weights.disputed),
+        ("referred", referred, weights.referred),
+    ):
+        if times:
+            penalties += _grouped(name, times, penalty, now=now, today=today, weights=weights)
     if promised:
         penalties += _broken_promises(
             promised, now=now, today=today, last_paid=last_paid, weights=weights
@@ -299,21 +311,33 @@ def _history(
 
 
 def _grouped(
-    name: str, times: list[datetime], penalty: float, *, now: datetime, weights: Weights
+    name: str,
+    times: list[datetime],
+    penalty: float,
+    *,
+    now: datetime,
+    today: date,
+    weights: Weights,
 ) -> list[Reason]:
-    """One reason for all events of a kind: "3 unanswered calls in the last 9 days"."""
-    ages = [(now - at).total_seconds() / _DAY for at in times]
-    faded = [(age, weights.fade(age)) for age in ages]
-    live = [age for age, share in faded if share > 0]
+    """One reason for all events of a kind, e.g. "3 unanswered calls in the last 4 days".
+
+    The amount fades with each event's exact age; the words count calendar days
+    in the collectors' time zone (see the module docstring).
+    """
+    live = [at for at in times if weights.fade((now - at).total_seconds() / _DAY) > 0]
     if not live:
         return []
-    amount = penalty * sum(share for _, share in faded)
-    latest = max(0, math.floor(min(live)))
+    amount = penalty * sum(weights.fade((now - at).total_seconds() / _DAY) for at in live)
+    # A time after `now` (a clock ahead of ours) counts as today.
+    days_ago = [(today - min(at, now).astimezone(weights.timezone).date()).days for at in live]
+    latest, oldest = min(days_ago), max(days_ago)
     if len(live) == 1:
         return [Reason(f"history.{name}.one", amount, (("ago", latest),))]
-    span = max(2, math.ceil(max(live)))  # "in the last 2 days" is true of today, too
-    params = (("n", len(live)), ("days", span), ("ago", latest))
-    return [Reason(f"history.{name}.many", amount, params)]
+    params: tuple[tuple[str, int | str], ...] = (("n", len(live)), ("ago", latest))
+    if latest == oldest:
+        return [Reason(f"history.{name}.same_day", amount, params)]
+    # Today and the days before it, back to the oldest: "in the last 4 days".
+    return [Reason(f"history.{name}.many", amount, (*params, ("days", oldest + 1)))]
 
 
 def _broken_promises(

@@ -2,12 +2,14 @@
 
 :func:`cheapest_routes` answers the collector's question "who do I call next,
 and what do I ask?" for one debtor.  It builds the debtor's graph
-(:func:`orgmap.routing.graph.build_graph`), joins a virtual *source* to every
-contact we can reach first-hand (weighted with the cost of that first call)
-and every target to a virtual *sink*, and asks networkx for the k cheapest
-loop-free source-to-sink paths (Yen's algorithm).  Stripped of the two
-virtual nodes, each path is a route; a route may be a single step, calling
-the authorizer directly.  A route ends at the first target it reaches.
+(:func:`orgmap.routing.graph.build_graph`) and asks
+:func:`orgmap.routing.paths.cheapest_paths` for the k cheapest loop-free paths
+from a contact we can reach first-hand (weighted with the cost of that first
+call) to a target.  Each path is a route; a route may be a single step,
+calling the authorizer directly.  A route ends at the first target it
+reaches, and never reaches anyone through others for no less than calling
+them directly would cost (issue 11): "call the fox so that he passes you to
+the finance clerk whose number you have" is not shown.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import networkx as nx
 from orgmap.domain.model import Contact, DebtorMap, Disposition, RelationType
 from orgmap.routing.costs import has_usable_phone
 from orgmap.routing.graph import Targets, build_graph
+from orgmap.routing.paths import cheapest_paths
 from orgmap.routing.tactics import check_language, choose_hint, format_reason, say
 from orgmap.routing.weights import Weights, load_weights
 
@@ -36,9 +39,6 @@ __all__ = [
     "route_contacts",
 ]
 
-# Virtual nodes: tuples can never equal a contact key (a string).
-_SOURCE = ("orgmap.routing", "source")
-_SINK = ("orgmap.routing", "sink")
 # A dense buck-passing subgraph can hold very many cycles; a collector needs a few.
 _MAX_LOOPS = 10
 
@@ -91,6 +91,9 @@ def cheapest_routes(
     known_elsewhere: Mapping[str, Sequence[str]] | None = None,
 ) -> RouteAnswer:
     """Find up to ``k`` loop-free routes to an authorizer, cheapest first.
+
+    No route reaches a contact through others for no less than calling that
+    contact directly would cost: such a route is a detour and is not shown.
 
     Parameters
     ----------
@@ -163,7 +166,7 @@ def cheapest_routes(
     in_loop = frozenset(key for loop in loops for key in loop)
     routes = tuple(
         _route_from_path(G, path, in_loop=in_loop, lang=lang)
-        for path in _cheapest_paths(G, targets.keys, k)
+        for path in cheapest_paths(G, targets.keys, k)
     )
     return RouteAnswer(
         debtor=m.debtor.key,
@@ -233,30 +236,9 @@ def _cycles(edges: list[tuple[str, str]]) -> Iterable[list[str]]:
     return cycles
 
 
-def _cheapest_paths(G: nx.DiGraph, targets: frozenset[str], k: int) -> list[list[Any]]:
-    """The k cheapest source-to-sink node lists of ``G`` (which gains the two virtual nodes)."""
-    starts = [(key, start.amount) for key, start in G.nodes(data="start") if start is not None]
-    if not starts or not targets:
-        return []
-    G.add_edges_from((_SOURCE, key, {"weight": cost}) for key, cost in starts)
-    G.add_edges_from((key, _SINK, {"weight": 0.0}) for key in targets if key in G)
-
-    def weight(u: Any, v: Any, data: dict[str, Any]) -> float | None:
-        # A route ends at the first target it reaches: hide the ways on.
-        if u in targets and v != _SINK:
-            return None
-        return data["weight"]
-
-    try:
-        return list(islice(nx.shortest_simple_paths(G, _SOURCE, _SINK, weight=weight), k))
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return []
-
-
 def _route_from_path(
-    G: nx.DiGraph, path: list[Any], *, in_loop: frozenset[str], lang: str
+    G: nx.DiGraph, keys: list[Any], *, in_loop: frozenset[str], lang: str
 ) -> Route:
-    keys = path[1:-1]
     steps = []
     for i, key in enumerate(keys):
         node = G.nodes[key]

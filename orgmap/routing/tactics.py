@@ -91,7 +91,7 @@ def choose_hint(*, contact: Contact, via: str, buck: bool, flags: frozenset[str]
     """The tactic hint for talking to ``contact`` reached by ``via``.
 
     ``flags`` names what the contact's recent history still weighs with
-    (``broken_promise``, ``refused``, ``disputed``, ``no_answer``).
+    (``broken_promise``, ``refused``, ``disputed``, ``no_answer``, ``referred``).
 
     >>> from orgmap.domain.model import Department, Disposition
     >>> fox = Contact("f", "Fang", Department.RECEPTION, disposition=Disposition.FOX)

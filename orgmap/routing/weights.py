@@ -5,7 +5,7 @@ A team may keep its own file with only the keys it changes; the caller (the
 service or CLI, reading ``ORGMAP_ROUTING_WEIGHTS``) passes its path to
 :func:`load_weights`, which reads it through :mod:`orgmap.file_input` (a regular
 file of at most :data:`MAX_WEIGHTS_BYTES`).  Loading refuses negative costs, unknown keys and
-numbers that would break one of the rules of issue 3, with a message naming
+numbers that would break one of the rules of issues 3 and 11, with a message naming
 the key, so a team cannot silently turn the engine against its own rules.
 """
 
@@ -42,6 +42,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "refused",
         "broken_promise",
         "disputed",
+        "referred",
         "promise_grace_days",
         "timezone",
     ),
@@ -84,6 +85,7 @@ class Weights:
     refused: float
     broken_promise: float
     disputed: float
+    referred: float
     promise_grace_days: float
     timezone: ZoneInfo
 
@@ -198,6 +200,7 @@ def _weights_from_table(table: dict[str, Any], *, source: str) -> Weights:
         refused=values["history", "refused"],
         broken_promise=values["history", "broken_promise"],
         disputed=values["history", "disputed"],
+        referred=values["history", "referred"],
         promise_grace_days=values["history", "promise_grace_days"],
         timezone=zone,
     )
@@ -223,13 +226,22 @@ def _checked(table: dict[str, Any], name: str, key: str, *, source: str) -> Any:
 
 
 def _check_rules(w: Weights, *, source: str) -> None:
-    """Refuse numbers that would break a rule of issue 3 (see weights.toml)."""
+    """Refuse numbers that would break a rule of issue 3 or 11 (see weights.toml)."""
     coop = w.cooperative_hop
     rel = w.relation
     disp = w.disposition
     cheapest_other = min(v for r, v in rel.items() if r is not RelationType.REFERS_TO)
     customer = w.call + max(disp[d] for d in Disposition if d is not Disposition.FOX)
     three_calls_two_weeks_ago = 3 * w.no_answer * 0.5 ** (14 / w.half_life_days)
+    referral_a_week_ago = w.referred * 0.5 ** (7 / w.half_life_days)
+    # Calling whoever a cooperative contact referred us to, at the worst: of unknown
+    # disposition, and only by the dearer channel; the referrer by the cheaper one.
+    referred_person_dearer_by = (
+        disp[Disposition.UNKNOWN]
+        - w.cooperative_disposition
+        + max(w.channel.values())
+        - min(w.channel.values())
+    )
     rules = [
         (w.half_life_days > 0, "history.half_life_days must be above 0"),
         (
@@ -259,6 +271,12 @@ def _check_rules(w: Weights, *, source: str) -> None:
             three_calls_two_weeks_ago > coop,
             f"history.no_answer: three unanswered calls in 14 days ({three_calls_two_weeks_ago:g})"
             f" must cost more than a cooperative hop ({coop:g})",
+        ),
+        (
+            referral_a_week_ago > referred_person_dearer_by,
+            f"history.referred: a referral a week ago ({referral_a_week_ago:g}) must cost more "
+            f"than calling an unknown person instead of a cooperative one, by the dearer channel "
+            f"({referred_person_dearer_by:g})",
         ),
         (w.refused > w.no_answer, "history.refused must weigh more than history.no_answer"),
         (

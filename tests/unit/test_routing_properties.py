@@ -10,8 +10,10 @@ up), never by pinning one node list, since ties are legal.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
@@ -42,6 +44,7 @@ from orgmap.routing import (
 from orgmap.routing.costs import NO_HISTORY
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+SHANGHAI_ZONE = ZoneInfo("Asia/Shanghai")
 WEIGHTS = load_weights()
 KNOWING = {Department.RECEPTION, Department.MANAGEMENT, Department.OWNER, Department.FINANCE}
 NUMBER_CHANNELS = (Channel.PHONE, Channel.SMS)
@@ -161,6 +164,37 @@ class Reference:
             + contact_cost(contact, history, WEIGHTS).amount
         )
 
+    def direct(self, key: str) -> float | None:
+        """What calling ``key`` first costs by their cheapest channel, or None if we cannot."""
+        costs = [self.step_cost(key, channel) for channel in self.channels[key]]
+        return min(costs, default=None)
+
+    def no_detours(self) -> dict[tuple[str, ...], float]:
+        """Every route that reaches nobody through others for no less than their direct call.
+
+        Each node list once, at its cheapest (the cheapest channel, the cheapest
+        relation for each hop), with its cost.
+        """
+        found: dict[tuple[str, ...], float] = {}
+
+        def walk(path: list[str], cost: float) -> None:
+            if path[-1] in self.targets:
+                found[tuple(path)] = cost
+                return
+            hops: dict[str, float] = {}
+            for nxt, rtype in self.hops[path[-1]]:
+                step = self.step_cost(nxt, rtype.value)
+                hops[nxt] = min(step, hops.get(nxt, math.inf))
+            for nxt, step in hops.items():
+                direct = self.direct(nxt)
+                if nxt not in path and (direct is None or cost + step < direct - 1e-9):
+                    walk([*path, nxt], cost + step)
+
+        for key in self.usable:
+            if (direct := self.direct(key)) is not None:
+                walk([key], direct)
+        return found
+
     def best_cost(self) -> float:
         """The cheapest of all simple paths from a start to the first target on it."""
         best = math.inf
@@ -222,6 +256,122 @@ def test_best_cost_is_the_brute_force_minimum_and_routes_are_legal(m, k):
     costs = [r.cost for r in routes]
     assert costs == sorted(costs)
     assert len({tuple(s.contact for s in r.steps) for r in routes}) == len(routes)
+
+
+@PROPERTY_SETTINGS
+@given(debtor_maps(), st.integers(1, 6))
+def test_routes_are_the_k_cheapest_that_are_no_detour(m, k):
+    """Issue 11: no shown route reaches anyone (its target included) through others
+    when calling them directly costs no more than the route's cost to them; and the
+    routes shown are the k cheapest such routes, cheapest first, loop-free."""
+    reference = Reference(m)
+    routes = cheapest_routes(m, k=k, now=NOW, weights=WEIGHTS).routes
+    allowed = reference.no_detours()
+    assert len(routes) == min(k, len(allowed))
+    for route in routes:
+        reference.check(route)
+        keys = tuple(s.contact for s in route.steps)
+        assert math.isclose(route.cost, allowed[keys], abs_tol=1e-9)
+        so_far = 0.0
+        for i, step in enumerate(route.steps):
+            so_far += step.cost
+            direct = reference.direct(step.contact)
+            assert i == 0 or direct is None or so_far < direct, (keys, step.contact)
+    shown = [r.cost for r in routes]
+    assert shown == sorted(shown)
+    cheapest = sorted(allowed.values())[:k]
+    assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(shown, cheapest, strict=True))
+
+
+@PROPERTY_SETTINGS
+@given(debtor_maps(), st.data())
+def test_after_a_referral_the_person_named_comes_before_whoever_named_them(m, data):
+    """Issue 11: a referral in the last week makes calling the referrer again dearer
+    than calling whoever they named (of cooperative or unknown disposition, no history)."""
+    keys = [c.key for c in m.contacts]
+    if len(keys) < 2:
+        return
+    a, b = data.draw(st.permutations(keys))[:2]
+    disposition = data.draw(
+        st.sampled_from([Disposition.SHEEP, Disposition.EAGLE, Disposition.UNKNOWN])
+    )
+    age = data.draw(st.floats(0, 7))
+    contacts = tuple(
+        replace(
+            c,
+            authorizes_payment=True,
+            do_not_contact=False,
+            archived=False,
+            disposition=disposition if c.key == b else c.disposition,
+            phones=(Phone(f"+8613700000{c.key[1:]:>03}"),),
+        )
+        if c.key in (a, b)
+        else c
+        for c in m.contacts
+    )
+    referral = Interaction(
+        contact=a, at=NOW - timedelta(days=age), channel=Channel.PHONE, outcome=Outcome.REFERRED
+    )
+    referred = DebtorMap(
+        m.debtor,
+        contacts,
+        (*m.relations, Relation(a, b, RelationType.REFERS_TO)),
+        (*(i for i in m.interactions if i.contact != b), referral),
+    )
+    routes = cheapest_routes(referred, k=50, now=NOW, weights=WEIGHTS).routes
+    alone = {r.steps[0].contact: (n, r.cost) for n, r in enumerate(routes) if len(r.steps) == 1}
+    assert b in alone
+    if a in alone:
+        assert alone[b] < alone[a]
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(st.integers(0, 20 * 24 * 60), min_size=1, max_size=5),
+    st.integers(0, 24 * 60 - 1),
+    st.sampled_from(["en", "zh-CN"]),
+)
+def test_history_names_the_calendar_days_in_shanghai(minutes_ago, minute_of_day, lang):
+    """Issue 11: "today", "yesterday", "N days ago" and "in the last N days" count
+    calendar days in the collectors' time zone, today included."""
+    now = datetime(2026, 11, 20, tzinfo=SHANGHAI_ZONE) + timedelta(minutes=minute_of_day)
+    moments = [now - timedelta(minutes=m) for m in minutes_ago]
+    m = DebtorMap(
+        Debtor("d", "Debtor", amount_owed=Decimal(0)),
+        contacts=(
+            Contact(
+                "s",
+                "S",
+                Department.OWNER,
+                authorizes_payment=True,
+                phones=(Phone("+8613800000001"),),
+            ),
+        ),
+        interactions=tuple(
+            Interaction("s", at.astimezone(UTC), Channel.PHONE, Outcome.NO_ANSWER) for at in moments
+        ),
+    )
+    reason = cheapest_routes(m, now=now, weights=WEIGHTS, lang=lang).routes[0].steps[0].reasons[-1]
+    days_ago = sorted((now.date() - at.date()).days for at in moments)
+    words = {0: {"en": "today", "zh-CN": "今天"}, 1: {"en": "yesterday", "zh-CN": "昨天"}}
+
+    def ago(n: int) -> str:
+        return words.get(n, {"en": f"{n} days ago", "zh-CN": f"{n}天前"})[lang]
+
+    n, newest, oldest = len(moments), days_ago[0], days_ago[-1]
+    if n == 1:
+        expected = {"en": f"unanswered call {ago(newest)}", "zh-CN": f"{ago(newest)}未接通"}
+    elif newest == oldest:
+        expected = {
+            "en": f"{n} unanswered calls {ago(newest)}",
+            "zh-CN": f"{ago(newest)}{n}次未接通",
+        }
+    else:
+        expected = {
+            "en": f"{n} unanswered calls in the last {oldest + 1} days",
+            "zh-CN": f"近{oldest + 1}天{n}次未接通",
+        }
+    assert reason.startswith(expected[lang] + " +"), (reason, days_ago)
 
 
 @PROPERTY_SETTINGS

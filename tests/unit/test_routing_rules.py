@@ -253,7 +253,8 @@ def test_target_is_an_authorizer_and_one_step_route_calls_him_directly():
     )
     result = answer(m, k=3)
     assert not result.discovery
-    assert [[s.contact for s in r.steps] for r in result.routes] == [["boss"], ["desk", "boss"]]
+    # Through the desk (2.2) is a detour: the boss's own number costs 1 (issue 11).
+    assert [[s.contact for s in r.steps] for r in result.routes] == [["boss"]]
     assert all(r.target == "boss" == r.steps[-1].contact for r in result.routes)
 
 
@@ -521,10 +522,11 @@ def test_reasons_put_history_in_words():
     m = debtor_map([start("s"), boss()], [("s", "boss", R.REFERS_TO)], history)
     reasons = answer(m).routes[0].steps[0].reasons
     assert reasons[0] == "a call +1"
-    assert re.fullmatch(r"2 unanswered calls in the last 3 days \+\d\.\d+", reasons[1])
+    # Calendar days in Shanghai, today included: the 17th to the 20th is four (issue 11).
+    assert re.fullmatch(r"2 unanswered calls in the last 4 days \+\d\.\d+", reasons[1])
     assert re.fullmatch(r"broken promise \(due 2026-11-16\) \+\d\.\d+", reasons[2])
     zh = answer(m, lang="zh-CN").routes[0].steps[0].reasons
-    assert zh[1].startswith("近3天2次未接通 +") and zh[2].startswith(
+    assert zh[1].startswith("近4天2次未接通 +") and zh[2].startswith(
         "承诺未兑现（原定2026-11-16） +"
     )
 
