@@ -12,25 +12,35 @@ x@[WJ]http\\:[WJ]//203\\.0\\.113\\.9/e
 '1,234,567.50 CNY'
 >>> days_past_due(date(2026, 1, 1), today=date(2026, 1, 31))
 30
+>>> print(phone_link(Phone("+8613912345678"), region="CN", lang="en"))
+[139 1234 5678](tel:+8613912345678)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from orgmap.domain.model import Contact
-from orgmap.i18n import label
+import phonenumbers
+
+from orgmap.domain.model import Contact, DebtorMap, Phone
+from orgmap.i18n import label, normalize_lang
+from orgmap.routing import History, Weights, summarize_history
 
 __all__ = [
     "WORD_JOINER",
+    "callable_phones",
     "contact_label",
     "days_past_due",
     "escape_markdown",
     "format_local_time",
     "format_money",
+    "format_phone_number",
+    "phone_link",
+    "phones_to_call",
     "spreadsheet_safe",
     "today_in",
 ]
@@ -128,3 +138,83 @@ def contact_label(contact: Contact, lang: str) -> str:
     role = contact.title or label(contact.department, lang)
     star = "★ " if contact.authorizes_payment else ""
     return f"{star}{contact.name} · {role} ({contact.key})"
+
+
+# What E.164 allows: "+", a country code that does not start with 0, at most 15 digits.
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_EXTENSION = {"zh-CN": "转{}", "en": " ext. {}"}
+_NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
+_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+
+
+def format_phone_number(phone: Phone, *, region: str, lang: str) -> str:
+    """``phone`` as a collector dials it: in national form when it belongs to ``region``
+    (the team's, ``Settings.phone_region``), else in international form; an extension
+    after it.  A number the library cannot read is shown as stored.
+
+    >>> [format_phone_number(Phone(n), region="CN", lang="en") for n in ("+8613912345678",
+    ...     "+85291234567")]
+    ['139 1234 5678', '+852 9123 4567']
+    >>> format_phone_number(Phone("+862161234567", extension="801"), region="CN", lang="zh-CN")
+    '021 6123 4567转801'
+    """
+    text = phone.e164
+    if _E164.fullmatch(phone.e164):
+        try:
+            number = phonenumbers.parse(phone.e164)
+        except phonenumbers.NumberParseException:
+            pass
+        else:
+            ours = phonenumbers.region_code_for_number(number) == region.upper()
+            text = phonenumbers.format_number(number, _NATIONAL if ours else _INTERNATIONAL)
+    if phone.extension:
+        text += _EXTENSION[normalize_lang(lang)].format(phone.extension)
+    return text
+
+
+def phone_link(phone: Phone, *, region: str, lang: str) -> str:
+    """Markdown for ``phone``: the number as shown (escaped), linked to ``tel:`` on the
+    E.164 digits alone, so nothing else stored with it can reach the link.  A stored
+    value that is not E.164 is shown as text, without a link.
+
+    >>> print(phone_link(Phone("+85291234567"), region="CN", lang="en"))
+    [\\+852 9123 4567](tel:+85291234567)
+    >>> print(phone_link(Phone("+86 x)(javascript:alert(1)"), region="CN", lang="en"))
+    \\+86 x\\)\\(javascript\\:alert\\(1\\)
+    """
+    shown = escape_markdown(format_phone_number(phone, region=region, lang=lang))
+    if not _E164.fullmatch(phone.e164):
+        return shown
+    return f"[{shown}](tel:{phone.e164})"
+
+
+def callable_phones(contact: Contact, *, usable: Callable[[str], bool]) -> tuple[Phone, ...]:
+    """The numbers of ``contact`` a collector may dial: none for a do-not-contact or an
+    archived contact, and not a number ``usable`` refuses (one last marked wrong; see
+    ``orgmap.routing.History.number_usable``).  Each number once.
+
+    >>> from orgmap.domain.model import Department
+    >>> one, two = Phone("+8613800000001"), Phone("+8613800000002")
+    >>> boss = Contact("boss", "Wang", Department.OWNER, phones=(one, two, one))
+    >>> [p.e164 for p in callable_phones(boss, usable=lambda e164: e164 != two.e164)]
+    ['+8613800000001']
+    """
+    if contact.do_not_contact or contact.archived:
+        return ()
+    numbers: dict[str, Phone] = {}
+    for phone in contact.phones:
+        if phone.e164 not in numbers and usable(phone.e164):
+            numbers[phone.e164] = phone
+    return tuple(numbers.values())
+
+
+def phones_to_call(
+    m: DebtorMap, *, weights: Weights, now: datetime
+) -> dict[str, tuple[Phone, ...]]:
+    """Each contact's numbers to dial (see :func:`callable_phones`): a number whose latest
+    call on ``m`` hit a wrong number is left out, as routing leaves it out."""
+    histories = summarize_history(m, now=now, weights=weights)
+    return {
+        c.key: callable_phones(c, usable=histories.get(c.key, History()).number_usable)
+        for c in m.contacts
+    }

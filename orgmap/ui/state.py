@@ -1,4 +1,5 @@
-"""What every page shares: the database, the language, the chosen debtor, the user.
+"""What every page shares: the database, the language, the chosen debtor, the user,
+and the person the collector chose (on the map, and in each call form).
 
 The engine is opened on the first page run, once per process and database URL
 (``st.cache_resource``), never at import time.  Keying the cache by URL keeps
@@ -15,11 +16,14 @@ from orgmap.services.transfer import load_demo
 from orgmap.settings import Settings, load_settings
 
 __all__ = [
+    "CALL_CONTACTS_KEY",
     "DEBTOR_KEY",
     "LANG_KEY",
     "PENDING_DEBTOR_KEY",
     "SELECTED_CONTACT_KEY",
     "USER_KEY",
+    "call_contact",
+    "choose_call_contact",
     "choose_debtor",
     "current_debtor",
     "database_url",
@@ -37,8 +41,9 @@ __all__ = [
 LANG_KEY = "lang"
 DEBTOR_KEY = "debtor"
 USER_KEY = "user"
-SELECTED_CONTACT_KEY = "selected_contact"
+SELECTED_CONTACT_KEY = "_orgmap_picked_contacts"
 PENDING_DEBTOR_KEY = "_orgmap_pending_debtor"
+CALL_CONTACTS_KEY = "_orgmap_call_contacts"
 
 
 def settings() -> Settings:
@@ -96,13 +101,48 @@ def user() -> str:
     return typed or settings().user or "app"
 
 
+# Who the collector chose lives in plain session-state keys, never only in a widget:
+# Streamlit forgets a widget's value on a run that does not draw it (another page), and a
+# picker left without its value falls back to its first option, a person nobody chose.
+# Choices are kept per debtor, so that a key picked at one debtor never preselects a
+# contact of the same key at another.
+
+
 def selected_contact() -> str | None:
-    """The contact picked on the map (by click or list), shared with the call form."""
-    return st.session_state.get(SELECTED_CONTACT_KEY)
+    """The contact picked on the map (by click or list) at the current debtor, or the
+    one a call was last logged with there; ``None`` when nobody was picked."""
+    picks = st.session_state.get(SELECTED_CONTACT_KEY) or {}
+    return picks.get(current_debtor())
 
 
 def select_contact(contact_key: str | None) -> None:
-    st.session_state[SELECTED_CONTACT_KEY] = contact_key
+    """Make ``contact_key`` the current debtor's picked contact (``None``: nobody)."""
+    picks = st.session_state.setdefault(SELECTED_CONTACT_KEY, {})
+    picks[current_debtor()] = contact_key
+
+
+def call_contact(form_key: str) -> str | None:
+    """Who the call form ``form_key`` logs the call with, at the current debtor.
+
+    The latest choice wins: one made in that form (see :func:`choose_call_contact`),
+    or a contact picked on the map since.  ``None`` when neither was made: the form
+    then asks, it never offers someone by default.  The value may also be the
+    form's "someone new" option.
+    """
+    choices = st.session_state.setdefault(CALL_CONTACTS_KEY, {})
+    where = (form_key, current_debtor())
+    chosen, picked_then = choices.get(where, (None, None))
+    picked = selected_contact()
+    if picked is not None and picked != picked_then:  # picked on the map since
+        chosen, picked_then = picked, picked
+        choices[where] = (chosen, picked_then)
+    return chosen
+
+
+def choose_call_contact(form_key: str, contact_key: str | None) -> None:
+    """Record the person chosen in the call form ``form_key`` at the current debtor."""
+    choices = st.session_state.setdefault(CALL_CONTACTS_KEY, {})
+    choices[(form_key, current_debtor())] = (contact_key, selected_contact())
 
 
 def mark_changed(debtor_key: str) -> None:

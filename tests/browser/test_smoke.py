@@ -1,7 +1,7 @@
 """One real-browser smoke test: Debian's Chromium driven by Playwright against the running app.
 
-Starts ``streamlit run app.py`` on a free port over a seeded SQLite file, waits
-for ``/_stcore/health``, then: opens a debtor's map with every request outside
+Starts ``streamlit run app.py`` on a free port over a seeded SQLite file (see
+``app_server.py``), then: opens a debtor's map with every request outside
 this machine blocked, checks the network is drawn, clicks a node, logs a call,
 hovers a contact whose name is an HTML injection and checks nothing ran.
 Screenshots go to ``test-artifacts/`` (git-ignored).
@@ -9,15 +9,8 @@ Screenshots go to ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -25,12 +18,17 @@ from orgmap.services.database import open_database
 from orgmap.services.debtors import open_debtor
 from orgmap.services.transfer import import_file, load_demo
 from orgmap.settings import load_settings
+from tests.browser.app_server import (
+    ARTIFACTS,
+    choose_debtor,
+    open_page,
+    playwright_or_skip,
+    serve,
+    wait_for_map,
+)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_DOC = f"""{{"format": "orgmap/1", "debtors": [{{
   "key": "a-hostile", "name": "Hostile Test Co", "amount_owed": "1000",
@@ -42,17 +40,7 @@ HOSTILE_DOC = f"""{{"format": "orgmap/1", "debtors": [{{
   "relations": [{{"from": "desk", "to": "boss", "type": "refers_to"}}],
   "interactions": []}}]}}"""
 
-if not CHROMIUM.exists():
-    if os.environ.get("ORGMAP_REQUIRE_BROWSER"):
-        raise RuntimeError("/usr/bin/chromium is missing: apt-get install chromium fonts-noto-cjk")
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -68,87 +56,14 @@ def seeded_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def app_url(seeded_url) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "ORGMAP_DATABASE_URL": seeded_url, "ORGMAP_LANG": "en"}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with serve(seeded_url) as base:
+        yield base
 
 
 @pytest.fixture
 def page(app_url):
-    outside: list[str] = []
-    dialogs: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-
-        def only_local(route):
-            host = urlparse(route.request.url).hostname
-            if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
-                return route.continue_()
-            outside.append(route.request.url)
-            return route.abort()
-
-        context.route("**/*", only_local)
-        page = context.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.outside_requests = outside
-        page.dialogs = dialogs
+    with open_page(sync_api) as page:
         yield page
-        browser.close()
-
-
-def _wait_for_map(page) -> None:
-    page.wait_for_function("() => document.body.dataset.orgmapReady === '1'", timeout=30_000)
 
 
 def _node_point(page, key: str) -> tuple[float, float]:
@@ -164,17 +79,10 @@ def _node_point(page, key: str) -> tuple[float, float]:
     )
 
 
-def _choose_debtor(page, label: str) -> None:
-    box = page.get_by_label("Debtor")
-    box.click()
-    page.keyboard.type(label)
-    page.keyboard.press("Enter")
-
-
 def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
     page.goto(f"{app_url}/map")
-    _choose_debtor(page, "Hostile Test Co")
-    _wait_for_map(page)
+    choose_debtor(page, "Hostile Test Co")
+    wait_for_map(page)
     page.wait_for_timeout(500)
     drawn = page.evaluate("() => window.orgmapNetwork.body.data.nodes.getIds()")
     assert set(drawn) == {"desk", "boss"}
@@ -220,12 +128,12 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
 
 def test_demo_map_with_chinese_names_draws_offline(page, app_url):
     page.goto(f"{app_url}/map")
-    _choose_debtor(page, "hengda-jidian")
+    choose_debtor(page, "hengda-jidian")
     page.wait_for_function(
         "() => window.orgmapNetwork && window.orgmapNetwork.body.data.nodes.get('wang_jianguo')",
         timeout=30_000,
     )
-    _wait_for_map(page)
+    wait_for_map(page)
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "map-demo.png"), full_page=True)
     assert page.outside_requests == []

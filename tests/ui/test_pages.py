@@ -200,6 +200,7 @@ def test_bad_phone_for_the_referred_person_writes_nothing(app: AppTest, db: Seed
 def test_promise_without_amount_writes_nothing(app: AppTest, db: SeededDb):
     before = counts(db)
     _on_log_page(app, "acme")
+    app.selectbox(key="log_call_contact").set_value("desk")  # the form asks: never a default
     app.selectbox(key="log_call_outcome").set_value(Outcome.PROMISED)
     submit(app, "log_call")
     assert_clean(app)

@@ -50,29 +50,35 @@ _BLANK: dict[str, object] = {
 def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
     """Draw the form for debtor ``m``; on a good submit log the call and rerun the page.
 
-    The contact picked on the map is preselected.  Errors are shown in place
-    and nothing is written; the typed values stay for correction.  Widget keys
-    are ``{key}_{field}``: contact, channel and the fields of ``_BLANK``.
+    The person is the one the collector chose last, on the map or in this form
+    (:func:`orgmap.ui.state.call_contact`), on whatever page they chose them; with
+    no choice the picker asks.  Errors are shown in place and nothing is
+    written; the typed values stay for correction.  Widget keys are
+    ``{key}_{field}``: contact, channel and the fields of ``_BLANK``.
     """
 
     def ref(name: str) -> str:
         return f"{key}_{name}"
 
-    if (logged_with := st.session_state.pop(ref("logged"), None)) is not None:
+    if st.session_state.pop(ref("logged"), False):
         # Blank the form for the next call, the same person chosen.  Values are set, not
         # deleted: a deleted key leaves the browser showing what was typed, and a
         # second Enter would log the call twice.
         for name, blank in _BLANK.items():
             st.session_state[ref(name)] = blank
-        st.session_state[ref("contact")] = st.session_state[ref("seeded")] = logged_with
-    _preselect(key, state.selected_contact())
+    _show_chosen_contact(key, m)
 
     def enums(kind: type[StrEnum]) -> dict:
         return {"options": list(kind), "format_func": lambda value: label(value, lang)}
 
     with st.form(key, enter_to_submit=True):
         who = contact_picker.show(
-            t("call.contact", lang), m.contacts, key=ref("contact"), lang=lang, offer_new=True
+            t("call.contact", lang),
+            m.contacts,
+            key=ref("contact"),
+            lang=lang,
+            offer_new=True,
+            placeholder=True,
         )
         left, right = st.columns(2)
         outcome = left.selectbox(
@@ -109,7 +115,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         report = CallReport(
             contact=who if who and not someone_new else "",
             channel=channel,
-            outcome=_required_outcome(outcome),
+            outcome=_required(who, outcome),
             # A number chosen for another contact (the pick changed inside the form) is dropped.
             phone=dialled[1] if dialled is not None and dialled[0] == who else None,
             note=note,
@@ -125,19 +131,37 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         show_error(exc, lang=lang)
         return
     state.mark_changed(m.debtor.key)
-    st.session_state[ref("logged")] = logged.interaction.contact  # blanks the form next run
+    st.session_state[ref("logged")] = True  # blanks the form next run
     state.select_contact(logged.interaction.contact)
+    state.choose_call_contact(key, logged.interaction.contact)  # ready for a second call
     callee = m.contact(logged.interaction.contact)
     flash(_logged_message(logged, callee.name if callee else newcomer.name, lang))
     st.rerun()
 
 
-def _preselect(key: str, contact_key: str | None) -> None:
-    """Put the contact chosen on the map into the picker, once per new choice."""
-    seeded = f"{key}_seeded"
-    if contact_key and st.session_state.get(seeded) != contact_key:
-        st.session_state[f"{key}_contact"] = contact_key
-        st.session_state[seeded] = contact_key
+def _show_chosen_contact(key: str, m: DebtorMap) -> None:
+    """Put the person chosen for form ``key`` into its picker, before it is drawn.
+
+    Streamlit forgets a widget's value on a run that does not draw it (another
+    page), and the picker would then show its first option: so the choice is
+    kept in :mod:`orgmap.ui.state` and put back into the picker on every run.
+    A form's widgets send their values only when it is submitted: a picker
+    holding another value than the one put there on the last run was changed in
+    the form and submitted, and that becomes the choice (kept even when the
+    call is refused, so that it survives a trip to another page).
+    """
+    widget, shown = f"{key}_contact", f"{key}_contact_shown"
+    if widget in st.session_state and st.session_state[widget] != st.session_state.get(shown):
+        state.choose_call_contact(key, st.session_state[widget])
+    chosen = state.call_contact(key)
+    offered = chosen == contact_picker.NEW or _current(m, chosen)
+    st.session_state[widget] = st.session_state[shown] = chosen if offered else None
+
+
+def _current(m: DebtorMap, contact_key: str | None) -> bool:
+    """Whether ``contact_key`` names a contact of ``m`` not archived (or merged away)."""
+    contact = m.contact(contact_key) if contact_key else None
+    return contact is not None and not contact.archived
 
 
 def _number_field(
@@ -195,9 +219,16 @@ def _person_fields(ref: Callable[[str], str], prefix: str, lang: str) -> Contact
     )
 
 
-def _required_outcome(outcome: Outcome | None) -> Outcome:
+def _required(who: str | None, outcome: Outcome | None) -> Outcome:
+    """The outcome, once the form says who the call was with and how it ended (both
+    problems are said at once)."""
+    problems = []
+    if who is None:
+        problems.append(Problem.coded("contact", "contact.required"))
     if outcome is None:
-        raise ValidationError((Problem.coded("outcome", "outcome.required"),))
+        problems.append(Problem.coded("outcome", "outcome.required"))
+    if problems or outcome is None:
+        raise ValidationError(tuple(problems))
     return outcome
 
 
@@ -216,8 +247,6 @@ def _unless_blank(person: ContactDraft) -> ContactDraft | None:
 
 
 def _log(debtor_key: str, report: CallReport, *, settings: Settings) -> LoggedCall:
-    if report.new_person is None and not report.contact:
-        raise ValidationError((Problem.coded("contact", "contact.required"),))
     return log_call(
         state.engine(),
         debtor_key=debtor_key,

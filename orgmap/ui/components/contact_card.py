@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
-from orgmap.domain.fields import format_phone
 from orgmap.domain.model import Contact, DebtorMap
 from orgmap.i18n import label
+from orgmap.services.routes import routing_weights
+from orgmap.settings import Settings
 from orgmap.ui.components import data_table
-from orgmap.ui.formatting import escape_markdown, format_local_time, format_money
+from orgmap.ui.formatting import (
+    escape_markdown,
+    format_local_time,
+    format_money,
+    format_phone_number,
+    phone_link,
+    phones_to_call,
+)
 from orgmap.ui.text import t
 
 #: How many of the contact's calls the card lists, newest first.
 RECENT_CALLS = 10
 
 
-def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
-    """Draw the card; every user-typed value is shown as text."""
+def show(contact: Contact, *, m: DebtorMap, lang: str, settings: Settings) -> None:
+    """Draw the card; every user-typed value is shown as text.
+
+    The numbers to dial are ``tel:`` links (shown for the team's region); a number
+    last marked wrong, or any number of a do-not-contact contact, is plain text.
+    """
     star = "★ " if contact.authorizes_payment else ""
     st.markdown(f"#### {star}{escape_markdown(contact.name)}")
     facts = [
@@ -26,9 +40,11 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
         t("contact.do_not_contact", lang) if contact.do_not_contact else "",
     ]
     st.caption(escape_markdown(" · ".join(f for f in facts if f)))
-    reach = [format_phone(p) for p in contact.phones] + [contact.email or ""]
-    if any(reach):
-        st.text(" · ".join(r for r in reach if r))
+    reach = _numbers(contact, m=m, lang=lang, settings=settings)
+    if contact.email:
+        reach.append(escape_markdown(contact.email))
+    if reach:
+        st.markdown(" · ".join(reach))
     if contact.notes:
         st.text(contact.notes)
     calls = [i for i in m.interactions if i.contact == contact.key][-RECENT_CALLS:][::-1]
@@ -38,7 +54,7 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
     data_table.show(
         [
             {
-                t("col.when", lang): format_local_time(i.at, timezone),
+                t("col.when", lang): format_local_time(i.at, settings.timezone),
                 t("col.channel", lang): label(i.channel, lang),
                 t("col.outcome", lang): label(i.outcome, lang),
                 t("col.note", lang): i.note,
@@ -49,3 +65,23 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, timezone: str) -> None:
             for i in calls
         ]
     )
+
+
+def _numbers(contact: Contact, *, m: DebtorMap, lang: str, settings: Settings) -> list[str]:
+    """Markdown for each of the contact's numbers: a link to dial, or text saying why not."""
+    weights = routing_weights(settings.routing_weights)
+    to_call = {
+        p.e164
+        for p in phones_to_call(m, weights=weights, now=datetime.now(UTC)).get(contact.key, ())
+    }
+    region = settings.phone_region
+    shown = []
+    for phone in dict.fromkeys(contact.phones):
+        if phone.e164 in to_call:
+            shown.append(phone_link(phone, region=region, lang=lang))
+            continue
+        text = escape_markdown(format_phone_number(phone, region=region, lang=lang))
+        if not (contact.do_not_contact or contact.archived):  # then the number was wrong
+            text += escape_markdown(f" ({t('contact.wrong_number', lang)})")
+        shown.append(text)
+    return shown

@@ -27,4 +27,4 @@ with form_side:
 with route_side:
     st.subheader(t("route.next", lang))
     assert view.route is not None
-    route_view.show(view.route, lang=lang)
+    route_view.show(view.route, m=view.map, lang=lang, settings=settings)

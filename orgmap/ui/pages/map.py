@@ -55,7 +55,7 @@ picked = contact_picker.show(
 if picked and (contact := m.contact(picked)):
     left, right = st.columns([3, 2])
     with left:
-        contact_card.show(contact, m=m, lang=lang, timezone=settings.timezone)
+        contact_card.show(contact, m=m, lang=lang, settings=settings)
     with right:
         st.markdown(f"**{t('page.log_call', lang)}**")
         call_form.show("map_call", m=m, lang=lang, settings=settings)

@@ -26,4 +26,4 @@ view = open_debtor(
 )
 caption.caption(escape_markdown(view.map.debtor.name))
 assert view.route is not None
-route_view.show(view.route, lang=lang)
+route_view.show(view.route, m=view.map, lang=lang, settings=settings)
