@@ -24,6 +24,7 @@ PAGES = (  # (name: its file, URL path and title, icon); the first is the home p
     ("contacts", ":material/group:"),
     ("facts", ":material/checklist:"),
     ("transfer", ":material/swap_vert:"),
+    ("search", ":material/search:"),
 )
 
 # A local icon: a :material: page icon makes the browser fetch the favicon from Google's CDN.

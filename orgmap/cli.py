@@ -419,6 +419,43 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.services.search import read_query, search_team
+
+    read_query(args.text, region=settings.phone_region)  # refused text opens no database
+    found = search_team(_engine(settings), args.text, region=settings.phone_region)
+    if args.json:
+        _echo_json({"results": [_match_json(m) for m in found]})
+        return EXIT_OK
+    zone = ZoneInfo(settings.timezone)  # readable output in the collectors' time; JSON stays UTC
+    for m in found:
+        last = _local(m.last_call, zone).strftime("%Y-%m-%d %H:%M") if m.last_call else "never"
+        _echo(
+            m.debtor_key,
+            m.debtor_name,
+            m.contact_key or "-",
+            m.contact_name or "(no current contact)",
+            m.phone or "no number",
+            f"last call {last}",
+            sep="\t",
+        )
+    if not found:
+        _echo(f"no one found for {args.text.strip()!r}")
+    return EXIT_OK
+
+
+def _match_json(m) -> dict:
+    return {
+        "debtor": m.debtor_key,
+        "debtor_name": m.debtor_name,
+        "contact": m.contact_key,
+        "name": m.contact_name,
+        "phone": m.phone,
+        "last_call": m.last_call.isoformat() if m.last_call else None,
+        "matched": m.matched.name.lower(),
+    }
+
+
 # --- parser ---------------------------------------------------------------
 
 
@@ -491,4 +528,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=3, help=f"routes to show (3; at most {MAX_ROUTES})")
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=["zh-CN", "en"])
+
+    p = command(
+        "search", cmd_search, "find people across the team by phone number, last digits or name"
+    )
+    p.add_argument(
+        "text", metavar="TEXT", help="a number in any format, its last 4+ digits, or part of a name"
+    )
+    p.add_argument("--json", action="store_true")
     return parser

@@ -385,3 +385,95 @@ def test_a_call_stored_before_times_were_bounded_breaks_nothing(db, doc_file, ca
     assert main(["--db", db, "list"]) == 0
     assert "-01-01 00:00" in capsys.readouterr().out  # shown in UTC: no zone time exists
     assert main(["--db", db, "route", "--debtor", "acme"]) == 0
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def test_search_finds_who_a_number_belongs_to(capsys, db, doc_file, monkeypatch):
+    monkeypatch.setenv("ORGMAP_TIMEZONE", "Asia/Shanghai")
+    assert main(["--db", db, "import", str(doc_file)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "--db", db, "search", "138-1234-5678")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "acme\t上海艾克美贸易有限公司\tboss\t王总\t+8613812345678\tlast call never"
+    ]
+    # The last four digits of the front desk's fixed line; its call shown in Shanghai time.
+    code, out, _ = run(capsys, "search", "4567", "--db", db)
+    assert code == 0
+    assert (
+        out
+        == "acme\t上海艾克美贸易有限公司\tdesk\t小张\t+862161234567\tlast call 2026-11-20 10:00\n"
+    )
+    assert run(capsys, "--db", db, "search", "艾克美")[1].count("\n") == 2  # its two people
+    assert run(capsys, "--db", db, "search", "nobody")[1] == "no one found for 'nobody'\n"
+
+
+def test_search_json_shape(capsys, db, doc_file):
+    assert main(["--db", db, "import", str(doc_file)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--db", db, "search", "021 6123 4567", "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "results": [
+            {
+                "debtor": "acme",
+                "debtor_name": "上海艾克美贸易有限公司",
+                "contact": "desk",
+                "name": "小张",
+                "phone": "+862161234567",
+                "last_call": "2026-11-20T02:00:00+00:00",
+                "matched": "number",
+            }
+        ]
+    }
+    results = json.loads(run(capsys, "--db", db, "search", "王", "--json")[1])["results"]
+    assert [(r["contact"], r["last_call"], r["matched"]) for r in results] == [
+        ("boss", None, "name")
+    ]
+    assert json.loads(run(capsys, "--db", db, "search", "0000", "--json")[1]) == {"results": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", "type at least 4"),
+        ("", "type a phone number"),
+        ("王\x1b[2J", "control characters"),
+        ("x" * 201, "at most 200"),
+    ],
+)
+def test_search_refuses_what_it_cannot_search_in_one_line(capsys, tmp_path, text, expected):
+    db = f"sqlite:///{tmp_path / 'never.db'}"
+    code, out, err = run(capsys, "--db", db, "search", text)
+    assert (code, out) == (2, "")
+    assert err.startswith("orgmap: error: ") and expected in err
+    assert err.count("\n") == 1 and "\x1b" not in err
+    assert not (tmp_path / "never.db").exists()  # refused before the database was opened
+
+
+def test_search_shows_hostile_names_escaped(capsys, db, doc_file):
+    # Names refuse control characters now, but a database written by another tool may hold one.
+    import sqlalchemy as sa
+
+    from orgmap.store import make_engine
+    from orgmap.store.tables import contact_table
+
+    assert main(["--db", db, "import", str(doc_file)]) == 0
+    engine = make_engine(db)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(contact_table)
+            .where(contact_table.c.key == "boss")
+            .values(name="王总\x1b]0;pwned\x07\r\u202eevil")
+        )
+    engine.dispose()
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--db", db, "search", "王总")
+    assert code == 0
+    assert "王总\\x1b]0;pwned\\x07\\r\\u202eevil" in out
+    assert not {"\x1b", "\x07", "\r", "\u202e"} & set(out)
+    code, out, _ = run(capsys, "--db", db, "search", "王总", "--json")
+    assert json.loads(out)["results"][0]["name"] == "王总\x1b]0;pwned\x07\r\u202eevil"
+    assert "\\u001b" in out and "\x1b" not in out
