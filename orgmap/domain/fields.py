@@ -12,7 +12,8 @@ Limits live here and nowhere else: the checks enforce them, the forms' ``max_cha
 and the store's column lengths are read from them.  Names, titles and similar one-line
 fields at most :data:`NAME_MAX_CHARS` characters; notes at most :data:`NOTE_MAX_CHARS`;
 keys at most :data:`KEY_MAX_CHARS`; e-mail addresses at most :data:`EMAIL_MAX_CHARS`;
-amounts are non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`;
+amounts are non-negative with at most two decimal places and below :data:`AMOUNT_LIMIT`
+(typed with at most one unit from :data:`AMOUNT_UNITS`);
 dates from :data:`EARLIEST_DATE` to :data:`LATEST_DATE`, and times whose UTC date lies
 between them.
 """
@@ -32,6 +33,7 @@ from orgmap.domain.model import Phone, PhoneKind
 
 __all__ = [
     "AMOUNT_LIMIT",
+    "AMOUNT_UNITS",
     "CREDIT_CODE_CHARS",
     "CURRENCY_CHARS",
     "E164_MAX_CHARS",
@@ -188,22 +190,38 @@ def parse_enum(value: object, enum_type: type[E], *, field: str) -> E:
 _PLAIN_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 # Thousands separators as collectors type them: "1,000", "12,345.60" (groups of three).
 _GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
-# Chinese input methods type full-width digits and punctuation: "１，０００．５０".
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
+# Chinese input methods type full-width digits, punctuation and spaces: "１，０００．５０".
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－\u3000", "0123456789,.- ")
 _YUAN_SIGNS = ("¥", "￥")
+#: The counting units a collector may write after a number, as powers of ten: 12.8万 is
+#: 128,000 and 1.5亿 is 150,000,000 (traditional 萬 and 億 too).  One unit at most:
+#: "1万亿" and "12万8千" are refused rather than guessed at.
+AMOUNT_UNITS = {"万": 4, "萬": 4, "亿": 8, "億": 8}
+_YUAN_WORD = "元"
 
 
-def _amount_text(value: str) -> str:
-    """The amount as plain ASCII digits: full-width turned half-width, a leading yuan
-    sign and thousands separators dropped.  Anything else is left for the check."""
-    text = value.strip().translate(_FULL_WIDTH)
-    sign = "-" if text.startswith("-") else ""
-    text = text.removeprefix(sign).lstrip()
-    for yuan in _YUAN_SIGNS:
-        text = text.removeprefix(yuan).lstrip()
+def _amount_text(value: str) -> tuple[bool, str, int]:
+    """An amount as typed, taken apart: (negative, ASCII digits, the unit's power of ten).
+
+    Full-width characters are made half-width; a leading minus, a leading yuan sign
+    (either before or after the minus), a trailing 元 and one trailing unit are taken
+    off, and thousands separators dropped.  The digits are returned for the caller to
+    check: anything left over (a second dot, a second unit, letters) makes them fail.
+    """
+    text = value.translate(_FULL_WIDTH).strip()
+    negative = text.startswith("-")
+    text = text.removeprefix("-").lstrip()
+    if text.startswith(_YUAN_SIGNS):
+        text = text[1:].lstrip()
+    if not negative and text.startswith("-"):  # "¥-5"
+        negative, text = True, text[1:].lstrip()
+    text = text.removesuffix(_YUAN_WORD).rstrip()
+    power = 0
+    if text and text[-1] in AMOUNT_UNITS:
+        power, text = AMOUNT_UNITS[text[-1]], text[:-1].rstrip()
     if _GROUPED_NUMBER.fullmatch(text):
         text = text.replace(",", "")
-    return sign + text
+    return negative, text, power
 
 
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
@@ -211,29 +229,40 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
 
     Strings are read digit by digit (never through float) and may be typed the way
     collectors type them: thousands separators in groups of three, full-width digits,
-    a leading ¥ or ￥.  Exponents, other separators and signs are refused.  JSON
-    numbers may arrive as int, float (read from its ``repr``) or Decimal.  The result
-    has exactly two places.
+    a leading ¥ or ￥, a trailing 元, and one counting unit from :data:`AMOUNT_UNITS`
+    (``12.8万`` is exactly 128000.00; ``1.5亿`` 150000000.00).  After the unit is
+    applied the amount must still have at most two decimal places.  Exponents, other
+    separators, signs and compound units (``12万8千``) are refused.  JSON numbers may
+    arrive as int, float (read from its ``repr``) or Decimal.  The result has exactly
+    two places.
 
     >>> parse_amount("12000.5")
     Decimal('12000.50')
     >>> parse_amount("¥12,345.6"), parse_amount("１０００")
     (Decimal('12345.60'), Decimal('1000.00'))
+    >>> parse_amount("12.8万"), parse_amount("128000元"), parse_amount("1.5亿")
+    (Decimal('128000.00'), Decimal('128000.00'), Decimal('150000000.00'))
     >>> parse_amount(-1)
     Traceback (most recent call last):
     ...
     orgmap.domain.messages.FieldError: amount must not be negative, got '-1'
+    >>> parse_amount("1.2345678万")
+    Traceback (most recent call last):
+    ...
+    orgmap.domain.messages.FieldError: amount '1.2345678万' is 12345.678: more than 2 decimal places
     """
     if isinstance(value, bool):
         raise FieldError("amount.boolean", field=field)
+    power = 0
     if isinstance(value, str):
         text = value.strip()
-        digits = _amount_text(text)
-        if digits.startswith("-") and _PLAIN_NUMBER.fullmatch(digits[1:]):
-            raise FieldError("amount.negative", field=field, value=shown(text))
+        negative, digits, power = _amount_text(text)
         if not _PLAIN_NUMBER.fullmatch(digits):
-            raise FieldError("amount.not_number", field=field, value=shown(text))
-        amount = Decimal(digits)
+            code = "amount.not_number_with_unit" if _names_a_unit(text) else "amount.not_number"
+            raise FieldError(code, field=field, value=shown(text))
+        if negative:
+            raise FieldError("amount.negative", field=field, value=shown(text))
+        amount = _scaled(Decimal(digits), power)
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -249,9 +278,32 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     if amount >= AMOUNT_LIMIT:
         raise FieldError("amount.too_large", field=field, value=shown(value))
     rounded = amount.quantize(_CENT)
+    if rounded != amount and power:
+        raise FieldError(
+            "amount.unit_too_many_decimals",
+            field=field,
+            value=shown(value),
+            amount=_cut(f"{amount:f}"),
+        )
     if rounded != amount:
         raise FieldError("amount.too_many_decimals", field=field, value=shown(value))
     return rounded if rounded else Decimal("0.00")  # also turns -0.00 into 0.00
+
+
+def _scaled(amount: Decimal, power: int) -> Decimal:
+    """``amount`` times 10**power, exactly: ``Decimal.scaleb`` rounds to the context's 28
+    digits, which could turn 0.00999…9万 (enough nines) into 100.00."""
+    sign, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # a finite number: it was read from digits
+    return Decimal((sign, digits, exponent + power))
+
+
+def _names_a_unit(text: str) -> bool:
+    return any(unit in text for unit in AMOUNT_UNITS)
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -18,8 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap import store
-from orgmap.domain.debtor_draft import DebtorDraft, debtor_from_draft, facts_from_form
-from orgmap.domain.model import DebtorFacts, DebtorMap
+from orgmap.domain.debtor_draft import (
+    DebtorDraft,
+    debtor_from_draft,
+    debtor_key_base,
+    facts_from_form,
+    suggest_debtor_key,
+)
+from orgmap.domain.model import Debtor, DebtorFacts, DebtorMap
 from orgmap.domain.validation import Problem, ValidationError
 from orgmap.routing import RouteAnswer, Weights
 from orgmap.services.routes import answer_routes, routing_weights
@@ -116,16 +122,59 @@ def debtor_summaries(engine: Engine) -> list[store.DebtorSummary]:
         return store.list_debtors(connection)
 
 
+#: The key a draft without one is checked with before its real key is chosen.
+_UNCHOSEN_KEY = "new"
+#: How often a free key is looked for when writers keep taking the chosen one.
+_KEY_ATTEMPTS = 5
+
+
 def create_debtor(engine: Engine, *, draft: DebtorDraft, by: str) -> Saved:
-    """Add a new debtor (no contacts yet).  A taken key is a problem named ``key``."""
-    debtor, warnings = debtor_from_draft(draft, facts=DebtorFacts())
+    """Add a new debtor (no contacts yet); ``Saved.key`` is its key.
+
+    A typed key is used as typed, and a taken one is a problem named ``key``.  A
+    blank one is made from the name (:func:`~orgmap.domain.debtor_draft.
+    suggest_debtor_key`) and is free when written: collectors creating the same
+    company at once all succeed, with different keys.
+    """
+    typed_key = draft.key.strip()
+    debtor, warnings = debtor_from_draft(
+        replace(draft, key=typed_key or _UNCHOSEN_KEY), facts=DebtorFacts()
+    )
     with store.transaction(engine) as connection:
-        try:
-            version = store.create_debtor(connection, debtor, by=by)
-        except store.AlreadyExistsError:
-            taken = Problem.coded("key", "debtor.key_taken", key=repr(debtor.key))
-            raise ValidationError((taken,)) from None
+        if not typed_key:
+            debtor, version = _create_with_free_key(connection, debtor, by=by)
+        else:
+            try:
+                version = store.create_debtor(connection, debtor, by=by)
+            except store.AlreadyExistsError:
+                taken = Problem.coded("key", "debtor.key_taken", key=repr(debtor.key))
+                raise ValidationError((taken,)) from None
     return Saved(debtor.key, version, warnings)
+
+
+def _create_with_free_key(
+    connection: sa.Connection, debtor: Debtor, *, by: str
+) -> tuple[Debtor, int]:
+    """Add ``debtor`` under the first free key made from its name: it and its version.
+
+    Writers making keys from one name take turns (PostgreSQL; SQLite writers queue
+    anyway), so each sees the keys the others took.  A key taken all the same (typed
+    by someone, or made from another name with the same start) is skipped and the
+    next one tried.
+    """
+    base = debtor_key_base(debtor.name)
+    store.hold_debtor_key_base(connection, base=base)
+    skipped: set[str] = set()
+    for _ in range(_KEY_ATTEMPTS):
+        taken = store.debtor_keys_starting(connection, prefix=base) | skipped
+        chosen = replace(debtor, key=suggest_debtor_key(debtor.name, taken=taken))
+        try:
+            return chosen, store.create_debtor(connection, chosen, by=by)
+        except store.AlreadyExistsError:
+            skipped.add(chosen.key)  # a racer's, not yet visible to this transaction
+    raise store.StoreError(
+        f"could not find a free key for {debtor.name!r}: others kept taking it; try again"
+    )
 
 
 def edit_debtor(

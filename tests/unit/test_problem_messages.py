@@ -101,6 +101,8 @@ BAD_INPUTS = [
     (fields.parse_amount, (Decimal("Infinity"),), {}, "amount.not_finite"),
     (fields.parse_amount, ("1000000000000000",), {}, "amount.too_large"),
     (fields.parse_amount, ("1.234",), {}, "amount.too_many_decimals"),
+    (fields.parse_amount, ("12.8.1万",), {}, "amount.not_number_with_unit"),
+    (fields.parse_amount, ("1.2345678万",), {}, "amount.unit_too_many_decimals"),
     (fields.parse_date, ("2026-13-01",), {}, "date.invalid"),
     (fields.parse_aware_datetime, ("yesterday",), {}, "datetime.invalid"),
     (fields.parse_aware_datetime, ("2026-01-01T09:00",), {}, "datetime.no_offset"),

@@ -29,8 +29,10 @@ def show(
 ) -> DebtorDraft | None:
     """Draw the form, filled from ``debtor`` (at ``version``) when editing; the draft on submit.
 
-    The key can only be typed when creating: other records and exported files
-    refer to a debtor by it.  Use ``form_state.version(key)`` as the expected
+    The key can only be typed when creating (other records and exported files
+    refer to a debtor by it), and may be left blank: the service then makes one
+    from the name and returns it.  The amount is read as collectors type it
+    (``12.8万``, ``128,000``).  Use ``form_state.version(key)`` as the expected
     version and ``form_state.forget(key, FIELDS)`` after saving.
     """
     form_state.seed(key, _values(debtor), version=version)
@@ -46,9 +48,12 @@ def show(
             key=w("key"),
             max_chars=KEY_MAX_CHARS,
             disabled=debtor is not None,
+            placeholder=t("debtor.key_placeholder", lang) if debtor is None else None,
             help=t("debtor.key_help", lang),
         )
-        left.text_input(t("debtor.amount", lang), key=w("amount"))
+        left.text_input(
+            t("debtor.amount", lang), key=w("amount"), help=t("debtor.amount_help", lang)
+        )
         right.text_input(t("debtor.currency", lang), key=w("currency"), max_chars=CURRENCY_CHARS)
         left.date_input(t("debtor.due_date", lang), key=w("due_date"))
         right.selectbox(
