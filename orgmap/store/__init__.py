@@ -30,11 +30,18 @@ from orgmap.store.contacts import (
     upsert_contact,
 )
 from orgmap.store.debtors import (
+    DebtorFilters,
+    DebtorSort,
     DebtorSummary,
+    SortColumn,
     StoredDebtor,
+    count_debtors,
     create_debtor,
+    debtor_names,
     find_debtor,
     find_debtor_id,
+    list_collectors,
+    list_debtor_page,
     list_debtors,
     update_debtor,
 )
@@ -49,6 +56,7 @@ from orgmap.store.engine import (
 )
 from orgmap.store.errors import AlreadyExistsError, NotFoundError, StaleVersionError, StoreError
 from orgmap.store.interactions import append_call, append_interaction
+from orgmap.store.keys import debtor_keys_starting, hold_debtor_key_base
 from orgmap.store.loading import LoadedMap, RecordVersions, load_debtor, load_map, load_maps
 from orgmap.store.mapping import interaction_fingerprint
 from orgmap.store.merge import merge_contacts
@@ -59,21 +67,27 @@ from orgmap.store.relations import (
     upsert_relation,
 )
 from orgmap.store.same_person import KnownElsewhere, find_same_person
+from orgmap.store.search import Matched, TeamMatch, find_by_name, find_by_number
 from orgmap.store.versions import check_expected, now_utc
 
 __all__ = [
     "AlreadyExistsError",
     "ChangeCounts",
+    "DebtorFilters",
+    "DebtorSort",
     "DebtorSummary",
     "KnownElsewhere",
     "LoadedMap",
+    "Matched",
     "NotFoundError",
     "RecordVersions",
     "SaveReport",
+    "SortColumn",
     "StaleVersionError",
     "StoreError",
     "StoredContact",
     "StoredDebtor",
+    "TeamMatch",
     "add_or_restore_relation",
     "append_call",
     "append_interaction",
@@ -81,20 +95,28 @@ __all__ = [
     "archive_relation",
     "check_expected",
     "contacts_named",
+    "count_debtors",
     "create_debtor",
     "current_revision",
+    "debtor_keys_starting",
+    "debtor_names",
     "ensure_schema",
+    "find_by_name",
+    "find_by_number",
     "find_contact",
     "find_contact_at",
     "find_debtor",
     "find_debtor_id",
     "find_same_person",
     "head_revision",
+    "hold_debtor_key_base",
     "hold_name",
     "insert_contact_once",
     "insert_relation_once",
     "interaction_fingerprint",
     "keys_starting",
+    "list_collectors",
+    "list_debtor_page",
     "list_debtors",
     "load_debtor",
     "load_map",

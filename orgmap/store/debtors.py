@@ -1,10 +1,20 @@
-"""Debtors: the team's list, finding one by key, creating and editing one."""
+"""Debtors: the team's list (whole, or a page of it), finding one by key, creating and
+editing one.
+
+A page of the list (:func:`list_debtor_page`, counted by :func:`count_debtors`) is
+searched, filtered and sorted by the database; the per-debtor figures (contacts,
+authorizer, last contact) are then computed for the page's debtors only, so a page
+costs what it shows plus one pass over the team's ``debtor`` rows, never a
+grouping of every contact and call.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -18,12 +28,19 @@ from orgmap.store.tables import contact_table, debtor_table, interaction_table
 from orgmap.store.versions import changed_values, check_expected, now_utc, update_versioned
 
 __all__ = [
+    "DebtorFilters",
+    "DebtorSort",
     "DebtorSummary",
+    "SortColumn",
     "StoredDebtor",
+    "count_debtors",
     "create_debtor",
+    "debtor_names",
     "find_debtor",
     "find_debtor_id",
     "insert_debtor",
+    "list_collectors",
+    "list_debtor_page",
     "list_debtors",
     "not_found",
     "update_debtor",
@@ -139,6 +156,218 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
         )
         for r in connection.execute(query)
     ]
+
+
+class SortColumn(StrEnum):
+    """What the debtor list can be sorted by."""
+
+    KEY = "key"
+    NAME = "name"
+    AMOUNT = "amount"
+    DUE_DATE = "due_date"
+    LAST_CONTACT = "last_contact"
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorSort:
+    """An order of the debtor list; ties are always broken by key, ascending.
+
+    A debtor never contacted counts as contacted longest ago (first when
+    ascending by last contact); one without a due date as due latest (last when
+    ascending by due date).
+    """
+
+    column: SortColumn = SortColumn.KEY
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorFilters:
+    """Which debtors the list keeps; ``None`` keeps everyone.
+
+    ``assigned_to`` is a collector's exact name (``""``: debtors assigned to no
+    one); the amounts bound ``amount_owed`` inclusively, whatever its currency;
+    ``contacted_since`` keeps debtors whose last call is at or after that
+    instant, ``not_contacted_since`` those with no call since (never-contacted
+    debtors included).
+    """
+
+    assigned_to: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    contacted_since: datetime | None = None
+    not_contacted_since: datetime | None = None
+
+
+def _last_contact(debtor_id: sa.ColumnElement[int]) -> sa.ScalarSelect[Any]:
+    """The debtor's latest call: one search of the ``interaction (debtor_id, at)`` index."""
+    i = interaction_table.c
+    return sa.select(sa.func.max(i.at)).where(i.debtor_id == debtor_id).scalar_subquery()
+
+
+def _matching(search: str, filters: DebtorFilters) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions on ``debtor`` for a search text and filters."""
+    d = debtor_table.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    needle = search.strip()
+    if needle:
+        # lower(…) LIKE on SQLite (ASCII letters fold), ILIKE on PostgreSQL; the
+        # needle's own % and _ are matched literally.
+        conditions.append(
+            sa.or_(
+                *(
+                    column.icontains(needle, autoescape=True)
+                    for column in (d.name, d.key, d.assigned_to)
+                )
+            )
+        )
+    if filters.assigned_to is not None:
+        conditions.append(d.assigned_to == filters.assigned_to)
+    if filters.min_amount is not None:
+        conditions.append(d.amount_owed >= filters.min_amount)
+    if filters.max_amount is not None:
+        conditions.append(d.amount_owed <= filters.max_amount)
+    if filters.contacted_since is not None:
+        conditions.append(_called_since(filters.contacted_since))
+    if filters.not_contacted_since is not None:
+        conditions.append(~_called_since(filters.not_contacted_since))
+    return conditions
+
+
+def _called_since(instant: datetime) -> sa.Exists:
+    """Whether the debtor has a call at or after ``instant`` (an index search)."""
+    i = interaction_table.c
+    return sa.exists().where(i.debtor_id == debtor_table.c.id, i.at >= instant)
+
+
+def count_debtors(
+    connection: sa.Connection, *, search: str = "", filters: DebtorFilters = DebtorFilters()
+) -> int:
+    """How many debtors :func:`list_debtor_page` pages through for ``search`` and ``filters``."""
+    query = sa.select(sa.func.count()).select_from(debtor_table).where(*_matching(search, filters))
+    return int(connection.execute(query).scalar_one())
+
+
+def _order_by(sort: DebtorSort) -> list[sa.ColumnElement[Any]]:
+    d = debtor_table.c
+    if sort.column is SortColumn.KEY:
+        return [d.key.desc() if sort.descending else d.key.asc()]
+    column: sa.ColumnElement[Any] = {
+        SortColumn.NAME: d.name,
+        SortColumn.AMOUNT: d.amount_owed,
+        SortColumn.DUE_DATE: d.due_date,
+        SortColumn.LAST_CONTACT: _last_contact(d.id),
+    }[sort.column]
+    ordered = column.desc() if sort.descending else column.asc()
+    # Where a missing value belongs, the same on both databases (their defaults differ).
+    if sort.column is SortColumn.DUE_DATE:
+        ordered = ordered.nulls_first() if sort.descending else ordered.nulls_last()
+    elif sort.column is SortColumn.LAST_CONTACT:
+        ordered = ordered.nulls_last() if sort.descending else ordered.nulls_first()
+    return [ordered, d.key.asc()]
+
+
+def list_debtor_page(
+    connection: sa.Connection,
+    *,
+    search: str = "",
+    sort: DebtorSort = DebtorSort(),
+    filters: DebtorFilters = DebtorFilters(),
+    offset: int = 0,
+    limit: int = 25,
+) -> list[DebtorSummary]:
+    """Debtors ``offset`` to ``offset + limit`` of the list searched, filtered and sorted.
+
+    ``search`` is a case-insensitive substring of the name, key or assigned
+    collector.  Two statements: the page's debtors (the database filters, sorts
+    and cuts the team's ``debtor`` rows; sorting or filtering by last contact adds
+    one index search per debtor), then their contact counts, authorizer flags
+    and last contacts, for those debtors only.
+    """
+    if offset < 0 or limit < 1:
+        raise ValueError(f"offset must be >= 0 and limit >= 1, got {offset} and {limit}")
+    d = debtor_table.c
+    page_query = (
+        sa.select(d.id, *_SUMMARY_COLUMNS)
+        .where(*_matching(search, filters))
+        .order_by(*_order_by(sort))
+        .limit(limit)
+        .offset(offset)
+    )
+    page = connection.execute(page_query).all()
+    if not page:
+        return []
+    figures = {r.id: r for r in connection.execute(_page_figures(), {"ids": [r.id for r in page]})}
+    return [_summary(r, figures[r.id]) for r in page]
+
+
+_SUMMARY_COLUMNS = tuple(
+    debtor_table.c[name]
+    for name in (
+        "key",
+        "name",
+        "amount_owed",
+        "currency",
+        "due_date",
+        "status",
+        "assigned_to",
+        "version",
+    )
+)
+
+
+@cache
+def _page_figures() -> sa.Select[Any]:
+    """Contacts, authorizer and last contact of the debtors ``ids``: per debtor, an indexed
+    count of its contacts and an index search for its latest call."""
+    c, d = contact_table.c, debtor_table.c
+    live = sa.and_(c.debtor_id == d.id, c.archived.is_(False))
+    return sa.select(
+        d.id,
+        sa.select(sa.func.count()).where(live).scalar_subquery().label("contact_count"),
+        sa.exists().where(live, c.authorizes_payment.is_(True)).label("authorizer"),
+        _last_contact(d.id).label("last_contact_at"),
+    ).where(d.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _summary(row: Any, figures: Any) -> DebtorSummary:
+    return DebtorSummary(
+        key=row.key,
+        name=row.name,
+        amount_owed=row.amount_owed,
+        currency=row.currency,
+        due_date=row.due_date,
+        status=DebtorStatus(row.status),
+        assigned_to=row.assigned_to,
+        contact_count=int(figures.contact_count),
+        authorizer_known=bool(figures.authorizer),
+        last_contact_at=figures.last_contact_at,
+        version=row.version,
+    )
+
+
+def list_collectors(connection: sa.Connection) -> list[str]:
+    """The names debtors are assigned to, each once, in order (no one: left out)."""
+    d = debtor_table.c
+    query = sa.select(d.assigned_to).where(d.assigned_to != "").distinct().order_by(d.assigned_to)
+    return list(connection.execute(query).scalars())
+
+
+def debtor_names(
+    connection: sa.Connection, *, keys: Collection[str] = (), first: int = 0
+) -> dict[str, str]:
+    """Key → name of the debtors ``keys`` (those that exist) and of the ``first`` debtors
+    by key, in key order: two searches of the key index, whatever the team's size."""
+    d = debtor_table.c
+    found: dict[str, str] = {}
+    if first > 0:
+        query = sa.select(d.key, d.name).order_by(d.key).limit(first)
+        found.update((key, name) for key, name in connection.execute(query))
+    wanted: Sequence[str] = sorted(set(keys) - set(found))
+    if wanted:
+        query = sa.select(d.key, d.name).where(d.key.in_(wanted))
+        found.update((key, name) for key, name in connection.execute(query))
+    return dict(sorted(found.items()))
 
 
 def insert_debtor(

@@ -1,9 +1,11 @@
-"""Debtors: the team's list (search, sort, next step), and creating or editing a debtor."""
+"""Debtors: the team's list a page at a time (search, filters, sort, next step), and
+creating or editing a debtor."""
 
 from functools import partial
 
 import streamlit as st
 
+from orgmap.services import debtor_list
 from orgmap.services import debtors as service
 from orgmap.ui import state
 from orgmap.ui.components import debtor_form, debtor_table, form_state
@@ -15,12 +17,24 @@ lang, settings, engine = state.lang(), state.settings(), state.engine()
 st.title(t("page.debtors", lang))
 show_flash()
 
-debtors = service.debtor_summaries(engine)
-needle = st.text_input(t("debtors.search", lang), key="debtors_search").strip().casefold()
-if needle:
-    debtors = [d for d in debtors if needle in f"{d.name} {d.key} {d.assigned_to}".casefold()]
-st.caption(t("debtors.count", lang, n=len(debtors)))
-debtor_table.show("debtors_table", debtors=debtors, lang=lang, settings=settings)
+asked = debtor_table.ask(
+    "debtors", lang=lang, user=state.user(), collectors=debtor_list.collectors(engine)
+)
+shown = debtor_list.list_page(
+    engine,
+    query=asked.query,
+    sort=asked.sort,
+    filters=asked.filters,
+    page=asked.page,
+    page_size=asked.page_size,
+)
+st.caption(
+    t("debtors.count", lang, n=shown.total)
+    + " · "
+    + t("debtors.page_of", lang, page=shown.page, pages=shown.pages)
+)
+debtor_table.show("debtors_table", debtors=shown.rows, lang=lang, settings=settings)
+debtor_table.pager("debtors", page=shown.page, pages=shown.pages, lang=lang)
 
 
 def done(form_key: str):

@@ -1,0 +1,156 @@
+"""The team's debtor list at team scale: one page at a time, and the next step of the rows shown.
+
+The database searches, filters, sorts and counts (:func:`list_page`); only the
+page's debtors get their contact counts and last contact worked out, and only the
+rows a collector sees are routed (:func:`next_step`, which the app caches per
+debtor).  So the list's cost grows with the rows shown, not with the team: the
+first page of a 10,000-debtor team costs about what it costs on 100 (see the
+README's Performance section).
+
+Paging is by offset (``LIMIT … OFFSET …``), not by keyset: the list sorts by
+columns no index covers (name, amount, due date, last contact), so the database
+sorts the matching rows whatever the paging, and a keyset cursor would only add
+a "the rows after this one" condition while losing what a collector uses —
+"page 7 of 400", a jump to any page, a page that survives a change of sort.  At
+team scale the offset itself is cheap (the last page of 10,000 costs a few
+milliseconds more than the first), and the key as the last sort column keeps
+pages from overlapping when values tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from orgmap import store
+from orgmap.routing import Step, Weights
+from orgmap.services.debtors import route_debtor
+from orgmap.store import DebtorFilters, DebtorSort, DebtorSummary, SortColumn
+
+__all__ = [
+    "BY_KEY",
+    "EVERYONE",
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZES",
+    "DebtorChoices",
+    "DebtorFilters",
+    "DebtorPage",
+    "DebtorSort",
+    "DebtorSummary",
+    "SortColumn",
+    "collectors",
+    "debtor_choices",
+    "list_page",
+    "next_step",
+]
+
+#: The page sizes the app offers; the first is the default.
+PAGE_SIZES = (25, 50, 100)
+MAX_PAGE_SIZE = max(PAGE_SIZES)
+#: The list's default order and filters: by key, everyone.
+BY_KEY = DebtorSort()
+EVERYONE = DebtorFilters()
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorPage:
+    """One page of the debtor list: its rows, and how many debtors the whole list holds.
+
+    ``page`` counts from 1 and is the page actually shown: a page past the end
+    (the list shrank since it was asked for) becomes the last one.
+
+    >>> DebtorPage(rows=(), total=51, page=3, page_size=25).pages
+    3
+    >>> DebtorPage(rows=(), total=0, page=1, page_size=25).pages
+    1
+    """
+
+    rows: tuple[DebtorSummary, ...]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list fills (an empty list is one empty page)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def list_page(
+    engine: Engine,
+    *,
+    query: str = "",
+    sort: DebtorSort = BY_KEY,
+    filters: DebtorFilters = EVERYONE,
+    page: int = 1,
+    page_size: int = PAGE_SIZES[0],
+) -> DebtorPage:
+    """Page ``page`` of the debtors matching ``query`` and ``filters``, in ``sort`` order.
+
+    ``query`` is a case-insensitive substring of a debtor's name, key or
+    collector.  The count and the page are read in one snapshot, so they agree.
+    Raises :class:`ValueError` for a page below 1 or a size outside 1 to
+    :data:`MAX_PAGE_SIZE`.
+    """
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page must be >= 1 and page_size 1 to {MAX_PAGE_SIZE}")
+    with store.snapshot(engine) as connection:
+        total = store.count_debtors(connection, search=query, filters=filters)
+        page = min(page, max(1, -(-total // page_size)))
+        rows = store.list_debtor_page(
+            connection,
+            search=query,
+            sort=sort,
+            filters=filters,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+    return DebtorPage(tuple(rows), total, page, page_size)
+
+
+def next_step(
+    engine: Engine, debtor_key: str, *, lang: str = "en", weights: Weights | None = None
+) -> Step | None:
+    """Whom to reach first at ``debtor_key``, and how: the first step of its best route.
+
+    ``None`` when no route reaches anyone who can authorize payment.  One
+    debtor's answer (its map, routed): the list asks for the rows it shows.
+    Raises :class:`~orgmap.store.NotFoundError` for an unknown key.
+    """
+    answer = route_debtor(engine, debtor_key=debtor_key, k=1, lang=lang, weights=weights)
+    return answer.routes[0].steps[0] if answer.routes else None
+
+
+def collectors(engine: Engine) -> list[str]:
+    """The collectors debtors are assigned to, each once, in order."""
+    with store.snapshot(engine) as connection:
+        return store.list_collectors(connection)
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorChoices:
+    """A bounded list of debtors to choose from: key → name, in key order.
+
+    ``more`` says the team has debtors the list leaves out (find them on the
+    Debtors page).
+    """
+
+    names: dict[str, str]
+    more: bool
+
+
+def debtor_choices(engine: Engine, *, keep: Iterable[str | None], first: int) -> DebtorChoices:
+    """The debtors ``keep`` (those that still exist) and the ``first`` debtors by key.
+
+    Two indexed reads whatever the team's size: a picker that offers every
+    debtor would read the whole team on every page.
+    """
+    kept = {key for key in keep if key}
+    with store.snapshot(engine) as connection:
+        leading = list(store.debtor_names(connection, first=first + 1).items())
+        names = dict(leading[:first])
+        if missing := kept - names.keys():
+            names |= store.debtor_names(connection, keys=missing)
+    return DebtorChoices(dict(sorted(names.items())), more=len(leading) > first)
