@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy.engine import Engine
 
 from orgmap import store
@@ -35,7 +34,6 @@ __all__ = [
     "QueryRefused",
     "TeamMatch",
     "TeamQuery",
-    "format_number",
     "read_query",
     "search_team",
 ]
@@ -172,23 +170,3 @@ def search_team(
                 connection, e164=query.e164, digits=query.digits, limit=limit
             )
         return store.find_by_name(connection, text=query.text, limit=limit)
-
-
-def format_number(e164: str, *, region: str) -> str:
-    """An E.164 number as a collector reads it: national form in ``region``, else international.
-
-    >>> format_number("+8613812345678", region="CN")
-    '138 1234 5678'
-    >>> format_number("+12125550123", region="CN")
-    '+1 212-555-0123'
-    """
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if phonenumbers.region_code_for_number(number) == region
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)

@@ -12,7 +12,6 @@ from orgmap.services.search import (
     Matched,
     QueryRefused,
     TeamMatch,
-    format_number,
     read_query,
     search_team,
 )
@@ -250,10 +249,16 @@ def test_reading_a_query():
 
 
 def test_numbers_read_as_a_collector_would_say_them():
-    assert format_number(DESK, region="CN") == "021 6123 4567"
-    assert format_number("+12125550123", region="US") == "(212) 555-0123"
-    assert format_number("+12125550123", region="CN") == "+1 212-555-0123"
-    assert format_number("not a number", region="CN") == "not a number"
+    from orgmap.domain.model import Phone
+    from orgmap.ui.formatting import format_phone_number
+
+    def shown(e164: str, region: str) -> str:
+        return format_phone_number(Phone(e164), region=region, lang="en")
+
+    assert shown(DESK, "CN") == "021 6123 4567"
+    assert shown("+12125550123", "US") == "(212) 555-0123"
+    assert shown("+12125550123", "CN") == "+1 212-555-0123"
+    assert shown("not a number", "CN") == "not a number"
 
 
 def test_the_digit_search_can_use_its_index(db: SeededDb):

@@ -5,10 +5,11 @@ Choosing a result's debtor opens it on "Log a call" with that person picked.
 
 import streamlit as st
 
-from orgmap.services.search import MAX_QUERY_CHARS, MIN_DIGITS, QueryRefused, format_number
+from orgmap.domain.model import Phone
+from orgmap.services.search import MAX_QUERY_CHARS, MIN_DIGITS, QueryRefused
 from orgmap.services.search import search_team as search
 from orgmap.ui import state
-from orgmap.ui.formatting import escape_markdown, format_local_time
+from orgmap.ui.formatting import escape_markdown, format_local_time, phone_link
 from orgmap.ui.text import t
 
 # A result chosen on the last run: the sidebar has now switched to its debtor, so the
@@ -43,7 +44,9 @@ for m in found:
         st.session_state[PICKED] = (m.debtor_key, m.contact_key)
         st.rerun()
     person.markdown(escape_markdown(m.contact_name or t("search.no_person", lang)))
-    shown = format_number(m.phone, region=settings.phone_region) if m.phone else None
-    number.markdown(escape_markdown(shown or t("search.no_number", lang)))
+    if m.phone:  # one way to show a number: formatted for the team's region, a tel: link
+        number.markdown(phone_link(Phone(m.phone), region=settings.phone_region, lang=lang))
+    else:
+        number.markdown(escape_markdown(t("search.no_number", lang)))
     at = format_local_time(m.last_call, settings.timezone)
     called.markdown(t("search.last_call", lang, at=at) if at else t("search.never", lang))
