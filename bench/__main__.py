@@ -23,14 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
-import platform
 import shlex
 import shutil
-import sqlite3
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -48,6 +44,7 @@ from bench.load import (
     fresh_sqlite_database,
     generate_and_load,
 )
+from bench.machine import load_average, machine, say, server_version
 from bench.map_bench import time_maps
 from bench.report import format_report, judge_goals
 from bench.route_bench import time_cold_start, time_routes
@@ -84,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {
         "command": shlex.join(["python", "-m", "bench", *argv]),
         "started_at": now.isoformat(),
-        "machine": _machine(),
+        "machine": machine(),
         "plan": {k: v for k, v in asdict(plan).items() if k not in ("out", "pg_url")},
         "routing": {},
         "maps": [],
@@ -93,12 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for kind in plan.databases:
             results["routing"][kind] = _bench_routing(kind, plan=plan, now=now)
     if plan.map_sizes:
-        _say(f"maps: {', '.join(map(str, plan.map_sizes))} contacts, each in a fresh process")
+        say(f"maps: {', '.join(map(str, plan.map_sizes))} contacts, each in a fresh process")
         maps = time_maps(
             plan.map_sizes, repeats=plan.map_repeats, seed=plan.seed, browser=plan.browser
         )
         results["maps"] = [f.as_dict() for f in maps]
-    results["machine"]["load_average_after"] = _load_average()
+    results["machine"]["load_average_after"] = load_average()
     results["goals"] = judge_goals(results)
     plan.out.parent.mkdir(parents=True, exist_ok=True)
     plan.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
@@ -158,14 +155,14 @@ def _bench_routing(kind: str, *, plan: Plan, now: datetime) -> dict[str, Any]:
     try:
         loads = {}
         for label, debtors in (("small", plan.small), ("team", plan.team)):
-            _say(f"{kind}: loading {debtors:,} debtors")
+            say(f"{kind}: loading {debtors:,} debtors")
             engines[label] = _fresh_database(label, plan=plan, folder=folder)
             report = _load_in_child(engines[label], debtors=debtors, plan=plan, now=now)
             loads[label] = {**asdict(report), "seconds": round(report.seconds, 1)}
-            _say(f"{kind}: {report.rows:,} rows in {report.seconds:.0f} s")
+            say(f"{kind}: {report.rows:,} rows in {report.seconds:.0f} s")
         keys = {debtor_key(index): contacts for index, contacts in ROUTED.items()}
         sizes = " and ".join(f"{n}-contact" for n in keys.values())
-        _say(f"{kind}: timing the {sizes} debtors, {plan.runs} interleaved rounds")
+        say(f"{kind}: timing the {sizes} debtors, {plan.runs} interleaved rounds")
         timed = time_routes(engines, debtor_keys=list(keys), runs=plan.runs, now=now)
         by_debtor: dict[str, Any] = {}
         for key, contacts in keys.items():
@@ -176,11 +173,11 @@ def _bench_routing(kind: str, *, plan: Plan, now: datetime) -> dict[str, Any]:
                 "ratio": round(team.median_ms / small.median_ms, 3),
                 "floor": {label: f.floor.as_dict() for label, f in figures.items()},
             }
-        _say(f"{kind}: cold start of python -m orgmap route")
+        say(f"{kind}: cold start of python -m orgmap route")
         url = engines["team"].url.render_as_string(hide_password=False)
         cold = time_cold_start(url, debtor_key=debtor_key(0), runs=plan.cold_runs)
         return {
-            "server": _server_version(engines["team"]),
+            "server": server_version(engines["team"]),
             "loads": loads,
             "debtors": by_debtor,
             "cold_start": cold.as_dict(),
@@ -189,7 +186,7 @@ def _bench_routing(kind: str, *, plan: Plan, now: datetime) -> dict[str, Any]:
         for engine in engines.values():
             engine.dispose()
         if plan.keep:
-            _say(f"{kind}: kept " + ", ".join(str(e.url) for e in engines.values()))
+            say(f"{kind}: kept " + ", ".join(str(e.url) for e in engines.values()))
         elif folder is not None:
             shutil.rmtree(folder)
         else:
@@ -219,43 +216,6 @@ def _fresh_database(label: str, *, plan: Plan, folder: Path | None) -> Engine:
     if folder is not None:
         return fresh_sqlite_database(folder, name=label)
     return fresh_postgres_database(plan.pg_url, name=f"orgmap_bench_{label}")
-
-
-def _server_version(engine: Engine) -> str:
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            return f"SQLite {connection.exec_driver_sql('select sqlite_version()').scalar()}"
-        return f"PostgreSQL {connection.exec_driver_sql('show server_version').scalar()}"
-
-
-def _machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite_library": sqlite3.sqlite_version,
-        "load_average_before": _load_average(),
-    }
-
-
-def _load_average() -> list[float]:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
-
-
-def _say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -38,10 +38,8 @@ import argparse
 import json
 import multiprocessing
 import os
-import platform
 import shlex
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -54,6 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.machine import load_average, machine, say, server_version
 from bench.timing import summarize
 
 # Only the standard library and bench.timing above: a cold child times its own imports
@@ -81,13 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {
         "command": shlex.join(["python", "-m", "bench.debtor_list", *argv]),
         "started_at": started.isoformat(),
-        "machine": _machine(),
+        "machine": machine(),
         "databases": {},
     }
     for kind in kinds:
         with _databases(kind, args=args, now=started) as urls:
             results["databases"][kind] = _bench(kind, urls, args=args)
-    results["machine"]["load_average_after"] = _load_average()
+    results["machine"]["load_average_after"] = load_average()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(report(results))
@@ -158,9 +157,9 @@ def _database(
             .render_as_string(hide_password=False)
         )
     if args.reuse and _debtor_count(url) == debtors:
-        _say(f"{kind}: reusing the {debtors:,}-debtor team")
+        say(f"{kind}: reusing the {debtors:,}-debtor team")
         return url
-    _say(f"{kind}: loading {debtors:,} debtors")
+    say(f"{kind}: loading {debtors:,} debtors")
     if kind == "sqlite":
         engine = fresh_sqlite_database(folder, name=label)
     else:
@@ -171,7 +170,7 @@ def _database(
         report = child.submit(
             generate_and_load, url, debtors=debtors, seed=args.seed, now=now, routed=ROUTED
         ).result()
-    _say(f"{kind}: {report.rows:,} rows in {report.seconds:.0f} s")
+    say(f"{kind}: {report.rows:,} rows in {report.seconds:.0f} s")
     return url
 
 
@@ -194,14 +193,14 @@ def _debtor_count(url: str) -> int | None:
 def _bench(kind: str, urls: dict[str, str], *, args: argparse.Namespace) -> dict[str, Any]:
     colds: dict[str, list[dict[str, Any]]] = {label: [] for label in urls}
     firsts: dict[str, list[float]] = {label: [] for label in urls}
-    _say(f"{kind}: {args.cold_runs} cold starts per database, alone and under AppTest")
+    say(f"{kind}: {args.cold_runs} cold starts per database, alone and under AppTest")
     for _ in range(args.cold_runs):
         for label, url in urls.items():
             colds[label].append(_run_child("cold", url, runs=1))
             firsts[label].append(_run_child("script", url, runs=0)["first_run_ms"])
-    figures: dict[str, Any] = {"server": _server_version(urls["team"])}
+    figures: dict[str, Any] = {"server": _server_version_at(urls["team"])}
     for label, url in urls.items():
-        _say(f"{kind} {label}: warm, {args.runs} runs of each, alone and under AppTest")
+        say(f"{kind} {label}: warm, {args.runs} runs of each, alone and under AppTest")
         script = _run_child("script", url, runs=args.runs)
         firsts[label].append(script["first_run_ms"])
         figures[label] = {
@@ -417,46 +416,14 @@ _CHILDREN: dict[str, Callable[[str, int], dict[str, Any]]] = {
 }
 
 
-def _server_version(url: str) -> str:
+def _server_version_at(url: str) -> str:
     import sqlalchemy as sa
 
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                return f"SQLite {connection.exec_driver_sql('select sqlite_version()').scalar()}"
-            return f"PostgreSQL {connection.exec_driver_sql('show server_version').scalar()}"
+        return server_version(engine)
     finally:
         engine.dispose()
-
-
-def _machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "python": platform.python_version(),
-        "sqlite_library": sqlite3.sqlite_version,
-        "load_average_before": _load_average(),
-    }
-
-
-def _load_average() -> list[float]:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
-
-
-def _say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

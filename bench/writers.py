@@ -45,9 +45,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-# --- adapter: every call into orgmap; re-point these when the API changes ------------
 from bench.generate import debtor_key, generate_debtor
 from bench.load import drop_postgres_database, fresh_postgres_database, fresh_sqlite_database
+
+# --- adapter: every call into orgmap; re-point these when the API changes ------------
+from bench.machine import say
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.fields import format_phone
 from orgmap.domain.model import Channel, Disposition, Outcome
@@ -333,11 +335,11 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         debtors = seed(engine, SIZES | WRITER_DEBTORS)
         prepare_below(engine)
-        _say(f"{kind}: one call, {args.runs} rounds")
+        say(f"{kind}: one call, {args.runs} rounds")
         one = one_call(engine, debtors, args.runs)
         rounds = range(WARM_UP + args.runs)
         before = [(debtor_key(i), f"one-{n}-{r}") for i, n in SIZES.items() for r in rounds]
-        _say(f"{kind}: {args.writers} writer processes, 3 phases of {args.seconds:g} s")
+        say(f"{kind}: {args.writers} writer processes, 3 phases of {args.seconds:g} s")
         url = engine.url.render_as_string(hide_password=False)
         mine = {debtor_key(i): debtors[debtor_key(i)] for i in WRITER_DEBTORS}
         got = many_writers(url, mine, args.writers, args.seconds)
@@ -411,10 +413,6 @@ def main(argv: list[str] | None = None) -> int:
     print(report(results))
     print(f"\nwritten to {args.out}")
     return 0
-
-
-def _say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def add_person(
             return contact_id, key, False
         if not keyed:
             base = contact_key_base(contact.name)
-            taken = store.keys_starting(connection, debtor_id=debtor_id, prefix=base)
+            taken = store.contact_keys_starting(connection, debtor_id=debtor_id, prefix=base)
             contact = replace(contact, key=suggest_contact_key(contact.name, taken=taken))
         new_id = store.insert_contact_once(connection, contact, debtor_id=debtor_id, by=by, now=now)
         if new_id is not None:

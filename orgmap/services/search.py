@@ -23,7 +23,8 @@ from orgmap import store
 from orgmap.domain.fields import NAME_MAX_CHARS, check_name, normalize_phone
 from orgmap.domain.messages import FieldError
 from orgmap.domain.validation import Problem, ValidationError
-from orgmap.store.search import LAST_DIGITS, Matched, TeamMatch
+from orgmap.store.search import Matched, TeamMatch
+from orgmap.store.tables import LAST_DIGITS
 
 __all__ = [
     "DEFAULT_LIMIT",

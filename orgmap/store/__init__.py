@@ -24,7 +24,6 @@ from orgmap.store.contacts import (
     find_contact_at,
     hold_name,
     insert_contact_once,
-    keys_starting,
     set_disposition,
     update_contact,
     upsert_contact,
@@ -56,7 +55,7 @@ from orgmap.store.engine import (
 )
 from orgmap.store.errors import AlreadyExistsError, NotFoundError, StaleVersionError, StoreError
 from orgmap.store.interactions import append_call, append_interaction
-from orgmap.store.keys import debtor_keys_starting, hold_debtor_key_base
+from orgmap.store.keys import contact_keys_starting, debtor_keys_starting, hold_debtor_key_base
 from orgmap.store.loading import LoadedMap, RecordVersions, load_debtor, load_map, load_maps
 from orgmap.store.mapping import interaction_fingerprint
 from orgmap.store.merge import merge_contacts
@@ -94,6 +93,7 @@ __all__ = [
     "archive_contact",
     "archive_relation",
     "check_expected",
+    "contact_keys_starting",
     "contacts_named",
     "count_debtors",
     "create_debtor",
@@ -114,7 +114,6 @@ __all__ = [
     "insert_contact_once",
     "insert_relation_once",
     "interaction_fingerprint",
-    "keys_starting",
     "list_collectors",
     "list_debtor_page",
     "list_debtors",

@@ -47,7 +47,6 @@ __all__ = [
     "hold_name",
     "insert_contact_once",
     "insert_contacts",
-    "keys_starting",
     "replace_phones",
     "set_disposition",
     "stored_contacts",
@@ -164,16 +163,6 @@ def contacts_named(
         .order_by(c.id)
     )
     return [(r.id, r.key) for r in rows]
-
-
-def keys_starting(connection: sa.Connection, *, debtor_id: int, prefix: str) -> set[str]:
-    """The debtor's contact keys that start with ``prefix`` (an index range, not the map)."""
-    c = contact_table.c
-    upper = prefix + "\U0010ffff"
-    rows = connection.execute(
-        sa.select(c.key).where(c.debtor_id == debtor_id, c.key >= prefix, c.key < upper)
-    )
-    return set(rows.scalars())
 
 
 def replace_phones(

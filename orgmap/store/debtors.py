@@ -123,14 +123,7 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
     d = debtor_table.c
     query = (
         sa.select(
-            d.key,
-            d.name,
-            d.amount_owed,
-            d.currency,
-            d.due_date,
-            d.status,
-            d.assigned_to,
-            d.version,
+            *_SUMMARY_COLUMNS,
             sa.func.coalesce(per_contact.c.contact_count, 0).label("contact_count"),
             sa.func.coalesce(per_contact.c.authorizer, 0).label("authorizer"),
             per_interaction.c.last_contact_at,
@@ -140,22 +133,7 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
         .outerjoin(per_interaction, per_interaction.c.debtor_id == d.id)
         .order_by(d.key)
     )
-    return [
-        DebtorSummary(
-            key=r.key,
-            name=r.name,
-            amount_owed=r.amount_owed,
-            currency=r.currency,
-            due_date=r.due_date,
-            status=DebtorStatus(r.status),
-            assigned_to=r.assigned_to,
-            contact_count=int(r.contact_count),
-            authorizer_known=bool(r.authorizer),
-            last_contact_at=r.last_contact_at,
-            version=r.version,
-        )
-        for r in connection.execute(query)
-    ]
+    return [_summary(r, r) for r in connection.execute(query)]
 
 
 class SortColumn(StrEnum):

@@ -51,7 +51,6 @@ __all__ = [
     "current_revision",
     "ensure_schema",
     "head_revision",
-    "insert_for",
     "insert_once",
     "make_engine",
     "snapshot",
@@ -228,15 +227,6 @@ def snapshot(engine: Engine) -> Iterator[sa.Connection]:
         connection = connection.execution_options(**options)
         with connection.begin():
             yield connection
-
-
-def insert_for(connection: sa.Connection, table: sa.Table) -> Any:
-    """``INSERT INTO table`` in the connection's dialect, so it can take ``ON CONFLICT``."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(table)
 
 
 @cache

@@ -1,4 +1,7 @@
-"""Debtor keys made from names: which are taken, and taking turns to make one.
+"""Keys made from names: which are taken, and taking turns to make one.
+
+A contact's key is made the same way within its debtor
+(:func:`orgmap.services.contacts.add_person` asks :func:`contact_keys_starting`).
 
 :func:`orgmap.services.debtors.create_debtor` makes a key from a name
 (``hengda-jidian``), then ``hengda-jidian-2`` … when it is taken.  It asks
@@ -15,9 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from orgmap.store.tables import debtor_table
+from orgmap.store.tables import contact_table, debtor_table
 
-__all__ = ["debtor_keys_starting", "hold_debtor_key_base"]
+__all__ = ["contact_keys_starting", "debtor_keys_starting", "hold_debtor_key_base"]
 
 # The first half of the advisory lock's two-integer key.  Contact-name locks
 # (orgmap.store.contacts.hold_name) use a debtor's row id there, which is never 0.
@@ -34,6 +37,22 @@ def debtor_keys_starting(connection: sa.Connection, *, prefix: str) -> set[str]:
     """
     rows = connection.execute(_keys_like(), {"pattern": _escaped(prefix) + "%"})
     return set(rows.scalars())
+
+
+def contact_keys_starting(connection: sa.Connection, *, debtor_id: int, prefix: str) -> set[str]:
+    """The debtor's contact keys that start with ``prefix`` (``LIKE``, as above; served by
+    the ``(debtor_id, key)`` index, not a read of the map)."""
+    parameters = {"debtor_id": debtor_id, "pattern": _escaped(prefix) + "%"}
+    return set(connection.execute(_contact_keys_like(), parameters).scalars())
+
+
+@cache
+def _contact_keys_like() -> sa.Select[Any]:
+    c = contact_table.c
+    pattern = sa.bindparam("pattern", type_=c.key.type)
+    return sa.select(c.key).where(
+        c.debtor_id == sa.bindparam("debtor_id"), c.key.like(pattern, escape="\\")
+    )
 
 
 @cache

@@ -32,12 +32,17 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from orgmap.store.tables import contact_table, debtor_table, interaction_table, phone_table
+from orgmap.store.tables import (
+    LAST_DIGITS,
+    contact_table,
+    debtor_table,
+    interaction_table,
+    last_four,
+    phone_table,
+)
 
-__all__ = ["LAST_DIGITS", "Matched", "TeamMatch", "find_by_name", "find_by_number", "last_four"]
+__all__ = ["Matched", "TeamMatch", "find_by_name", "find_by_number"]
 
-#: How many trailing digits the suffix index holds; a shorter suffix is not searched.
-LAST_DIGITS = 4
 # LIKE's escape character for what a collector typed: "%" and "_" are text to them.
 _ESCAPE = "/"
 
@@ -68,24 +73,6 @@ class TeamMatch:
     phone: str | None
     last_call: datetime | None
     matched: Matched
-
-
-def last_four(number: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """The last :data:`LAST_DIGITS` characters of ``number``, as SQL both databases index.
-
-    ``substr(x, length(x) - 3)``: SQLite has no ``right()`` and PostgreSQL's
-    ``substr`` takes no negative start, but both read this the same way.  The 3 is
-    a literal, not a bound parameter: a planner uses an expression index only for
-    the very expression it holds, and ``length(x) - ?`` is another one.
-    """
-    return sa.func.substr(number, sa.func.length(number) - sa.literal_column(str(LAST_DIGITS - 1)))
-
-
-# Declared here, beside the one query that must spell the expression exactly as
-# indexed; migration 0004 creates it.  (Importing orgmap.store.tables runs
-# orgmap/store/__init__.py, which imports this module, so the metadata Alembic
-# compares always holds it.)
-sa.Index("ix_phone_e164_last4", last_four(phone_table.c.e164))
 
 
 def find_by_number(

@@ -40,6 +40,7 @@ from orgmap.domain.fields import (
 )
 
 __all__ = [
+    "LAST_DIGITS",
     "MONEY_SCALE",
     "Audited",
     "ContactRecord",
@@ -52,6 +53,7 @@ __all__ = [
     "contact_table",
     "debtor_table",
     "interaction_table",
+    "last_four",
     "metadata",
     "phone_table",
     "relation_table",
@@ -304,3 +306,22 @@ interaction_table = _table_of(InteractionRecord)
 # Case-insensitive "same person" lookups compare lower(email); an expression
 # index serves exactly that expression on both SQLite and PostgreSQL.
 sa.Index("ix_contact_email_lower", sa.func.lower(contact_table.c.email))
+
+#: How many trailing digits "the last digits of a number" are indexed by.
+LAST_DIGITS = 4
+
+
+def last_four(number: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    """The last :data:`LAST_DIGITS` characters of ``number``, as SQL both databases index.
+
+    ``substr(x, length(x) - 3)``: SQLite has no ``right()`` and PostgreSQL's
+    ``substr`` takes no negative start, but both read this the same way.  The 3 is
+    a literal, not a bound parameter: a planner uses an expression index only for
+    the very expression it holds, and ``length(x) - ?`` is another one.
+    """
+    return sa.func.substr(number, sa.func.length(number) - sa.literal_column(str(LAST_DIGITS - 1)))
+
+
+# "Who is calling from ...5678?": the team search finds numbers by their last four
+# digits through this index (migration 0004), with the very expression it holds.
+sa.Index("ix_phone_e164_last4", last_four(phone_table.c.e164))

@@ -1,0 +1,55 @@
+"""What every benchmark records about the machine it ran on, and how it reports progress."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+__all__ = ["load_average", "machine", "say", "server_version"]
+
+
+def server_version(engine: Engine) -> str:
+    """``SQLite 3.40.1`` or ``PostgreSQL 15.…``: the database the figures came from."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            return f"SQLite {connection.exec_driver_sql('select sqlite_version()').scalar()}"
+        return f"PostgreSQL {connection.exec_driver_sql('show server_version').scalar()}"
+
+
+def machine() -> dict[str, Any]:
+    """CPUs, CPU model, Python, SQLite library and the load average before the run."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite_library": sqlite3.sqlite_version,
+        "load_average_before": load_average(),
+    }
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def say(message: str) -> None:
+    """A progress line on standard error, with the time."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
