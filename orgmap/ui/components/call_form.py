@@ -201,10 +201,12 @@ def _person_fields(ref: Callable[[str], str], prefix: str, lang: str) -> Contact
     title = st.text_input(
         t("person.title", lang), key=ref(f"{prefix}_title"), max_chars=NAME_MAX_CHARS
     )
+    # The default through session state only: a widget given both an index and a
+    # session-state value (set when the form is blanked) makes Streamlit warn.
+    st.session_state.setdefault(ref(f"{prefix}_department"), Department.OTHER)
     department = st.selectbox(
         t("person.department", lang),
         list(Department),
-        index=list(Department).index(Department.OTHER),
         format_func=lambda d: label(d, lang),
         key=ref(f"{prefix}_department"),
     )
