@@ -90,3 +90,17 @@ def pg_engine() -> Iterator[Engine]:
         upgrade(created)
         yield created
         created.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test may touch the developer's own database (``data/orgmap.db``, the default).
+
+    A test that forgets to name one (an AppTest page, a CLI call without ``--db``)
+    then works in a throw-away file instead: seen once as the demo loaded into
+    ``data/orgmap.db`` by ``make test``.  Tests that set the variable keep theirs.
+    """
+    if "ORGMAP_DATABASE_URL" not in os.environ:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="orgmap-tests-"))
+        os.environ["ORGMAP_DATABASE_URL"] = f"sqlite:///{folder / 'default.db'}"
