@@ -2,9 +2,10 @@
 
 A *debtor* is one case: the company that owes money.  Its map is the people met
 there (*contacts*), how they connect (*relations*, directed) and what happened on
-every call (*interactions*, append-only).  Everything else in orgmap converts to
-and from :class:`DebtorMap`: the store maps it to tables, the interchange format
-to JSON, routing to a graph.
+every call (*interactions*, append-only: a correction is a new record that
+supersedes the one it corrects, see :mod:`orgmap.domain.calls`).  Everything
+else in orgmap converts to and from :class:`DebtorMap`: the store maps it to
+tables, the interchange format to JSON, routing to a graph.
 
 Keys are the stable identities: a debtor key is unique in the team, a contact
 key is unique within its debtor, and relations and interactions name contacts by
@@ -150,6 +151,12 @@ class Interaction:
     ``at`` is timezone-aware; the store keeps it in UTC.  ``phone`` is the
     number used (E.164) on a phone, SMS or WeChat interaction, so that a wrong
     number marks that number only; None when not recorded (older data).
+
+    A mistake is fixed by a new record: ``corrects`` is the fingerprint
+    (:func:`orgmap.domain.calls.call_fingerprint`) of the record this one
+    supersedes, and ``void`` marks a record that withdraws it (the call did not
+    happen as logged).  The original is kept; :func:`orgmap.domain.calls.current_calls`
+    gives the calls as they stand.
     """
 
     contact: str
@@ -161,6 +168,8 @@ class Interaction:
     promise_amount: Decimal | None = None
     promise_date: date | None = None
     phone: str | None = None
+    corrects: str | None = None
+    void: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from orgmap.domain.calls import call_fingerprint, is_fingerprint
 from orgmap.domain.fields import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -284,7 +285,9 @@ def check_structure(
 ) -> list[Problem]:
     """Problems between the parts of a map: duplicate contact keys, relations and
     interactions naming missing contacts, self-loops, duplicate relations or
-    interactions, timestamps without an offset, and promises that don't make sense.
+    interactions, timestamps without an offset, promises that don't make sense, and
+    corrections that supersede no record of this debtor, a void, or a record
+    already superseded.
 
     ``path`` and the ``*_positions`` (each item's index in a source document) only
     change how problems are reported; by default the debtor key and tuple indexes.
@@ -326,7 +329,50 @@ def check_structure(
                 Problem.coded(at, "interaction.duplicate", first=seen_interactions[interaction])
             )
         seen_interactions.setdefault(interaction, pos)
+    _check_corrections(m.interactions, i_pos, where, problems)
     return problems
+
+
+def _check_corrections(
+    interactions: Sequence[Interaction], positions: Iterable[int], where: str, out: list[Problem]
+) -> None:
+    """Each correction or void supersedes one record of the same debtor, once, and not a void.
+
+    A chain ``original → correction → …`` is therefore linear, and a record
+    another debtor holds can never be superseded from here.
+    """
+    if not any(i.corrects is not None or i.void for i in interactions):
+        return  # the common case: no fingerprints to compute
+    placed = list(zip(positions, interactions, strict=True))
+    by_fingerprint = {call_fingerprint(i): i for _, i in placed}
+    first_to_correct: dict[str, int] = {}
+    for pos, interaction in placed:
+        at = f"{where}.interactions[{pos}]"
+        target = interaction.corrects
+        if target is None:
+            if interaction.void:
+                out.append(Problem.coded(f"{at}.void", "correction.void_needs_corrects"))
+            continue
+        if not is_fingerprint(target):
+            out.append(
+                Problem.coded(
+                    f"{at}.corrects",
+                    "correction.not_fingerprint",
+                    field="corrects",
+                    value=shown(target),
+                )
+            )
+        elif target not in by_fingerprint:
+            out.append(
+                Problem.coded(f"{at}.corrects", "correction.unknown_call", value=target[:12] + "…")
+            )
+        elif by_fingerprint[target].void:
+            out.append(Problem.coded(f"{at}.corrects", "correction.of_void"))
+        if target in first_to_correct:
+            out.append(
+                Problem.coded(f"{at}.corrects", "correction.twice", first=first_to_correct[target])
+            )
+        first_to_correct.setdefault(target, pos)
 
 
 def _check_relation(

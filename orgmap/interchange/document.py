@@ -11,7 +11,7 @@
                   "relations": [{"from", "to", "type", "note"?, "archived"?}],
                   "interactions": [{"contact", "at" (ISO-8601 with offset), "channel",
                                     "outcome", "by"?, "note"?, "promise_amount"?,
-                                    "promise_date"?, "phone"?}]}]}
+                                    "promise_date"?, "phone"?, "corrects"?, "void"?}]}]}
 
 Beyond the issue's format, four optional members make export lossless:
 ``assigned_to`` (the collector's user name) and ``facts`` (the article-5 checklist,
@@ -19,6 +19,11 @@ members named as in :class:`~orgmap.domain.model.DebtorFacts`) on a debtor,
 ``"archived": true`` on a contact or relation, and ``phone`` on an interaction:
 the number the call used, read like a contact's phones and kept in E.164 (it
 need not be one of the contact's numbers now: it may have been removed since).
+A call corrected later stays in the file: its correction is one more interaction
+whose ``corrects`` is the corrected record's fingerprint (64 hex digits, see
+:func:`~orgmap.domain.calls.call_fingerprint`; it names an interaction of the same
+debtor in the same file), and ``"void": true`` marks a record that withdraws it.
+Importing the file twice adds nothing: corrections are recognised by content too.
 A null optional member means "absent"; empty ``contacts``/``relations``/``interactions``
 arrays may be left out.
 

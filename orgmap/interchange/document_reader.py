@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from orgmap.domain.calls import is_fingerprint
 from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
 from orgmap.domain.fields import (
     FieldError,
@@ -34,6 +35,7 @@ from orgmap.domain.fields import (
     parse_date,
     parse_enum,
     parse_logged_time,
+    shown,
 )
 from orgmap.domain.model import (
     Channel,
@@ -65,7 +67,7 @@ _CONTACT_FIELDS = (
 _RELATION_FIELDS = ("from", "to", "type", "note", "archived")
 _INTERACTION_FIELDS = (
     "contact", "at", "channel", "outcome", "by", "note", "promise_amount", "promise_date",
-    "phone",
+    "phone", "corrects", "void",
 )  # fmt: skip
 _FACT_FIELDS = tuple(f.name for f in fields(DebtorFacts))
 # Stands in for a time that failed to parse; such an interaction is dropped anyway.
@@ -460,8 +462,18 @@ def _read_interaction(raw: object, path: str, report: Report) -> Interaction | N
         promise_amount=f.get("promise_amount", _amount("promise_amount"), None),
         promise_date=f.get("promise_date", _text(parse_date, field="promise_date"), None),
         phone=f.get("phone", _text(_number, region=report.region), None),
+        corrects=f.get("corrects", _text(_fingerprint), None),
+        void=f.get("void", _flag, False),
     )
     return None if f.failed else interaction
+
+
+def _fingerprint(value: str) -> str:
+    """The fingerprint of the call a correction or void supersedes (checked against the
+    debtor's other calls by :func:`~orgmap.domain.validation.check_structure`)."""
+    if not is_fingerprint(value):
+        raise FieldError("correction.not_fingerprint", field="corrects", value=shown(value))
+    return value
 
 
 def _number(value: str, *, region: str) -> str:

@@ -43,6 +43,8 @@ def interaction_order(interaction: Interaction) -> tuple[Any, ...]:
         interaction.promise_amount or Decimal(0),
         interaction.promise_date or date.min,
         interaction.phone or "",
+        interaction.corrects or "",
+        interaction.void,
     )
 
 
@@ -153,4 +155,8 @@ def _write_interaction(interaction: Interaction) -> dict[str, Any]:
         out["promise_date"] = interaction.promise_date.isoformat()
     if interaction.phone is not None:
         out["phone"] = interaction.phone
+    if interaction.corrects is not None:
+        out["corrects"] = interaction.corrects
+    if interaction.void:
+        out["void"] = True
     return out

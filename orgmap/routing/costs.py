@@ -46,6 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from orgmap.domain.calls import current_calls
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -229,10 +230,12 @@ def summarize_history(m: DebtorMap, *, now: datetime, weights: Weights) -> dict[
     """
     # Newest first.  Of two logged at the same moment the one logged later is
     # newer: the sort is stable, and reversed() flips the logging order too.
+    # Only the calls as they stand: a correction replaces what it corrects, a void hides it.
+    calls = current_calls(m.interactions)
     by_contact: dict[str, list[Interaction]] = defaultdict(list)
-    for interaction in reversed(sorted(m.interactions, key=_WHEN)):
+    for interaction in reversed(sorted(calls, key=_WHEN)):
         by_contact[interaction.contact].append(interaction)
-    paid = [i.at for i in m.interactions if i.outcome is Outcome.PAID]
+    paid = [i.at for i in calls if i.outcome is Outcome.PAID]
     last_paid = max(paid, default=None)
     today = now.astimezone(weights.timezone).date()
     histories = {}

@@ -24,7 +24,12 @@ from orgmap.domain.model import Debtor, DebtorStatus
 from orgmap.store.engine import insert_once
 from orgmap.store.errors import AlreadyExistsError, NotFoundError
 from orgmap.store.mapping import debtor_from_row, debtor_values, stamp_new
-from orgmap.store.tables import contact_table, debtor_table, interaction_table
+from orgmap.store.tables import (
+    contact_table,
+    debtor_table,
+    interaction_table,
+    is_current_call,
+)
 from orgmap.store.versions import changed_values, check_expected, now_utc, update_versioned
 
 __all__ = [
@@ -117,6 +122,7 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
             interaction_table.c.debtor_id,
             sa.func.max(interaction_table.c.at).label("last_contact_at"),
         )
+        .where(is_current_call(interaction_table))
         .group_by(interaction_table.c.debtor_id)
         .subquery()
     )
@@ -178,9 +184,14 @@ class DebtorFilters:
 
 
 def _last_contact(debtor_id: sa.ColumnElement[int]) -> sa.ScalarSelect[Any]:
-    """The debtor's latest call: one search of the ``interaction (debtor_id, at)`` index."""
+    """The debtor's latest current call: a search of the ``interaction (debtor_id, at)``
+    index, skipping calls voided or corrected."""
     i = interaction_table.c
-    return sa.select(sa.func.max(i.at)).where(i.debtor_id == debtor_id).scalar_subquery()
+    return (
+        sa.select(sa.func.max(i.at))
+        .where(i.debtor_id == debtor_id, is_current_call(interaction_table))
+        .scalar_subquery()
+    )
 
 
 def _matching(search: str, filters: DebtorFilters) -> list[sa.ColumnElement[bool]]:
@@ -215,7 +226,9 @@ def _matching(search: str, filters: DebtorFilters) -> list[sa.ColumnElement[bool
 def _called_since(instant: datetime) -> sa.Exists:
     """Whether the debtor has a call at or after ``instant`` (an index search)."""
     i = interaction_table.c
-    return sa.exists().where(i.debtor_id == debtor_table.c.id, i.at >= instant)
+    return sa.exists().where(
+        i.debtor_id == debtor_table.c.id, i.at >= instant, is_current_call(interaction_table)
+    )
 
 
 def count_debtors(

@@ -8,16 +8,14 @@ No statements run here; the per-noun modules run them.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from orgmap.domain.calls import call_fingerprint
 from orgmap.domain.model import (
     Channel,
     Contact,
@@ -34,7 +32,6 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.store.tables import (
-    MONEY_SCALE,
     contact_table,
     debtor_table,
     interaction_table,
@@ -115,6 +112,8 @@ INTERACTION_COLUMNS = _columns(
     "promise_amount",
     "promise_date",
     "phone",
+    "corrects",
+    "void",
 )
 
 
@@ -254,32 +253,9 @@ def relation_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Relation
 
 
 def interaction_fingerprint(interaction: Interaction) -> str:
-    """The SHA-256 (hex) that identifies one logged call within its debtor.
-
-    Made of the contact key, the instant in UTC, channel, outcome, who, note,
-    the promise and, when recorded, the number used; the same call imported
-    twice has the same fingerprint, so the store keeps it once.  ``at`` must be
-    timezone-aware.
-    """
-    at = interaction.at
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"interaction time {at.isoformat()} has no time zone; give an offset")
-    amount = interaction.promise_amount
-    parts = [
-        interaction.contact,
-        at.astimezone(UTC).isoformat(timespec="microseconds"),
-        str(interaction.channel),
-        str(interaction.outcome),
-        interaction.by,
-        interaction.note,
-        None if amount is None else f"{Decimal(amount).quantize(Decimal(1).scaleb(-MONEY_SCALE))}",
-        None if interaction.promise_date is None else interaction.promise_date.isoformat(),
-    ]
-    # Only when recorded: calls stored before numbers were keep their fingerprint.
-    if interaction.phone is not None:
-        parts.append(interaction.phone)
-    canonical = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The SHA-256 (hex) that identifies one logged call within its debtor
+    (:func:`orgmap.domain.calls.call_fingerprint`: corrections name records by it)."""
+    return call_fingerprint(interaction)
 
 
 def interaction_values(
@@ -296,6 +272,8 @@ def interaction_values(
         "promise_amount": interaction.promise_amount,
         "promise_date": interaction.promise_date,
         "phone": interaction.phone,
+        "corrects": interaction.corrects,
+        "void": interaction.void,
         "fingerprint": interaction_fingerprint(interaction),
         **stamp_new(by=by, now=now),
     }
@@ -306,7 +284,8 @@ def interaction_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Inter
 
     ``key_of`` maps contact ids to keys.
     """
-    contact_id, at, channel, outcome, by, note, amount, promise_date, phone, *_ = row
+    contact_id, at, channel, outcome, by, note, amount, promise_date, phone, *rest = row
+    corrects, void, *_ = rest
     return Interaction(
         contact=key_of[contact_id],
         at=at,
@@ -317,4 +296,6 @@ def interaction_from_row(row: Sequence[Any], key_of: Mapping[int, str]) -> Inter
         promise_amount=amount,
         promise_date=promise_date,
         phone=phone,
+        corrects=corrects,
+        void=void,
     )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from orgmap.store.contacts import StoredContact, contact_label, find_contact, replace_phones
 from orgmap.store.debtors import find_debtor_id
 from orgmap.store.errors import NotFoundError, StoreError
+from orgmap.store.interactions import refresh_fingerprints
 from orgmap.store.mapping import INTERACTION_COLUMNS, interaction_fingerprint, interaction_from_row
 from orgmap.store.tables import contact_table, interaction_table, relation_table
 from orgmap.store.versions import now_utc, update_versioned
@@ -42,6 +43,8 @@ def merge_contacts(
         )
     now = now_utc()
     _move_interactions(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
+    # A moved call's correction hangs on its fingerprint, which the move changed.
+    refresh_fingerprints(connection, debtor_id=owner, by=by, now=now)
     _move_relations(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
 
     held = {(p.e164, p.extension) for p in kept.contact.phones}

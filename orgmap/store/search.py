@@ -37,6 +37,7 @@ from orgmap.store.tables import (
     contact_table,
     debtor_table,
     interaction_table,
+    is_current_call,
     last_four,
     phone_table,
 )
@@ -189,7 +190,11 @@ def _name_query(dialect: str) -> sa.Select:
     ).where(contains(c.name), c.archived.is_(False))
     # The top `limit` people by last call lie at the top `limit` debtors by last call
     # (a debtor's last call is its people's latest), so the rest are never read.
-    debtor_last_call = sa.select(sa.func.max(i.at)).where(i.debtor_id == d.id).scalar_subquery()
+    debtor_last_call = (
+        sa.select(sa.func.max(i.at))
+        .where(i.debtor_id == d.id, is_current_call(interaction_table))
+        .scalar_subquery()
+    )
     companies = (
         sa.select(d.id)
         .where(contains(d.name))
@@ -235,7 +240,11 @@ def _answer(hits: sa.Subquery) -> sa.Select:
     )
     last_call = (
         sa.select(sa.func.max(i.at))
-        .where(i.debtor_id == hits.c.debtor_id, i.contact_id == hits.c.contact_id)
+        .where(
+            i.debtor_id == hits.c.debtor_id,
+            i.contact_id == hits.c.contact_id,
+            is_current_call(interaction_table),
+        )
         .scalar_subquery()
     )
     key, called = debtor_key.label("debtor_key"), last_call.label("last_call")

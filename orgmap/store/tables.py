@@ -53,6 +53,7 @@ __all__ = [
     "contact_table",
     "debtor_table",
     "interaction_table",
+    "is_current_call",
     "last_four",
     "metadata",
     "phone_table",
@@ -269,12 +270,26 @@ class RelationRecord(Audited, table=True):
 
 
 class InteractionRecord(Audited, table=True):
-    """A logged call; ``fingerprint`` makes re-importing the same one a no-op."""
+    """A logged call; ``fingerprint`` makes re-importing the same one a no-op.
+
+    A correction or void names the record it supersedes in ``corrects`` (that
+    record's fingerprint, at the same debtor: the foreign key holds both, and
+    follows the fingerprint when a merge of two contacts recomputes it).  At most
+    one record supersedes another (the unique constraint): two collectors
+    correcting one call at once cannot both win.
+    """
 
     __tablename__ = "interaction"
     __table_args__ = (
         sa.UniqueConstraint("debtor_id", "fingerprint"),
+        sa.UniqueConstraint("debtor_id", "corrects"),
         _contact_fk("contact_id"),
+        sa.ForeignKeyConstraint(
+            ["debtor_id", "corrects"],
+            ["interaction.debtor_id", "interaction.fingerprint"],
+            ondelete="RESTRICT",
+            onupdate="CASCADE",
+        ),
         sa.Index(None, "debtor_id", "at"),
         sa.Index(None, "debtor_id", "contact_id"),
     )
@@ -290,6 +305,8 @@ class InteractionRecord(Audited, table=True):
     promise_date: date | None = None
     phone: str | None = Field(default=None, sa_type=sa.String(_DIALLED_CHARS))  # E.164
     fingerprint: str = _text(_FINGERPRINT_CHARS)
+    corrects: str | None = Field(default=None, sa_type=sa.String(_FINGERPRINT_CHARS))
+    void: bool = Field(default=False, nullable=False)
 
 
 def _table_of(model: type[SQLModel]) -> sa.Table:
@@ -306,6 +323,18 @@ interaction_table = _table_of(InteractionRecord)
 # Case-insensitive "same person" lookups compare lower(email); an expression
 # index serves exactly that expression on both SQLite and PostgreSQL.
 sa.Index("ix_contact_email_lower", sa.func.lower(contact_table.c.email))
+
+
+def is_current_call(calls: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Whether a row of ``calls`` (``interaction`` or an alias of it) is the latest word on
+    its call: not a void, and not superseded by a correction (one search of the unique
+    ``(debtor_id, corrects)`` index)."""
+    later = interaction_table.alias("later")
+    superseded = sa.exists().where(
+        later.c.debtor_id == calls.c.debtor_id, later.c.corrects == calls.c.fingerprint
+    )
+    return sa.and_(calls.c.void.is_(False), ~superseded)
+
 
 #: How many trailing digits "the last digits of a number" are indexed by.
 LAST_DIGITS = 4

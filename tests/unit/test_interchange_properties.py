@@ -13,6 +13,7 @@ import networkx as nx
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from orgmap.domain.calls import corrected, current_calls, voided
 from orgmap.domain.fields import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -196,7 +197,28 @@ def debtor_maps(draw) -> DebtorMap:
         )
     if contact_keys:
         calls = tuple(draw(st.lists(interactions(contact_keys), max_size=6, unique=True)))
+        calls = draw(with_corrections(calls, contact_keys))
     return DebtorMap(debtor=debtor, contacts=found, relations=relations, interactions=calls)
+
+
+@st.composite
+def with_corrections(draw, calls: tuple[Interaction, ...], contact_keys: list[str]):
+    """``calls`` and up to three corrections or voids of whichever calls then stand
+    (chains included: a correction may itself be corrected)."""
+    for _ in range(draw(st.integers(0, 3))):
+        standing = current_calls(calls)
+        if not standing:
+            break
+        target = draw(st.sampled_from(standing))
+        if draw(st.booleans()):
+            record = voided(target, by=draw(optional_names), note=draw(notes))
+        else:
+            record = corrected(
+                target, by=draw(optional_names), contact=draw(st.sampled_from(contact_keys)),
+                note=draw(notes),
+            )  # fmt: skip
+        calls = (*calls, record)
+    return calls
 
 
 json_values = st.recursive(

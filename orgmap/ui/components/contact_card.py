@@ -1,4 +1,4 @@
-"""One contact's details and latest calls, as shown beside the map."""
+"""One contact's details and latest calls (as corrected), as shown beside the map."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from orgmap.domain.calls import current_calls
 from orgmap.domain.model import Contact, DebtorMap
 from orgmap.i18n import label
 from orgmap.services.routes import routing_weights
@@ -47,7 +48,9 @@ def show(contact: Contact, *, m: DebtorMap, lang: str, settings: Settings) -> No
         st.markdown(" · ".join(reach))
     if contact.notes:
         st.text(contact.notes)
-    calls = [i for i in m.interactions if i.contact == contact.key][-RECENT_CALLS:][::-1]
+    # The calls as they stand: a corrected call shows as corrected, a voided one not at all.
+    mine = [i for i in current_calls(m.interactions) if i.contact == contact.key]
+    calls = mine[-RECENT_CALLS:][::-1]
     if not calls:
         st.caption(t("contact.no_calls", lang))
         return
