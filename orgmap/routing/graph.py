@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 
+from orgmap.domain.calls import current_calls
 from orgmap.domain.model import Contact, DebtorMap, Department, RelationType
 from orgmap.routing.costs import (
     NO_HISTORY,
@@ -71,6 +72,13 @@ class Targets:
 def select_targets(m: DebtorMap) -> Targets:
     """The authorizers of ``m`` we may contact, or discovery targets when none.
 
+    Discovery targets are the contacts of :data:`DISCOVERY_DEPARTMENTS` and
+    anyone a contact sent us on to (``refers_to`` or ``passes_buck_to``) who has
+    not been tried yet, whatever their department: whoever sent us on has told
+    us what they know, so the person they named is the next one to ask (issue
+    11, rule 3; the history then weighs a contact who just referred us on).  Who
+    passed the buck to such a person is not a target until that person was tried.
+
     >>> from decimal import Decimal
     >>> from orgmap.domain.model import Debtor
     >>> m = DebtorMap(
@@ -86,10 +94,58 @@ def select_targets(m: DebtorMap) -> Targets:
     blocked = tuple(c for c in authorizers if c.do_not_contact)
     if usable:
         return Targets(keys=usable, discovery=False, blocked=blocked)
+    named = _untried_referrals(m, live)
+    # Whoever passed the buck to someone not tried yet has said "not me, them".
+    passing = {
+        r.source
+        for r in m.relations
+        if r.type is RelationType.PASSES_BUCK_TO and not r.archived and r.target in named
+    }
     knowing = frozenset(
-        c.key for c in live if not c.do_not_contact and c.department in DISCOVERY_DEPARTMENTS
+        c.key
+        for c in live
+        if not c.do_not_contact
+        and (c.key in named or (c.department in DISCOVERY_DEPARTMENTS and c.key not in passing))
     )
     return Targets(keys=knowing, discovery=True, blocked=blocked)
+
+
+#: Relations by which a contact sends us on to someone else.
+_SENDS_ON = frozenset({RelationType.REFERS_TO, RelationType.PASSES_BUCK_TO})
+
+
+def _untried_referrals(m: DebtorMap, live: list[Contact]) -> frozenset[str]:
+    """The contacts someone sent us on to (``refers_to`` or ``passes_buck_to``) with no
+    call logged yet and whom we may call.
+
+    >>> from decimal import Decimal
+    >>> from datetime import UTC, datetime
+    >>> from orgmap.domain.model import Channel, Debtor, Interaction, Outcome, Relation
+    >>> people = [Contact(k, k, Department.SALES) for k in ("desk", "sales", "buyer")]
+    >>> m = DebtorMap(
+    ...     Debtor("acme", "Acme", Decimal(0)),
+    ...     contacts=tuple(people),
+    ...     relations=(Relation("desk", "sales", RelationType.REFERS_TO),
+    ...                Relation("desk", "buyer", RelationType.PASSES_BUCK_TO)),
+    ...     interactions=(Interaction("buyer", datetime(2026, 1, 5, tzinfo=UTC),
+    ...                               Channel.PHONE, Outcome.NO_ANSWER),),
+    ... )
+    >>> sorted(_untried_referrals(m, people))
+    ['sales']
+    """
+    callable_keys = {c.key for c in live if not c.do_not_contact}
+    sent = [
+        r
+        for r in m.relations
+        if r.type in _SENDS_ON
+        and not r.archived
+        and r.source != r.target
+        and r.target in callable_keys
+    ]
+    if not sent:
+        return frozenset()
+    tried = {i.contact for i in current_calls(m.interactions)}
+    return frozenset(r.target for r in sent if r.target not in tried)
 
 
 def build_graph(m: DebtorMap, *, now: datetime, weights: Weights) -> nx.DiGraph:

@@ -116,8 +116,10 @@ def cheapest_routes(
     -------
     RouteAnswer
         ``discovery`` is True when no authorizer we may contact is known; the
-        routes then lead to reception, management, owner or finance contacts
-        and ``learn_next`` starts with the question to ask them.
+        routes then lead to reception, management, owner or finance contacts,
+        or to someone a contact referred us to who has not been called yet
+        (whoever referred us has told us what they know), and ``learn_next``
+        starts with the question to ask them.
 
     Raises
     ------

@@ -1,9 +1,12 @@
 """Logging a call: the after-call note, in one short transaction.
 
 A collector notes a call in under a minute between calls.  One submit may also
-put on the map the person the contact referred us to (with the ``refers_to``
-relation to them), or the new person the call was with, and record what the
-contact turned out to be like; all of it lands together or not at all.
+record every relation the call revealed: the person the contact referred us to
+(``refers_to``; flagged as authorizer when the contact said they authorize
+payment) and the person they passed us to (``passes_buck_to``), each either
+picked from the map or typed in (someone of exactly that name already on the
+map is linked rather than added twice); the new person the call was with; and
+what the contact turned out to be like.  All of it lands together or not at all.
 
 The write costs what it writes, not what the map holds: everything typed is
 checked before the transaction; inside it the called contact is read by key
@@ -37,7 +40,7 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.domain.validation import Problem, ValidationError, check_change
-from orgmap.services.contacts import add_person
+from orgmap.services.contacts import add_person, add_to_person
 
 __all__ = ["CallReport", "LoggedCall", "log_call"]
 
@@ -64,7 +67,12 @@ class CallReport:
     # SMS or WeChat to a contact with exactly one number means that number.
     phone: str | None = None
     disposition: Disposition | None = None  # what the contact turned out to be like
-    referred_to: ContactDraft | None = None
+    # Who they referred us to (outcome ``referred``): a contact's key, or someone typed in.
+    referred_to: ContactDraft | str | None = None
+    # They said the person referred to authorizes payment: flagged so.
+    referred_authorizes: bool = False
+    # Who they passed us to (``passes_buck_to``; any outcome): a contact's key, or typed in.
+    passed_to: ContactDraft | str | None = None
     # The call was with someone not on the map yet: they are added in the same
     # transaction, with a free key made from the name unless the draft has one.
     new_person: ContactDraft | None = None
@@ -75,6 +83,7 @@ class LoggedCall:
     interaction: Interaction
     new_contact: Contact | None  # the person referred to, when the call added them
     duplicate: bool  # the very same call was already logged
+    new_passed: Contact | None = None  # the person passed to, when the call added them
 
 
 def log_call(
@@ -95,9 +104,14 @@ def log_call(
     if problems := _promise_problems(report):
         raise ValidationError(tuple(problems))
     person = _typed_person(report.new_person, "new_person", region=region)
-    referred = _typed_person(report.referred_to, "referred_to", region=region)
+    referred = _named_person(
+        report.referred_to, "referred_to", region=region, authorizes=report.referred_authorizes
+    )
+    passed = _named_person(report.passed_to, "passed_to", region=region)
     typed_phone = _typed_phone(report.phone, region=region)
     called_key = person.key if person is not None else report.contact
+    if person is None and (self_named := _naming(called_key, referred, passed)):
+        raise ValidationError([Problem.coded(path, "relation.self") for path in self_named])
     interaction = Interaction(
         contact=called_key,
         at=at,
@@ -109,7 +123,9 @@ def log_call(
         promise_date=report.promise_date,
         phone=typed_phone,
     )
-    _check_records(debtor_key, interaction, person=person, referred=referred, region=region)
+    _check_records(
+        debtor_key, interaction, person=person, referred=referred, passed=passed, region=region
+    )
 
     with store.transaction(engine) as connection:
         if person is not None:
@@ -149,15 +165,37 @@ def log_call(
         interaction = replace(
             interaction, contact=called.key, phone=typed_phone or _only_number(report, called)
         )
-        new_contact = None
+        new_contact = new_passed = None
         if referred is not None:
-            new_contact = _link_referral(
-                connection, called, contact_id, referred, interaction, debtor_id=owner, by=by
+            new_contact = _link(
+                connection,
+                (called, contact_id),
+                referred,
+                _relation(RelationType.REFERS_TO, called.key, interaction),
+                path="referred_to",
+                authorizes=report.referred_authorizes,
+                debtor_id=owner,
+                by=by,
+            )
+        if passed is not None:
+            new_passed = _link(
+                connection,
+                (called, contact_id),
+                passed,
+                _relation(RelationType.PASSES_BUCK_TO, called.key, interaction),
+                path="passed_to",
+                debtor_id=owner,
+                by=by,
             )
         added = store.append_call(
             connection, interaction, debtor_id=owner, contact_id=contact_id, by=by, now=now
         )
-    return LoggedCall(interaction=interaction, new_contact=new_contact, duplicate=not added)
+    return LoggedCall(
+        interaction=interaction,
+        new_contact=new_contact,
+        duplicate=not added,
+        new_passed=new_passed,
+    )
 
 
 def _call_time(report: CallReport, *, now: datetime) -> datetime:
@@ -193,6 +231,26 @@ def _typed_person(draft: ContactDraft | None, path: str, *, region: str) -> Cont
         ) from None
 
 
+def _named_person(
+    named: ContactDraft | str | None, path: str, *, region: str, authorizes: bool = False
+) -> Contact | str | None:
+    """A person named in the call: a contact's key as given, or the typed person checked."""
+    if named is None or isinstance(named, str):
+        return named
+    return _typed_person(
+        replace(named, authorizes_payment=named.authorizes_payment or authorizes),
+        path,
+        region=region,
+    )
+
+
+def _naming(key: str, referred: Contact | str | None, passed: Contact | str | None) -> list[str]:
+    """The fields that pick the called contact ``key`` itself (a relation to oneself)."""
+    return [
+        path for path, named in (("referred_to", referred), ("passed_to", passed)) if named == key
+    ]
+
+
 def _typed_phone(phone: str | None, *, region: str) -> str | None:
     """The E.164 number the collector said the call used, so a wrong number marks that one."""
     if phone is None or not phone.strip():
@@ -222,16 +280,19 @@ def _promise_problems(report: CallReport) -> list[Problem]:
         report.promise_amount is None or report.promise_date is None
     ):
         problems.append(Problem.coded("promise", "promise.needs_amount_and_date"))
-    if report.outcome is Outcome.REFERRED and report.referred_to is None:
+    if report.referred_to is None and (
+        report.outcome is Outcome.REFERRED or report.referred_authorizes
+    ):
         problems.append(Problem.coded("referred_to", "referral.needs_person"))
     if report.referred_to is not None and report.outcome is not Outcome.REFERRED:
         problems.append(Problem.coded("outcome", "referral.needs_referred"))
     return problems
 
 
-def _referral(source: str, target: str, interaction: Interaction) -> Relation:
+def _relation(type_: RelationType, source: str, interaction: Interaction) -> Relation:
+    """The relation the call revealed from ``source``, its target chosen later; dated."""
     when = interaction.at.date().isoformat()
-    return Relation(source=source, target=target, type=RelationType.REFERS_TO, note=when)
+    return Relation(source=source, target="", type=type_, note=when)
 
 
 def _check_records(
@@ -239,65 +300,93 @@ def _check_records(
     interaction: Interaction,
     *,
     person: Contact | None,
-    referred: Contact | None,
+    referred: Contact | str | None,
+    passed: Contact | str | None,
     region: str,
 ) -> None:
     """The records this call adds, checked as the map checks them, before any write.
 
     Only the call's neighbourhood is checked, not the map: the called contact
-    (a stand-in when already stored: its stored fields are not this call's
-    business) and what the call adds.
+    and anyone picked from the map (stand-ins: their stored fields are not
+    this call's business) and what the call adds.
     """
     debtor = Debtor(key=debtor_key, name=debtor_key or "-", amount_owed=Decimal(0))
     called = person or Contact(key=interaction.contact, name="-", department=Department.OTHER)
-    before = DebtorMap(debtor, contacts=(called,) if person is None else ())
+    before = [called] if person is None else []
     added = [called] if person is not None else []
-    relations: tuple[Relation, ...] = ()
-    if referred is not None:
-        target = replace(referred, key=f"{_UNCHOSEN_KEY}-referred")
-        added.append(target)
-        relations = (_referral(called.key, target.key, interaction),)
+    relations = []
+    for named, type_ in ((referred, RelationType.REFERS_TO), (passed, RelationType.PASSES_BUCK_TO)):
+        if named is None:
+            continue
+        if isinstance(named, str):
+            target = Contact(key=named, name="-", department=Department.OTHER)
+            if target.key != called.key and target not in before:
+                before.append(target)
+        else:
+            target = replace(named, key=f"{_UNCHOSEN_KEY}-{type_.value.replace('_', '-')}")
+            added.append(target)
+        relations.append(replace(_relation(type_, called.key, interaction), target=target.key))
     after = DebtorMap(
         debtor,
-        contacts=(*before.contacts, *added),
-        relations=relations,
+        contacts=(*before, *added),
+        relations=tuple(relations),
         interactions=(interaction,),
     )
-    check_change(before, after, region=region)
+    check_change(DebtorMap(debtor, contacts=tuple(before)), after, region=region)
 
 
-def _link_referral(
+def _link(
     connection: sa.Connection,
-    called: Contact,
-    called_id: int,
-    referred: Contact,
-    interaction: Interaction,
+    called: tuple[Contact, int],
+    named: Contact | str,
+    relation: Relation,
     *,
+    path: str,
+    authorizes: bool = False,
     debtor_id: int,
     by: str,
 ) -> Contact | None:
-    """Put the referred person on the map (or find them there) and link ``refers_to``.
+    """Link ``relation`` from the called contact to ``named``: a contact of the map (by key),
+    or a typed person put on the map (or found there by name, and given what they add).
 
+    A picked contact who is not (or no longer) on the map is refused, naming
+    ``path``; with ``authorizes`` a picked contact is flagged as authorizer.
     The person as added, or ``None`` when they were already on the map.
     """
     now = store.now_utc()
-    target_id, key, created = add_person(
-        connection,
-        referred,
-        debtor_id=debtor_id,
-        by=by,
-        now=now,
-        keyed=False,
-        reuse_same_name=True,
-    )
-    if target_id != called_id:
+    source, source_id = called
+    if isinstance(named, str):
+        stored = store.find_contact(connection, debtor_id=debtor_id, key=named)
+        if stored is None or stored.contact.archived:
+            raise ValidationError((_not_current(path, named, stored),))
+        target_id, key, created = stored.id, named, False
+        if authorizes and not stored.contact.authorizes_payment:
+            flag = replace(stored.contact, phones=(), email=None, authorizes_payment=True)
+            add_to_person(connection, key, flag, debtor_id=debtor_id, by=by, now=now)
+    else:
+        target_id, key, created = add_person(
+            connection,
+            named,
+            debtor_id=debtor_id,
+            by=by,
+            now=now,
+            keyed=False,
+            reuse_same_name=True,
+        )
+    if target_id != source_id:
         store.insert_relation_once(
             connection,
-            _referral(called.key, key, interaction),
+            replace(relation, source=source.key, target=key),
             debtor_id=debtor_id,
-            source_id=called_id,
+            source_id=source_id,
             target_id=target_id,
             by=by,
             now=now,
         )
-    return replace(referred, key=key) if created else None
+    return replace(named, key=key) if created and isinstance(named, Contact) else None
+
+
+def _not_current(path: str, key: str, stored: store.StoredContact | None) -> Problem:
+    if stored is None:
+        return Problem.coded(path, "contact.no_such_key", value=repr(key))
+    return Problem.coded(path, "contact.archived", key=repr(key))

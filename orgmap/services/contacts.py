@@ -32,10 +32,12 @@ __all__ = [
     "add_contact",
     "add_person",
     "add_relation",
+    "add_to_person",
     "archive_contact",
     "archive_relation",
     "edit_contact",
     "merge_contacts",
+    "pick_or_add_person",
     "same_phone_pairs",
     "suggest_contact_key",
 ]
@@ -90,9 +92,11 @@ def add_person(
     With ``keyed`` its key is used and a taken one is refused; otherwise a free
     key is made from the name.  With ``reuse_same_name`` a current contact of
     exactly that name is reused instead (a referral to someone already on the
-    map, or two collectors referred to the same new person at once).  Writers
-    racing for the same key never fail: the loser finds the winner's contact
-    by name, or takes the next free key.
+    map, or two collectors referred to the same new person at once).  A
+    reused contact gains what ``contact`` adds: the
+    authorizer flag, numbers and an email it lacks (see :func:`add_to_person`).
+    Writers racing for the same key never fail: the loser finds the winner's
+    contact by name, or takes the next free key.
     """
     if reuse_same_name:
         store.hold_name(connection, debtor_id=debtor_id, name=contact.name)
@@ -101,6 +105,7 @@ def add_person(
             same := store.contacts_named(connection, debtor_id=debtor_id, name=contact.name)
         ):
             contact_id, key = same[0]
+            add_to_person(connection, key, contact, debtor_id=debtor_id, by=by, now=now)
             return contact_id, key, False
         if not keyed:
             base = contact_key_base(contact.name)
@@ -115,6 +120,99 @@ def add_person(
             )
     raise store.StoreError(
         f"could not find a free key for {contact.name!r}: others kept taking it; try again"
+    )
+
+
+def add_to_person(
+    connection: sa.Connection,
+    key: str,
+    news: Contact,
+    *,
+    debtor_id: int,
+    by: str,
+    now: datetime,
+) -> store.StoredContact | None:
+    """Give the stored contact ``key`` what ``news`` adds; the contact as read (None: not read).
+
+    What a call or the checklist learnt about someone already on the map: the
+    authorizer flag, numbers they lack (appended) and an email when they have
+    none.  Nothing is read when ``news`` adds none of these; nothing is written
+    when the contact has them all.  The update is conditioned on the version
+    read (the row is locked on PostgreSQL), and names only the changed columns.
+    """
+    if not (news.authorizes_payment or news.phones or news.email):
+        return None
+    stored = store.find_contact(connection, debtor_id=debtor_id, key=key, lock=True)
+    if stored is None:
+        return None
+    have = stored.contact
+    known = {(p.e164, p.extension) for p in have.phones}
+    more = tuple(p for p in news.phones if (p.e164, p.extension) not in known)
+    wanted = replace(
+        have,
+        authorizes_payment=have.authorizes_payment or news.authorizes_payment,
+        phones=have.phones + more,
+        email=have.email or news.email,
+    )
+    if wanted != have:
+        store.update_contact(
+            connection,
+            stored,
+            wanted,
+            debtor_id=debtor_id,
+            by=by,
+            now=now,
+            what=f"contact {key!r}",
+        )
+    return stored
+
+
+def pick_or_add_person(
+    connection: sa.Connection,
+    contact: Contact,
+    *,
+    named: bool = True,
+    debtor_id: int,
+    debtor_key: str,
+    by: str,
+    now: datetime,
+) -> tuple[int, str, bool] | None:
+    """The current contact named exactly like ``contact``, else one holding one of its
+    numbers, given what ``contact`` adds (:func:`add_to_person`); else ``contact`` added
+    under a free key.  (row id, key, whether it was created).
+
+    For a person the collector names without picking them (the checklist's top
+    leader): the same name, or the same mobile, is the same person.  Without
+    ``named`` the name is a stand-in: only a number picks, and nobody is added
+    (None when nobody holds it).
+    """
+    keys: list[str] = []
+    if named:
+        store.hold_name(connection, debtor_id=debtor_id, name=contact.name)
+        same = store.contacts_named(connection, debtor_id=debtor_id, name=contact.name)
+        keys = [key for _, key in same]
+    for e164 in dict.fromkeys(p.e164 for p in contact.phones):
+        if keys:
+            break
+        # Team-wide through the phone index; one number is rarely at more than a few debtors.
+        hits = store.find_by_number(connection, e164=e164, digits=None, limit=100)
+        keys = [h.contact_key for h in hits if h.debtor_key == debtor_key and h.contact_key]
+    if keys:
+        stored = add_to_person(connection, keys[0], contact, debtor_id=debtor_id, by=by, now=now)
+        if stored is None:  # nothing to add, so nothing read: read the id alone
+            stored = store.find_contact(connection, debtor_id=debtor_id, key=keys[0])
+        if stored is not None:
+            return stored.id, keys[0], False
+    if not named:
+        return None
+    return add_person(
+        connection,
+        contact,
+        debtor_id=debtor_id,
+        by=by,
+        now=now,
+        keyed=False,
+        reuse_same_name=True,
     )
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
 from orgmap.domain.debtor_draft import (
     DebtorDraft,
     debtor_from_draft,
@@ -25,7 +26,7 @@ from orgmap.domain.debtor_draft import (
     facts_from_form,
     suggest_debtor_key,
 )
-from orgmap.domain.model import Debtor, DebtorFacts, DebtorMap
+from orgmap.domain.model import Contact, Debtor, DebtorFacts, DebtorMap, Department
 from orgmap.domain.validation import Problem, ValidationError
 from orgmap.routing import RouteAnswer, Weights
 from orgmap.services.routes import answer_routes, routing_weights
@@ -209,8 +210,17 @@ def update_facts(
     """Store the article-5 checklist; the mobile is normalized (``region``), the email checked.
 
     ``expected_version`` is the debtor's version the form was filled from (None: no check).
+
+    The checklist feeds the map: when the top leader's name, mobile or email
+    changed, that leader is picked from the map (a current contact of exactly
+    that name, else one holding that mobile) or added (management, or owner
+    when the name says boss), flagged as authorizing payment and given the
+    mobile and email; so the route targets them and stops asking who
+    authorizes payment.  All in the same transaction as the checklist: a bad
+    number writes nothing.
     """
     clean = facts_from_form(facts, region=region)
+    leader = _leader(clean, region=region)
     with store.transaction(engine) as connection:
         stored = _stored_debtor(connection, debtor_key, lock=expected_version is None)
         version = store.update_debtor(
@@ -220,7 +230,53 @@ def update_facts(
             expected_version=expected_version,
             stored=stored,
         )
+        if leader is not None and _leader_changed(stored.debtor.facts, clean):
+            # Imported here: contacts imports Saved from this module.
+            from orgmap.services.contacts import pick_or_add_person
+
+            pick_or_add_person(
+                connection,
+                leader,
+                named=bool(clean.top_leader),
+                debtor_id=stored.id,
+                debtor_key=debtor_key,
+                by=by,
+                now=store.now_utc(),
+            )
     return Saved(debtor_key, version)
+
+
+#: Words in a leader's name or title that say they own the company, not just manage it.
+_OWNER_WORDS = ("老板", "董事长", "法人", "owner", "boss", "chairman")
+
+
+def _leader(facts: DebtorFacts, *, region: str) -> Contact | None:
+    """The top leader the checklist names, as a contact to pick or add (None: unnamed).
+
+    A mobile alone names nobody to add, but can still pick a contact holding it:
+    the name then is the mobile's, used only to look up.
+    """
+    name = facts.top_leader.strip()
+    mobile = facts.top_leader_mobile.strip()
+    if not name and not mobile:
+        return None
+    owner = any(word in name.lower() for word in _OWNER_WORDS)
+    draft = ContactDraft(
+        name=name or mobile,
+        department=Department.OWNER if owner else Department.MANAGEMENT,
+        authorizes_payment=True,
+        phones=(mobile,) if mobile else (),
+        email=facts.top_leader_email,
+    )
+    return contact_from_draft(replace(draft, key="new"), region=region, path="top_leader")
+
+
+def _leader_changed(before: DebtorFacts, after: DebtorFacts) -> bool:
+    """Whether the checklist now names the top leader otherwise than it did."""
+    return any(
+        getattr(before, name) != getattr(after, name)
+        for name in ("top_leader", "top_leader_mobile", "top_leader_email")
+    )
 
 
 def facts_known(facts: DebtorFacts) -> int:

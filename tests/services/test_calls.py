@@ -119,3 +119,128 @@ def test_a_call_to_an_archived_or_unknown_contact_is_refused(db: SeededDb):
         with pytest.raises(ValidationError) as exc:
             log(db, contact=key)
         assert {p.path for p in exc.value.problems} == {"contact"}
+
+
+# --- Every relation a call reveals (issue 11, item 5) -----------------------------------
+
+
+def relations_from(m, source: str) -> set[tuple[str, RelationType]]:
+    return {(r.target, r.type) for r in m.relations if r.source == source and not r.archived}
+
+
+def test_passed_to_someone_new_adds_them_and_the_buck_passing_in_one_submit(db: SeededDb):
+    passed = ContactDraft(name="采购孙", department=Department.PURCHASING, phones=("13911112222",))
+    logged = log(db, contact="sales", outcome=Outcome.REFUSED, passed_to=passed)
+    assert logged.new_passed is not None and logged.new_contact is None
+    m = db.map()
+    (sun,) = [c for c in m.contacts if c.name == "采购孙"]
+    assert sun.department is Department.PURCHASING
+    assert [p.e164 for p in sun.phones] == ["+8613911112222"]
+    assert (sun.key, RelationType.PASSES_BUCK_TO) in relations_from(m, "sales")
+    assert m.interactions[-1].contact == "sales"
+
+
+def test_a_referral_and_a_buck_pass_to_people_on_the_map_add_no_one(db: SeededDb):
+    before = db.map()
+    logged = log(
+        db,
+        contact="finance",
+        outcome=Outcome.REFERRED,
+        referred_to="boss",
+        passed_to="sales",
+    )
+    assert logged.new_contact is None and logged.new_passed is None
+    m = db.map()
+    assert len(m.contacts) == len(before.contacts)
+    assert {("boss", RelationType.REFERS_TO), ("sales", RelationType.PASSES_BUCK_TO)} <= (
+        relations_from(m, "finance")
+    )
+
+
+def test_the_person_referred_to_can_be_flagged_as_authorizer_picked_or_typed(db: SeededDb):
+    before = debtors.open_debtor(db.engine, "acme", k=0)
+    assert not before.map.contact("finance").authorizes_payment
+    log(db, outcome=Outcome.REFERRED, referred_to="finance", referred_authorizes=True)
+    after = debtors.open_debtor(db.engine, "acme", k=0)
+    finance = after.map.contact("finance")
+    assert finance.authorizes_payment
+    assert finance.email == before.map.contact("finance").email  # nothing else touched
+    assert after.versions.contacts["finance"] == before.versions.contacts["finance"] + 1
+    # Typed as a name already on the map: that contact is flagged and gains the number.
+    sales = ContactDraft(name="销售刘经理", phones=("13700001234",))
+    logged = log(db, outcome=Outcome.REFERRED, referred_to=sales, referred_authorizes=True)
+    assert logged.new_contact is None
+    m = db.map()
+    assert [c.key for c in m.contacts if c.name == "销售刘经理"] == ["sales"]
+    assert m.contact("sales").authorizes_payment
+    assert [p.e164 for p in m.contact("sales").phones] == ["+8613700001234"]
+
+
+def test_a_new_person_referred_to_as_authorizer_becomes_the_route_target(db: SeededDb):
+    log(
+        db,
+        outcome=Outcome.REFERRED,
+        referred_to=ContactDraft(name="李董", department=Department.OWNER, phones=("13600001111",)),
+        referred_authorizes=True,
+    )
+    m = db.map()
+    (li,) = [c for c in m.contacts if c.name == "李董"]
+    assert li.authorizes_payment
+    route = debtors.route_debtor(db.engine, debtor_key="acme", k=3)
+    assert li.key in {r.target for r in route.routes}
+
+
+@pytest.mark.parametrize(
+    ("fields", "paths"),
+    [
+        ({"outcome": Outcome.REFERRED, "referred_to": "ghost"}, {"referred_to"}),
+        ({"passed_to": "ghost"}, {"passed_to"}),
+        ({"outcome": Outcome.REFERRED, "referred_to": "desk"}, {"referred_to"}),  # themselves
+        (
+            {"passed_to": "desk", "outcome": Outcome.REFERRED, "referred_to": "desk"},
+            {"referred_to", "passed_to"},
+        ),
+        ({"referred_authorizes": True}, {"referred_to"}),  # flagged, but nobody named
+        ({"referred_to": "boss"}, {"outcome"}),  # a referral needs the outcome 'referred'
+    ],
+)
+def test_a_bad_relation_writes_nothing_and_names_the_field(db: SeededDb, fields, paths):
+    before = debtors.open_debtor(db.engine, "acme", k=0)
+    with pytest.raises(ValidationError) as exc:
+        log(db, **fields)
+    assert {p.path for p in exc.value.problems} == paths
+    assert all(p.code for p in exc.value.problems)  # so the page can say it in Chinese
+    after = debtors.open_debtor(db.engine, "acme", k=0)
+    assert after.map == before.map and after.versions == before.versions
+
+
+def test_a_buck_pass_to_an_archived_contact_is_refused_after_nothing_was_kept(db: SeededDb):
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
+    before = debtors.open_debtor(db.engine, "acme", k=0)
+    with pytest.raises(ValidationError) as exc:
+        log(db, disposition=Disposition.FOX, passed_to="sales")
+    assert [(p.path, p.code) for p in exc.value.problems] == [("passed_to", "contact.archived")]
+    after = debtors.open_debtor(db.engine, "acme", k=0)
+    assert after.map == before.map and after.versions == before.versions  # the fox too
+
+
+def test_relations_to_picked_people_cost_the_same_statements_on_any_map(db: SeededDb):
+    crowd = tuple(
+        make_contact(f"c{n}", name=f"同事{n}", department=Department.SALES) for n in range(60)
+    )
+    seed(db.engine, make_map("big", contacts=(*classic_contacts(), *crowd)))
+    shapes = []
+    for debtor in ("acme", "big"):
+        with statements_sent(db.engine) as sent:
+            log(
+                db,
+                debtor,
+                outcome=Outcome.REFERRED,
+                referred_to="finance",
+                referred_authorizes=True,
+                passed_to="sales",
+            )
+        shapes.append([s.split()[0] for s in sent])
+    assert shapes[0] == shapes[1]
+    # The called contact, the two picked ones (one read again, locked, to flag it).
+    assert shapes[1].count("SELECT") == 4, shapes[1]

@@ -26,6 +26,7 @@ from orgmap.domain.model import (
 )
 from orgmap.routing import RouteAnswer, WeightsError, cheapest_routes, load_weights
 from orgmap.routing.paths import cheapest_paths
+from orgmap.routing.tactics import say
 from tests.factories import (
     SHANGHAI,
     make_contact,
@@ -183,6 +184,58 @@ def test_several_referrals_are_one_reason_in_calendar_days():
     )
     zh = answer(m, lang="zh-CN").routes[0].steps[0].reasons[-1]
     assert zh.startswith("已引荐其他联系人2次，最近一次昨天 +")
+
+
+def front_desk_referred_us_to_sales(*interactions) -> DebtorMap:
+    """Discovery: the desk gave us a salesman's number; sales is no discovery department."""
+    return debtor_map(
+        [
+            person("desk", SHEEP, Department.RECEPTION, name="小王"),
+            person("sales", UNKNOWN, Department.SALES, name="赵强"),
+            person("buyer", UNKNOWN, Department.PURCHASING, name="孙立新"),
+        ],
+        [("desk", "sales", R.REFERS_TO), ("desk", "buyer", R.COLLEAGUE)],
+        [*logged("desk", Outcome.REFERRED, NOW - timedelta(minutes=5)), *interactions],
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_in_discovery_a_referral_to_sales_makes_sales_the_next_step(lang):
+    result = answer(front_desk_referred_us_to_sales(), lang=lang)
+    assert result.discovery
+    assert routes_of(result) == [["sales"], ["desk"]]
+    assert result.routes[0].cost == pytest.approx(1.3)
+    # Still discovery: the question to ask the salesman comes first.
+    assert result.learn_next[0] == say("learn.ask_authorizer", lang)
+    # Someone merely known (a colleague, not named to us) does not become a target.
+    assert "buyer" not in {r.target for r in result.routes}
+
+
+def test_once_the_referred_salesman_was_called_the_route_moves_on():
+    # He answered: he is no longer someone the desk just named; the desk (dearer now) and
+    # the knowing departments are the targets again.
+    m = front_desk_referred_us_to_sales(*logged("sales", Outcome.REACHED, NOW))
+    assert routes_of(answer(m)) == [["desk"]]
+
+
+def test_a_referral_target_nobody_may_call_is_no_target():
+    m = front_desk_referred_us_to_sales()
+    blocked = replace(
+        m,
+        contacts=tuple(
+            replace(c, do_not_contact=True) if c.key == "sales" else c for c in m.contacts
+        ),
+    )
+    assert routes_of(answer(blocked)) == [["desk"]]
+
+
+def test_a_referral_does_not_change_the_targets_once_an_authorizer_is_known():
+    m = front_desk_referred_us_to_sales()
+    boss = person("boss", EAGLE, Department.OWNER, authorizes_payment=True)
+    known = replace(m, contacts=(*m.contacts, boss))
+    result = answer(known)
+    assert not result.discovery
+    assert {r.target for r in result.routes} == {"boss"}
 
 
 @pytest.mark.parametrize(
@@ -360,3 +413,33 @@ def test_other_history_on_one_day_is_worded_for_that_day(outcome, en, zh):
 def test_a_call_logged_ahead_of_our_clock_counts_as_today():
     ahead = logged("s", Outcome.NO_ANSWER, NOW + timedelta(minutes=3), NOW - timedelta(minutes=1))
     assert reasons_of(ahead)[-1].startswith("2 unanswered calls today +")
+
+
+def finance_passed_us_to_sales(*interactions) -> DebtorMap:
+    """Discovery, the seed's obstacle: finance (reached) says "ask sales", and sales is untried."""
+    return debtor_map(
+        [
+            person("desk", SHEEP, Department.RECEPTION, name="小王"),
+            person("finance", UNKNOWN, Department.FINANCE, name="李姐"),
+            person("sales", UNKNOWN, Department.SALES, name="张经理"),
+        ],
+        [("desk", "finance", R.REFERS_TO), ("finance", "sales", R.PASSES_BUCK_TO)],
+        [
+            *logged("desk", Outcome.REFERRED, NOW - timedelta(hours=1)),
+            *logged("finance", Outcome.REACHED, NOW - timedelta(minutes=5)),
+            *interactions,
+        ],
+    )
+
+
+def test_after_finance_passes_the_buck_the_person_named_is_next_not_finance_again():
+    result = answer(finance_passed_us_to_sales())
+    assert result.discovery
+    assert routes_of(result)[0] == ["sales"]
+    # Finance said "not me, them": no route ends at her until sales was tried.
+    assert "finance" not in {r.target for r in result.routes}
+
+
+def test_once_sales_was_tried_finance_is_a_target_again():
+    m = finance_passed_us_to_sales(*logged("sales", Outcome.REACHED, NOW))
+    assert "finance" in {r.target for r in answer(m).routes}

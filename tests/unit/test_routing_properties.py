@@ -124,7 +124,30 @@ class Reference:
     def __init__(self, m: DebtorMap) -> None:
         self.usable = {c.key: c for c in m.contacts if not c.do_not_contact and not c.archived}
         authorizers = {k for k, c in self.usable.items() if c.authorizes_payment}
-        self.targets = authorizers or {k for k, c in self.usable.items() if c.department in KNOWING}
+        # Discovery: the knowing departments, and anyone sent on to (refers_to or
+        # passes_buck_to) not yet called.
+        tried = {i.contact for i in m.interactions}
+        sends_on = (RelationType.REFERS_TO, RelationType.PASSES_BUCK_TO)
+        named = {
+            r.target
+            for r in m.relations
+            if r.type in sends_on
+            and not r.archived
+            and r.source != r.target
+            and r.target in self.usable
+            and r.target not in tried
+        }
+        # ...but not whoever passed the buck to such a person: they said "not me, them".
+        passing = {
+            r.source
+            for r in m.relations
+            if r.type is RelationType.PASSES_BUCK_TO and not r.archived and r.target in named
+        }
+        self.targets = authorizers or {
+            k
+            for k, c in self.usable.items()
+            if (c.department in KNOWING and k not in passing) or k in named
+        }
         self.history = summarize_history(m, now=NOW, weights=WEIGHTS)
         self.hops: dict[str, list[tuple[str, RelationType]]] = {k: [] for k in self.usable}
         for r in m.relations:

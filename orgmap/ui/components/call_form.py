@@ -1,10 +1,16 @@
 """The after-call form: one form, one submit, for every common outcome of a call.
 
 The common case is three fields (who, outcome, note: the channel defaults to
-phone); a referral, a promise, someone new and what the person was like are
-optional sections of the same form.  Enter in any one-line field submits.
-For a contact with several numbers the form asks which one was used, so that
-a wrong number marks that number only.
+phone); every relation the call revealed (who they referred us to, and
+whether that person authorizes payment; who they passed us to), a promise,
+someone new and what the person was like are optional sections of the same
+form.  A person named in a section is picked from the map or typed in.  For a
+contact with several numbers the form asks which one was used, so that a
+wrong number marks that number only.
+
+One column, one wide button: usable with one thumb on a phone.  Enter does
+not submit (a half-typed note is not logged by accident, and Streamlit then
+shows no English hint about it).
 """
 
 from __future__ import annotations
@@ -42,8 +48,14 @@ _BLANK: dict[str, object] = {
     "amount": "",
     "promise_date": None,
     "disposition": None,
-    **{f"{who}_{field}": "" for who in ("ref", "new") for field in ("name", "title", "phone")},
-    **{f"{who}_department": Department.OTHER for who in ("ref", "new")},
+    "ref_authorizes": False,
+    **{f"{who}_pick": None for who in ("ref", "pass")},
+    **{
+        f"{who}_{field}": ""
+        for who in ("ref", "pass", "new")
+        for field in ("name", "title", "phone")
+    },
+    **{f"{who}_department": Department.OTHER for who in ("ref", "pass", "new")},
 }
 
 
@@ -71,7 +83,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
     def enums(kind: type[StrEnum]) -> dict:
         return {"options": list(kind), "format_func": lambda value: label(value, lang)}
 
-    with st.form(key, enter_to_submit=True):
+    with st.form(key, enter_to_submit=False):
         who = contact_picker.show(
             t("call.contact", lang),
             m.contacts,
@@ -80,19 +92,21 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             offer_new=True,
             placeholder=True,
         )
-        left, right = st.columns(2)
-        outcome = left.selectbox(
+        outcome = st.selectbox(
             t("call.outcome", lang),
             **enums(Outcome),
             index=None,
             key=ref("outcome"),
             placeholder=t("common.choose", lang),
         )
-        channel = right.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
+        channel = st.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
         dialled = _number_field(ref, m.contact(st.session_state.get(ref("contact")) or ""), lang)
         note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=NOTE_MAX_CHARS)
         with st.expander(t("call.section.referred", lang)):
-            referred = _person_fields(ref, "ref", lang)
+            referred = _named_person(ref, "ref", m, lang)
+            authorizes = st.checkbox(t("call.referred_authorizes", lang), key=ref("ref_authorizes"))
+        with st.expander(t("call.section.passed", lang)):
+            passed = _named_person(ref, "pass", m, lang)
         with st.expander(t("call.section.promised", lang)):
             amount = st.text_input(t("call.amount", lang), key=ref("amount"))
             promise_date = st.date_input(
@@ -107,10 +121,14 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             key=ref("disposition"),
             placeholder=t("call.disposition_same", lang),
         )
-        submitted = st.form_submit_button(t("call.submit", lang), type="primary")
+        submitted = st.form_submit_button(t("call.submit", lang), type="primary", width="stretch")
     if not submitted:
         return
     someone_new = who == contact_picker.NEW
+    for section, (_, twice) in (("referred", referred), ("passed", passed)):
+        if twice:  # picked and typed: which one was meant is the collector's to say
+            st.error(t("call.pick_or_type", lang, section=t(f"call.section.{section}", lang)))
+            return
     try:
         report = CallReport(
             contact=who if who and not someone_new else "",
@@ -122,7 +140,9 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             promise_amount=_amount(amount),
             promise_date=promise_date,
             disposition=disposition,
-            referred_to=_unless_blank(referred),
+            referred_to=referred[0],
+            referred_authorizes=authorizes,
+            passed_to=passed[0],
             # Someone not on the map yet: even a blank draft, so that the missing name is said.
             new_person=newcomer if someone_new else None,
         )
@@ -221,6 +241,25 @@ def _person_fields(ref: Callable[[str], str], prefix: str, lang: str) -> Contact
     )
 
 
+def _named_person(
+    ref: Callable[[str], str], prefix: str, m: DebtorMap, lang: str
+) -> tuple[ContactDraft | str | None, bool]:
+    """The person named in one of the form's relation sections: picked from the map (their
+    key) or typed in (a draft), or None; and whether both were done (the form then asks)."""
+    picked = contact_picker.show(
+        t("call.pick_person", lang),
+        m.contacts,
+        key=ref(f"{prefix}_pick"),
+        lang=lang,
+        placeholder=True,
+    )
+    st.caption(t("call.or_someone_new", lang))
+    typed = _unless_blank(_person_fields(ref, prefix, lang))
+    if picked is not None:
+        return picked, typed is not None
+    return typed, False
+
+
 def _required(who: str | None, outcome: Outcome | None) -> Outcome:
     """The outcome, once the form says who the call was with and how it ended (both
     problems are said at once)."""
@@ -262,7 +301,7 @@ def _logged_message(logged: LoggedCall, name: str, lang: str) -> str:
     if logged.duplicate:
         return t("call.duplicate", lang, name=escape_markdown(name))
     message = t("call.logged", lang, name=escape_markdown(name))
-    if logged.new_contact is not None:
-        added = escape_markdown(logged.new_contact.name)
-        message += " " + t("call.added_referral", lang, name=added)
+    for added in (logged.new_contact, logged.new_passed):
+        if added is not None:
+            message += " " + t("call.added_referral", lang, name=escape_markdown(added.name))
     return message

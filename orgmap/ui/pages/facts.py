@@ -1,4 +1,9 @@
-"""Facts: the article-5 checklist for a debtor, with how much of it is known."""
+"""Facts: the article-5 checklist for a debtor, with how much of it is known.
+
+The top leader named here is put on the map as the one who authorizes payment
+(see :func:`orgmap.services.debtors.update_facts`), so the route targets them.
+One column (a phone shows it as typed); Enter does not save.
+"""
 
 from functools import partial
 
@@ -45,23 +50,23 @@ answers = {
     "no": t("facts.no", lang),
 }
 
-with st.form(form_key, enter_to_submit=True):
+with st.form(form_key, enter_to_submit=False):
     for name in TEXTS:
         st.text_area(t(f"facts.{name}", lang), key=f"{form_key}_{name}", height=70)
-    for column, name in zip(st.columns(len(YES_NO)), YES_NO, strict=True):
-        column.radio(
+    for name in YES_NO:
+        st.radio(
             t(f"facts.{name}", lang),
             list(answers),
             format_func=answers.__getitem__,
             key=f"{form_key}_{name}",
+            horizontal=True,
         )
-    for column, name in zip(st.columns(len(LINES)), LINES, strict=True):
-        column.text_input(
-            t(f"facts.{name}", lang), key=f"{form_key}_{name}", max_chars=EMAIL_MAX_CHARS
-        )
+    for name in LINES:
+        st.text_input(t(f"facts.{name}", lang), key=f"{form_key}_{name}", max_chars=EMAIL_MAX_CHARS)
+    st.caption(t("facts.leader_to_map", lang))
     for name in TICKS:
         st.checkbox(t(f"facts.{name}", lang), key=f"{form_key}_{name}")
-    submitted = st.form_submit_button(t("common.save", lang), type="primary")
+    submitted = st.form_submit_button(t("common.save", lang), type="primary", width="stretch")
 
 if submitted:
     values = {n: st.session_state[f"{form_key}_{n}"] for n in FIELDS}

@@ -21,10 +21,8 @@ view = open_debtor(
     state.engine(), debtor_key, k=1, lang=lang, weights=routing_weights(settings.routing_weights)
 )
 st.caption(escape_markdown(view.map.debtor.name))
-form_side, route_side = st.columns([3, 2])
-with form_side:
-    call_form.show("log_call", m=view.map, lang=lang, settings=settings)
-with route_side:
-    st.subheader(t("route.next", lang))
-    assert view.route is not None
-    route_view.show(view.route, m=view.map, lang=lang, settings=settings)
+# One column: on a phone the form comes first, full width, then the next step.
+call_form.show("log_call", m=view.map, lang=lang, settings=settings)
+st.subheader(t("route.next", lang))
+assert view.route is not None
+route_view.show(view.route, m=view.map, lang=lang, settings=settings)
