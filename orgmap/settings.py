@@ -35,7 +35,20 @@ _BYTES = re.compile(r"[0-9]{1,15}")
 
 class SettingsError(ValueError):
     """An ``ORGMAP_*`` variable that cannot be used; the message is one line naming
-    the variable and its value (control characters escaped)."""
+    the variable and its value (control characters escaped), as the CLI prints it.
+
+    The parts are kept for a message in the user's language (the app names the
+    setting in words, not by its variable): ``variable``, ``value`` (quoted and
+    escaped as in the message) and ``reason`` (English, as in the message).
+
+    >>> exc = SettingsError("X='1' is bad", variable="X", value="'1'", reason="is bad")
+    >>> str(exc), exc.variable, exc.value, exc.reason
+    ("X='1' is bad", 'X', "'1'", 'is bad')
+    """
+
+    def __init__(self, message: str, *, variable: str = "", value: str = "", reason: str = ""):
+        super().__init__(message)
+        self.variable, self.value, self.reason = variable, value, reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +98,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _bad(name: str, value: str, why: str, *, sep: str = " ") -> SettingsError:
-    return SettingsError(f"{name}={_quoted(value)}{sep}{why}")
+    quoted = _quoted(value)
+    return SettingsError(f"{name}={quoted}{sep}{why}", variable=name, value=quoted, reason=why)
 
 
 def _quoted(value: str, limit: int = 80) -> str:

@@ -1,6 +1,10 @@
 """What every page shares: the database, the language, the chosen debtor, the user,
 and the person the collector chose (on the map, and in each call form).
 
+The address bar holds the debtor and the language (``/map?debtor=KEY&lang=en``), so
+a refresh keeps them and a link opens the same view: :func:`linked` reads what a URL
+asks for, :func:`keep_in_url` writes the session's choice back on every run.
+
 The engine is opened on the first page run, once per process and database URL
 (``st.cache_resource``), never at import time.  Keying the cache by URL keeps
 two databases apart in one process, which the AppTest suite relies on.
@@ -8,8 +12,11 @@ two databases apart in one process, which the AppTest suite relies on.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from orgmap.domain.fields import check_key
 from orgmap.i18n import normalize_lang
 from orgmap.services.database import Database, open_database
 from orgmap.services.transfer import load_demo
@@ -18,7 +25,9 @@ from orgmap.settings import Settings, load_settings
 __all__ = [
     "CALL_CONTACTS_KEY",
     "DEBTOR_KEY",
+    "DEBTOR_PARAM",
     "LANG_KEY",
+    "LANG_PARAM",
     "PENDING_DEBTOR_KEY",
     "SELECTED_CONTACT_KEY",
     "USER_KEY",
@@ -28,7 +37,12 @@ __all__ = [
     "current_debtor",
     "database_url",
     "engine",
+    "keep_in_url",
     "lang",
+    "lang_of_environment",
+    "link_debtor",
+    "link_language",
+    "linked",
     "mark_changed",
     "revision",
     "select_contact",
@@ -44,6 +58,11 @@ USER_KEY = "user"
 SELECTED_CONTACT_KEY = "_orgmap_picked_contacts"
 PENDING_DEBTOR_KEY = "_orgmap_pending_debtor"
 CALL_CONTACTS_KEY = "_orgmap_call_contacts"
+#: Query parameters of the app's URLs; the page is the URL's path (``/map``).
+DEBTOR_PARAM = "debtor"
+LANG_PARAM = "lang"
+_URL_KEY = "_orgmap_url"  # the parameters as this session last wrote them
+_URL_LANGUAGES = {"zh-cn": "zh-CN", "zh": "zh-CN", "en": "en"}
 
 
 def settings() -> Settings:
@@ -79,6 +98,12 @@ def engine() -> Database:
 def lang() -> str:
     """The language chosen in the sidebar, else the configured default."""
     return normalize_lang(st.session_state.get(LANG_KEY) or settings().language)
+
+
+def lang_of_environment() -> str:
+    """The language to speak when the settings cannot be read: ``ORGMAP_LANG`` if it
+    names one, else zh-CN (the default of :func:`orgmap.settings.load_settings`)."""
+    return link_language(os.environ.get("ORGMAP_LANG")) or "zh-CN"
 
 
 def current_debtor() -> str | None:
@@ -170,3 +195,52 @@ def _shared_revisions(url: str) -> dict[str, int]:
 
 def _revisions() -> dict[str, int]:
     return _shared_revisions(database_url())
+
+
+# The URL.  Streamlit clears the query string when the sidebar changes pages, and
+# keeps it when the user changes a widget; so a parameter counts as asked for only
+# when it differs from what this session last wrote (a new tab, F5, a pasted link,
+# the browser's back button), and the session's choice is written back on every run.
+
+
+def linked(name: str) -> str | None:
+    """The raw value the URL gives parameter ``name``, if this session has not written
+    it itself: what a link or a refresh asks for.  Check it before use."""
+    value = st.query_params.get(name)
+    if value is None or value == st.session_state.get(_URL_KEY, {}).get(name):
+        return None
+    return value
+
+
+def link_language(value: str | None) -> str | None:
+    """``value`` as one of orgmap's languages, or ``None`` when it names none.
+
+    >>> link_language("EN"), link_language("zh-cn"), link_language("<b>")
+    ('en', 'zh-CN', None)
+    """
+    return _URL_LANGUAGES.get((value or "").strip().lower().replace("_", "-"))
+
+
+def link_debtor(value: str | None) -> str | None:
+    """``value`` as a debtor key, or ``None`` when it cannot be one (any text may
+    arrive in a URL: it is checked like a typed key before anything looks it up).
+
+    >>> link_debtor("fuman-baozhuang"), link_debtor("<script>"), link_debtor("x" * 500)
+    ('fuman-baozhuang', None, None)
+    """
+    try:
+        return check_key(value or "")
+    except ValueError:
+        return None
+
+
+def keep_in_url(*, debtor: str | None, lang: str) -> None:
+    """Write the current debtor and language into the URL (other parameters stay)."""
+    wanted = {DEBTOR_PARAM: debtor, LANG_PARAM: lang}
+    for name, value in wanted.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+    st.session_state[_URL_KEY] = {name: value for name, value in wanted.items() if value}

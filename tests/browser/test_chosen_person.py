@@ -74,7 +74,7 @@ def choose(page, label: str, typed: str) -> None:
 
 def log_note(page, note: str) -> None:
     choose(page, "Outcome", "reached")
-    page.get_by_label("Note (Enter saves)").first.fill(note)
+    page.get_by_label("Note", exact=True).first.fill(note)
     page.get_by_role("button", name="Log the call").first.click()
 
 

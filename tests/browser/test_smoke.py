@@ -107,7 +107,7 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
     page.get_by_label("Outcome").first.click()
     page.keyboard.type("reached")
     page.keyboard.press("Enter")
-    page.get_by_label("Note (Enter saves)").first.fill("spoke to the boss; pays Friday")
+    page.get_by_label("Note", exact=True).first.fill("spoke to the boss; pays Friday")
     page.get_by_role("button", name="Log the call").first.click()
 
     engine = open_database(seeded_url)
@@ -120,7 +120,7 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
     assert logged.note == "spoke to the boss; pays Friday"
     # The page reruns with the call in the contact's history.
     page.get_by_text("No calls logged with this person yet.").wait_for(state="detached")
-    sync_api.expect(page.get_by_label("Note (Enter saves)").first).to_have_value("")
+    sync_api.expect(page.get_by_label("Note", exact=True).first).to_have_value("")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "map-after-call.png"), full_page=True)
     assert page.outside_requests == []

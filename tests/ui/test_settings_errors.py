@@ -29,7 +29,6 @@ def shown(at: AppTest) -> list[str]:
     ("name", "value"),
     [
         ("ORGMAP_TIMEZONE", "Mars/Olympus"),
-        ("ORGMAP_LANG", "xx"),
         ("ORGMAP_MAX_IMPORT_BYTES", "abc"),
         ("ORGMAP_PHONE_REGION", "ZZ"),
         ("ORGMAP_ROUTING_WEIGHTS", "/dev/null"),
@@ -47,6 +46,47 @@ def test_bad_setting_is_one_line_and_nothing_else(
     assert f"{name}={value!r}" in shown(at)[0]
     # Stopped before the sidebar: no language switch, no debtor picker, no page.
     assert not at.radio and not at.selectbox and not at.title and not at.text_input
+
+
+ZH_SETTINGS = [
+    ("ORGMAP_TIMEZONE", "Mars/Olympus", "时区", "Mars/Olympus"),
+    ("ORGMAP_MAX_IMPORT_BYTES", "abc", "导入文件大小上限", "'abc'"),
+    ("ORGMAP_PHONE_REGION", "ZZ", "电话号码默认地区", "'ZZ'"),
+    ("ORGMAP_ROUTING_WEIGHTS", "/nonexistent", "团队路由权重文件", "/nonexistent"),
+    ("ORGMAP_DATABASE_URL", "not a url", "数据库地址", "'not a url'"),
+    ("ORGMAP_USER", "two\nlines", "默认操作人姓名", "two"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "setting", "shown_value"), ZH_SETTINGS)
+def test_a_zh_cn_user_reads_which_setting_in_chinese_without_its_variable(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch, name, value, setting, shown_value
+):
+    monkeypatch.setenv("ORGMAP_LANG", "zh-CN")
+    at = start(monkeypatch, name, value)
+    assert not at.exception
+    [message] = shown(at)
+    assert "ORGMAP" not in message and "is not" not in message  # the CLI's words stay there
+    assert message.startswith(f"设置有误：{setting}为 ") and shown_value in message
+    assert not at.radio and not at.selectbox and not at.title
+
+
+def test_an_unusable_language_setting_is_reported_in_chinese_the_default(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch
+):
+    [message] = shown(start(monkeypatch, "ORGMAP_LANG", "xx"))
+    assert message.startswith("设置有误：界面语言为 'xx'") and "ORGMAP" not in message
+
+
+def test_a_link_language_chooses_the_language_of_the_settings_error(
+    db: SeededDb, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("ORGMAP_LANG", "zh-CN")
+    monkeypatch.setenv("ORGMAP_TIMEZONE", "Mars/Olympus")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "en"
+    [message] = shown(at.run())
+    assert message == "ORGMAP_TIMEZONE='Mars/Olympus' is not a time zone (e.g. Asia/Shanghai, UTC)"
 
 
 def test_bad_weights_file_is_named_with_the_broken_rule(

@@ -43,7 +43,7 @@ def show(
     def named(value: StrEnum) -> str:
         return label(value, lang)
 
-    with st.form(key, enter_to_submit=True):
+    with st.form(key, enter_to_submit=False):  # no English "Press Enter to submit form"
         left, right = st.columns(2)
         left.text_input(t("person.name", lang), key=w("name"), max_chars=NAME_MAX_CHARS)
         right.text_input(t("person.title", lang), key=w("title"), max_chars=NAME_MAX_CHARS)

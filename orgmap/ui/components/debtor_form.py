@@ -40,7 +40,7 @@ def show(
     def w(name: str) -> str:  # this form's widget keys
         return f"{key}_{name}"
 
-    with st.form(key, enter_to_submit=True):
+    with st.form(key, enter_to_submit=False):  # no English "Press Enter to submit form"
         left, right = st.columns(2)
         left.text_input(t("debtor.name", lang), key=w("name"), max_chars=NAME_MAX_CHARS)
         right.text_input(

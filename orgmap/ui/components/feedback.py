@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from orgmap.domain.fields import NAME_MAX_CHARS
 from orgmap.services.errors import (
     NotFoundError,
     Problem,
@@ -15,6 +16,7 @@ from orgmap.services.errors import (
     StoreError,
     ValidationError,
 )
+from orgmap.settings import SettingsError
 from orgmap.ui import state
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
@@ -24,6 +26,7 @@ __all__ = [
     "commit",
     "flash",
     "problem_text",
+    "setting_problem",
     "show_error",
     "show_flash",
     "show_unexpected",
@@ -59,6 +62,48 @@ def show_error(exc: Exception, *, lang: str) -> None:
         st.error(heading if lang == "zh-CN" else f"{heading}\n\n{escape_markdown(str(exc))}")
     else:
         st.error(f"{t('error.refused', lang)}\n\n{escape_markdown(str(exc))}")
+
+
+def setting_problem(exc: SettingsError, *, lang: str) -> str:
+    """Markdown for a setting the app cannot start with: in English the line the CLI
+    prints (``ORGMAP_TIMEZONE='Mars' is not a time zone …``, for whoever runs orgmap);
+    in zh-CN the setting named in words, never by its environment variable.
+
+    >>> exc = SettingsError("…", variable="ORGMAP_TIMEZONE", value="'Mars'", reason="…")
+    >>> print(setting_problem(exc, lang="zh-CN").split("（")[0])
+    设置有误：时区为 'Mars'，这不是时区名称
+    """
+    if lang != "zh-CN":
+        return escape_markdown(str(exc))
+    # Literal keys, so the test that every key exists and is used can find them.
+    named = {
+        "ORGMAP_DATABASE_URL": (
+            t("settings.name.database_url", lang),
+            t("settings.why.database_url", lang),
+        ),
+        "ORGMAP_PHONE_REGION": (
+            t("settings.name.phone_region", lang),
+            t("settings.why.phone_region", lang),
+        ),
+        "ORGMAP_LANG": (t("settings.name.lang", lang), t("settings.why.lang", lang)),
+        "ORGMAP_TIMEZONE": (t("settings.name.timezone", lang), t("settings.why.timezone", lang)),
+        "ORGMAP_MAX_IMPORT_BYTES": (
+            t("settings.name.max_import_bytes", lang),
+            t("settings.why.max_import_bytes", lang),
+        ),
+        "ORGMAP_USER": (
+            t("settings.name.user", lang),
+            t("settings.why.user", lang, n=NAME_MAX_CHARS),
+        ),
+        "ORGMAP_ROUTING_WEIGHTS": (
+            t("settings.name.routing_weights", lang),
+            t("settings.why.routing_weights", lang),
+        ),
+    }
+    other = (t("settings.name.other", lang), t("settings.why.other", lang))
+    setting, why = named.get(exc.variable, other)  # "other": a setting added without words
+    _log.error("bad setting: %s", exc)  # the operator's detail, e.g. a weights file's rule
+    return escape_markdown(t("settings.problem", lang, setting=setting, value=exc.value, why=why))
 
 
 def show_unexpected(exc: Exception, *, lang: str) -> None:

@@ -40,7 +40,7 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
             key=f"{key}_pair_{i}",
         ):
             _merge(m, keep=first.key, drop=second.key, lang=lang)
-    with st.form(f"{key}_any"):
+    with st.form(f"{key}_any", enter_to_submit=False):
         keep = contact_picker.show(t("merge.keep", lang), m.contacts, key=f"{key}_keep", lang=lang)
         drop = contact_picker.show(t("merge.drop", lang), m.contacts, key=f"{key}_drop", lang=lang)
         if st.form_submit_button(t("merge.submit", lang)):

@@ -28,7 +28,7 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
         data_table.show(
             [{t("relation.what", lang): describe(r), t("col.note", lang): r.note} for r in live]
         )
-    with st.form(f"{key}_add", enter_to_submit=True):
+    with st.form(f"{key}_add", enter_to_submit=False):
         st.markdown(f"**{t('relation.add', lang)}**")
         left, middle, right = st.columns(3)
         with left:

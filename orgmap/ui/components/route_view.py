@@ -32,16 +32,18 @@ def via_label(via: str, lang: str) -> str:
 def show(
     answer: RouteAnswer, *, m: DebtorMap, lang: str, settings: Settings, limit: int | None = None
 ) -> None:
-    """Draw the routes (up to ``limit``) of ``m``, then warnings and what to learn next.
+    """Draw the warnings, the routes (up to ``limit``) of ``m``, then what to learn next.
 
     Each step says how to reach the person: their numbers to dial as ``tel:``
     links (see :func:`means_line`), their email.  Names, reasons and hints may
     carry user-typed text: all of it is escaped.
     """
-    if answer.discovery:
-        st.info(t("route.discovery", lang))
+    # The routing's warnings already say "no authorizer known" (discovery) and "no
+    # route" and why: each is shown once, before the routes; ours only when it says nothing.
+    for warning in answer.warnings:
+        st.warning(escape_markdown(warning))
     routes = answer.routes[:limit] if limit else answer.routes
-    if not routes:
+    if not routes and not answer.warnings:
         st.warning(t("route.none", lang))
     weights = routing_weights(settings.routing_weights)
     phones = phones_to_call(m, weights=weights, now=datetime.now(UTC)) if routes else {}
@@ -74,8 +76,6 @@ def show(
                     st.caption(escape_markdown("; ".join(step.reasons)))
                 if step.hint:
                     st.caption(f"{t('route.hint', lang)} {escape_markdown(step.hint)}")
-    for warning in answer.warnings:
-        st.warning(escape_markdown(warning))
     if answer.learn_next:
         st.markdown(f"**{t('route.learn_next', lang)}**")
         st.markdown("\n".join(f"- {escape_markdown(item)}" for item in answer.learn_next))

@@ -1,7 +1,5 @@
 """Import and export: orgmap/1 JSON or contacts CSV in (all or nothing); JSON, GraphML, HTML out."""
 
-import math
-
 import streamlit as st
 
 from orgmap.file_input import FileTooLargeError
@@ -15,8 +13,33 @@ from orgmap.ui.components.feedback import (
     show_error,
     show_flash,
 )
-from orgmap.ui.formatting import escape_markdown
+from orgmap.ui.formatting import escape_markdown, upload_megabytes
 from orgmap.ui.text import t
+
+
+def report_text(report, lang: str) -> str:
+    """What an import did, per kind of record, in ``lang`` (the report reads in English)."""
+    kinds = {
+        "debtors": t("transfer.kind.debtors", lang),
+        "contacts": t("transfer.kind.contacts", lang),
+        "relations": t("transfer.kind.relations", lang),
+        "interactions": t("transfer.kind.interactions", lang),
+    }
+    parts = []
+    for name, kind in kinds.items():
+        counts = getattr(report, name)
+        parts.append(
+            t(
+                "transfer.counts",
+                lang,
+                kind=kind,
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+            )
+        )
+    return ("；" if lang == "zh-CN" else "; ").join(parts)
+
 
 lang, settings, engine = state.lang(), state.settings(), state.engine()
 limit = settings.max_import_bytes  # documented: ORGMAP_MAX_IMPORT_BYTES, 10 MB by default
@@ -24,12 +47,14 @@ st.title(t("page.transfer", lang))
 show_flash()
 
 st.subheader(t("transfer.import", lang))
-st.caption(t("transfer.import_help", lang, mb=f"{limit / 1_048_576:g}"))
+# Said in words: in zh-CN the uploader's own English lines are hidden (orgmap.ui.localize).
+browse = t("upload.browse", lang)
+st.caption(t("transfer.upload_help", lang, mb=f"{limit / 1_048_576:g}", browse=browse))
 upload = st.file_uploader(
     t("transfer.file", lang),
     type=["json", "csv"],
     key="transfer_upload",
-    max_upload_size=max(1, math.ceil(limit / 1_048_576)),  # the browser's limit, in MB
+    max_upload_size=upload_megabytes(limit),  # the browser's limit, in MB
 )
 pressed = upload is not None and st.button(
     t("transfer.do_import", lang), type="primary", key="transfer_do_import"
@@ -49,7 +74,7 @@ if upload is not None and pressed:
     else:
         note = t("common.warning", lang)
         warnings = "".join(f"\n- **{note}** {problem_text(w, lang=lang)}" for w in result.warnings)
-        report = escape_markdown(str(result.report))
+        report = escape_markdown(report_text(result.report, lang))
         flash(t("transfer.imported", lang, report=report) + warnings)
         debtor_table.forget_next_steps()  # an import may change any debtor
         st.rerun()
