@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
 from orgmap import store
-from orgmap.routing import Step, Weights
-from orgmap.services.debtors import route_debtor
+from orgmap.domain.model import Phone
+from orgmap.routing import History, Step, Weights, summarize_history
+from orgmap.routing.dialling import callable_phones
+from orgmap.services.debtors import open_debtor
+from orgmap.services.routes import routing_weights
 from orgmap.store import DebtorFilters, DebtorSort, DebtorSummary, SortColumn
 
 __all__ = [
@@ -110,17 +114,36 @@ def list_page(
     return DebtorPage(tuple(rows), total, page, page_size)
 
 
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """The first step of a debtor's best route, with the numbers to dial them on
+    (a number whose last call hit a wrong number left out, as routing leaves it)."""
+
+    step: Step
+    numbers: tuple[Phone, ...]
+
+
 def next_step(
     engine: Engine, debtor_key: str, *, lang: str = "en", weights: Weights | None = None
-) -> Step | None:
+) -> NextStep | None:
     """Whom to reach first at ``debtor_key``, and how: the first step of its best route.
 
     ``None`` when no route reaches anyone who can authorize payment.  One
-    debtor's answer (its map, routed): the list asks for the rows it shows.
-    Raises :class:`~orgmap.store.NotFoundError` for an unknown key.
+    debtor's answer (its map, read once and routed): the list asks for the rows
+    it shows.  Raises :class:`~orgmap.store.NotFoundError` for an unknown key.
     """
-    answer = route_debtor(engine, debtor_key=debtor_key, k=1, lang=lang, weights=weights)
-    return answer.routes[0].steps[0] if answer.routes else None
+    now = datetime.now(UTC)
+    view = open_debtor(engine, debtor_key, k=1, lang=lang, now=now, weights=weights)
+    assert view.route is not None
+    if not view.route.routes:
+        return None
+    step = view.route.routes[0].steps[0]
+    contact = view.map.contact(step.contact)
+    if contact is None:
+        return NextStep(step, ())
+    histories = summarize_history(view.map, now=now, weights=weights or routing_weights())
+    usable = histories.get(step.contact, History()).number_usable
+    return NextStep(step, callable_phones(contact, usable=usable))
 
 
 def collectors(engine: Engine) -> list[str]:

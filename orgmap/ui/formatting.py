@@ -19,16 +19,15 @@ x@[WJ]http\\:[WJ]//203\\.0\\.113\\.9/e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from orgmap.domain.model import Contact, DebtorMap, Phone
+from orgmap.domain.model import Contact, Phone
 from orgmap.i18n import label, normalize_lang
-from orgmap.routing import History, Weights, summarize_history
+from orgmap.routing.dialling import callable_phones, phones_to_call
 
 __all__ = [
     "WORD_JOINER",
@@ -43,6 +42,7 @@ __all__ = [
     "phones_to_call",
     "spreadsheet_safe",
     "today_in",
+    "upload_megabytes",
 ]
 
 # Everything Streamlit's markdown gives a meaning to: CommonMark punctuation, raw HTML
@@ -104,6 +104,15 @@ def format_money(amount: Decimal | None, currency: str = "") -> str:
         return ""
     text = f"{amount.quantize(Decimal('0.01')):,}"
     return f"{text} {currency}".strip()
+
+
+def upload_megabytes(limit_bytes: int) -> int:
+    """A byte limit as the whole megabytes a file uploader takes (rounded up, at least 1).
+
+    >>> upload_megabytes(10 * 1_048_576), upload_megabytes(1), upload_megabytes(10_500_000)
+    (10, 1, 11)
+    """
+    return max(1, -(-limit_bytes // 1_048_576))
 
 
 def today_in(timezone: str, *, now: datetime | None = None) -> date:
@@ -186,35 +195,3 @@ def phone_link(phone: Phone, *, region: str, lang: str) -> str:
     if not _E164.fullmatch(phone.e164):
         return shown
     return f"[{shown}](tel:{phone.e164})"
-
-
-def callable_phones(contact: Contact, *, usable: Callable[[str], bool]) -> tuple[Phone, ...]:
-    """The numbers of ``contact`` a collector may dial: none for a do-not-contact or an
-    archived contact, and not a number ``usable`` refuses (one last marked wrong; see
-    ``orgmap.routing.History.number_usable``).  Each number once.
-
-    >>> from orgmap.domain.model import Department
-    >>> one, two = Phone("+8613800000001"), Phone("+8613800000002")
-    >>> boss = Contact("boss", "Wang", Department.OWNER, phones=(one, two, one))
-    >>> [p.e164 for p in callable_phones(boss, usable=lambda e164: e164 != two.e164)]
-    ['+8613800000001']
-    """
-    if contact.do_not_contact or contact.archived:
-        return ()
-    numbers: dict[str, Phone] = {}
-    for phone in contact.phones:
-        if phone.e164 not in numbers and usable(phone.e164):
-            numbers[phone.e164] = phone
-    return tuple(numbers.values())
-
-
-def phones_to_call(
-    m: DebtorMap, *, weights: Weights, now: datetime
-) -> dict[str, tuple[Phone, ...]]:
-    """Each contact's numbers to dial (see :func:`callable_phones`): a number whose latest
-    call on ``m`` hit a wrong number is left out, as routing leaves it out."""
-    histories = summarize_history(m, now=now, weights=weights)
-    return {
-        c.key: callable_phones(c, usable=histories.get(c.key, History()).number_usable)
-        for c in m.contacts
-    }

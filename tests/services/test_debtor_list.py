@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from orgmap.domain.model import Department
 from orgmap.services import debtor_list
 from orgmap.services.debtor_list import DebtorFilters, DebtorSort, SortColumn
-from orgmap.services.debtors import route_debtor
+from orgmap.services.debtors import open_debtor, route_debtor
 from orgmap.services.errors import NotFoundError
 from orgmap.store import DebtorSummary, list_debtors, save_maps, snapshot, transaction
 from orgmap.store.tables import debtor_table
@@ -366,8 +366,12 @@ def test_every_page_together_is_the_list_filtered_and_sorted(
 
 
 def test_the_next_step_is_the_first_step_of_the_best_route(team: Engine):
-    step = debtor_list.next_step(team, "a1", lang="en")
-    assert step == route_debtor(team, debtor_key="a1", k=1, lang="en").routes[0].steps[0]
+    found = debtor_list.next_step(team, "a1", lang="en")
+    assert found is not None
+    assert found.step == route_debtor(team, debtor_key="a1", k=1, lang="en").routes[0].steps[0]
+    person = open_debtor(team, "a1", k=0).map.contact(found.step.contact)
+    assert person is not None and person.phones
+    assert [p.e164 for p in found.numbers] == list(dict.fromkeys(p.e164 for p in person.phones))
 
 
 def test_no_next_step_without_anyone_to_route_to(engine: Engine):

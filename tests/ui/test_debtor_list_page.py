@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import orgmap.services.debtor_list
 from orgmap.services.debtor_list import SortColumn
-from orgmap.services.debtors import route_debtor
+from orgmap.services.debtors import open_debtor, route_debtor
 from orgmap.ui.components import debtor_selector
 from tests.factories import make_map
 from tests.ui.apptest_helpers import APP, SeededDb, assert_clean, open_page, seed, texts
@@ -23,14 +23,14 @@ TEAM = 30
 
 @pytest.fixture
 def routed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Every debtor the list routes, counted (the real routing still runs)."""
+    """Every debtor whose map the list reads (to route it), counted; the real reads still run."""
     seen: Counter[str] = Counter()
 
-    def counting(engine, *, debtor_key, **kwargs):
+    def counting(engine, debtor_key, **kwargs):
         seen[debtor_key] += 1
-        return route_debtor(engine, debtor_key=debtor_key, **kwargs)
+        return open_debtor(engine, debtor_key, **kwargs)
 
-    monkeypatch.setattr(orgmap.services.debtor_list, "route_debtor", counting)
+    monkeypatch.setattr(orgmap.services.debtor_list, "open_debtor", counting)
     return seen
 
 

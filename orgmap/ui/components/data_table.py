@@ -9,6 +9,7 @@ writes both exactly as the cells hold them, and a spreadsheet runs a cell such a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -25,14 +26,28 @@ def show(
     key: str | None = None,
     column_config: Mapping[str, Any] | None = None,
     on_select: Callable[[], None] | None = None,
+    link_text: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Draw ``rows`` (column name → value) without an index.
 
     With ``on_select`` one row can be picked; the callback reads the pick from
-    ``st.session_state[key].selection.rows``.
+    ``st.session_state[key].selection.rows``.  ``link_text`` gives, for a link
+    column, the text shown for each address (``tel:+8613912345678`` shown as
+    ``139 1234 5678``); the cell still holds, copies and opens the address.
     """
-    data = safe_rows(rows)
+    data: Any = safe_rows(rows)
     config = dict(column_config or {})
+    if link_text and data:
+        import pandas as pd  # Streamlit's own dependency; only for the shown text
+
+        frame = pd.DataFrame(data)
+        data = frame.style.format(
+            {
+                column: functools.partial(_shown, texts=texts)
+                for column, texts in link_text.items()
+                if column in frame.columns
+            }
+        )
     if on_select is None:
         st.dataframe(data, hide_index=True, key=key, column_config=config)
     else:
@@ -49,6 +64,12 @@ def show(
 def safe_rows(rows: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
     """``rows`` with every text cell made spreadsheet-safe; other values as they are."""
     return [{name: _safe(value) for name, value in row.items()} for row in rows]
+
+
+def _shown(value: object, *, texts: Mapping[str, str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    return texts.get(value, value)
 
 
 def _safe(value: object) -> object:

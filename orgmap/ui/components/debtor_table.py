@@ -16,6 +16,7 @@ seen before, routes no one again.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,11 +35,18 @@ from orgmap.settings import Settings
 from orgmap.ui import state
 from orgmap.ui.components import data_table
 from orgmap.ui.components.route_view import via_label
-from orgmap.ui.formatting import days_past_due, format_local_time, today_in
+from orgmap.ui.formatting import (
+    days_past_due,
+    format_local_time,
+    format_phone_number,
+    today_in,
+)
 from orgmap.ui.text import t
 
 __all__ = ["DebtorLine", "ListRequest", "ask", "forget_next_steps", "pager", "show"]
 
+# Only a well-formed E.164 number becomes a tel: link (as in orgmap.ui.formatting.phone_link).
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 #: The last-contact filter's choices: 0 any time, +n within n days, -n not for n days.
 _CONTACT_WINDOWS = (0, 7, 30, -30, -90)
 #: The list's controls, by the end of their widget keys (``debtors_search`` …).
@@ -154,19 +162,31 @@ def ask(key: str, *, lang: str, user: str, collectors: Sequence[str]) -> ListReq
     )
 
 
+#: Widths (px) of the first three columns: with the row picker they fit a phone's
+#: 390 px, so name, number and next step show without scrolling sideways.
+PHONE_COLUMNS = {"name": 96, "number": 106, "next_step": 114}
+
+
 def show(key: str, *, debtors: Sequence[DebtorLine], lang: str, settings: Settings) -> None:
-    """Draw the rows with each one's next step; picking a row makes that debtor the current one."""
+    """Draw the rows with each one's next step; picking a row makes that debtor the current one.
+
+    Name, the number of the next step's person (a ``tel:`` link) and the next step
+    come first and fit a phone's width; the rest follows to the right."""
     with st.spinner(t("debtors.working", lang)):
-        rows = _rows(debtors, lang=lang, settings=settings)
+        rows, numbers = _rows(debtors, lang=lang, settings=settings)
     st.session_state[f"{key}_keys"] = [d.key for d in debtors]
     data_table.show(
         rows,
         key=key,
         on_select=functools.partial(_open_selected, key),
         column_config={
+            t("col.name", lang): st.column_config.TextColumn(width=PHONE_COLUMNS["name"]),
+            t("col.number", lang): st.column_config.LinkColumn(width=PHONE_COLUMNS["number"]),
+            t("col.next_step", lang): st.column_config.TextColumn(width=PHONE_COLUMNS["next_step"]),
             t("col.amount", lang): st.column_config.NumberColumn(format="localized"),
             t("col.authorizer", lang): st.column_config.CheckboxColumn(),
         },
+        link_text={t("col.number", lang): numbers},
     )
 
 
@@ -246,26 +266,37 @@ def _amount(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(f"{value:.2f}")
 
 
-def _rows(debtors: Sequence[DebtorLine], *, lang: str, settings: Settings) -> list[dict]:
+def _rows(
+    debtors: Sequence[DebtorLine], *, lang: str, settings: Settings
+) -> tuple[list[dict], dict[str, str]]:
+    """The rows, and the text shown for each ``tel:`` link in the number column."""
     today = today_in(settings.timezone)
     url = state.database_url()
-    return [
-        {
-            t("col.name", lang): d.name,
-            t("col.amount", lang): d.amount_owed,
-            t("col.currency", lang): d.currency,
-            t("col.days_past_due", lang): days_past_due(d.due_date, today=today),
-            t("col.contacts", lang): d.contact_count,
-            t("col.authorizer", lang): d.authorizer_known,
-            t("col.last_contact", lang): format_local_time(d.last_contact_at, settings.timezone),
-            t("col.next_step", lang): _next_step(
-                url, d.key, (*_stamp(d), today), lang, settings.routing_weights
-            ),
-            t("col.status", lang): label(d.status, lang),
-            t("col.key", lang): d.key,
-        }
-        for d in debtors
-    ]
+    rows, numbers = [], {}
+    for d in debtors:
+        step, link, shown = _next_step(
+            url, d.key, (*_stamp(d), today), lang, settings.routing_weights, settings.phone_region
+        )
+        if link:
+            numbers[link] = shown
+        rows.append(
+            {
+                t("col.name", lang): d.name,
+                t("col.number", lang): link or None,
+                t("col.next_step", lang): step,
+                t("col.amount", lang): d.amount_owed,
+                t("col.currency", lang): d.currency,
+                t("col.days_past_due", lang): days_past_due(d.due_date, today=today),
+                t("col.contacts", lang): d.contact_count,
+                t("col.authorizer", lang): d.authorizer_known,
+                t("col.last_contact", lang): format_local_time(
+                    d.last_contact_at, settings.timezone
+                ),
+                t("col.status", lang): label(d.status, lang),
+                t("col.key", lang): d.key,
+            }
+        )
+    return rows, numbers
 
 
 def _open_selected(key: str) -> None:
@@ -288,17 +319,24 @@ def _stamp(d: DebtorLine) -> tuple:
 
 
 @st.cache_data(max_entries=20_000, show_spinner=False)
-def _next_step(url: str, debtor_key: str, stamp: tuple, lang: str, weights_path: str | None) -> str:
-    """Who to call first for this debtor, e.g. ``陈晓丽 · 电话``, by the team's weights.
+def _next_step(
+    url: str, debtor_key: str, stamp: tuple, lang: str, weights_path: str | None, region: str
+) -> tuple[str, str, str]:
+    """Who to call first for this debtor, e.g. ``陈晓丽 · 电话``, by the team's weights,
+    with the ``tel:`` link of their first number to dial and that number as shown
+    (``139 1234 5678``); the link and number are empty when there is none.
 
     ``url`` and ``stamp`` (with the date) are only part of the cache key.
     """
+    weights = routing_weights(weights_path)
     try:
-        step = debtor_list.next_step(
-            state.engine(), debtor_key, lang=lang, weights=routing_weights(weights_path)
-        )
+        found = debtor_list.next_step(state.engine(), debtor_key, lang=lang, weights=weights)
     except StoreError:  # removed since the list was read
-        return ""
-    if step is None:
-        return t("route.none_short", lang)
-    return f"{step.name} · {via_label(step.via, lang)}"
+        return "", "", ""
+    if found is None:
+        return t("route.none_short", lang), "", ""
+    text = f"{found.step.name} · {via_label(found.step.via, lang)}"
+    if not found.numbers or not _E164.fullmatch(found.numbers[0].e164):
+        return text, "", ""
+    first = found.numbers[0]
+    return text, f"tel:{first.e164}", format_phone_number(first, region=region, lang=lang)
