@@ -6,6 +6,8 @@ No timing is asserted anywhere: the figures are for the README, not for CI.
 from __future__ import annotations
 
 import json
+import sys
+import types
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -124,7 +126,10 @@ def test_bulk_load_stores_exactly_the_generated_maps(tmp_path, team):
     engine.dispose()
 
 
-def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
+def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys, monkeypatch):
+    # The benchmark loads its data in a spawned child, which re-runs the parent's
+    # ``__main__`` file; after an AppTest in this process that can be app.py.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     out = tmp_path / "results.json"
     argv = ["--db", "sqlite", "--team", "4", "--small", "2", "--runs", "2", "--cold-runs", "1"]
     argv += ["--map-sizes", "5", "--map-repeats", "1", "--no-browser", "--out", str(out)]
