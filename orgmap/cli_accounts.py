@@ -183,7 +183,9 @@ def add_account_commands(
     p.add_argument(
         "--password-stdin", required=True, action="store_true", help="read the password from stdin"
     )
-    p = user_sub.add_parser("disable", help="disable a user, ending their sessions", parents=[common])
+    p = user_sub.add_parser(
+        "disable", help="disable a user, ending their sessions", parents=[common]
+    )
     p.set_defaults(run=cmd_user_disable)
     p.add_argument("name", metavar="NAME", type=_text)
     p = user_sub.add_parser("list", help="list the users", parents=[common])

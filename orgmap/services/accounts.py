@@ -312,7 +312,8 @@ def assign_debtor(
                 user.team,
             )
         )
-        if owner.assigned_user_id == user.id and owner.team_id == team_id:
+        same_team = owner.team_id == team_id and owner.assigned_to == user.name
+        if owner.assigned_user_id == user.id and same_team:
             return Assignment(owner.key, user.name, team, owner.version, changed=False)
         version = set_debtor_owner(
             connection, owner=owner, user=user, team_id=team_id, by=actor.name, now=now

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from orgmap.domain.access import Role, name_key
 from orgmap.store.engine import insert_once
+from orgmap.store.errors import StaleVersionError
 from orgmap.store.mapping import stamp_new
-from orgmap.store.tables import debtor_table, team_table, user_account_table
+from orgmap.store.tables import debtor_owner_table, debtor_table, team_table, user_account_table
 from orgmap.store.versions import update_versioned
 
 __all__ = [
@@ -280,7 +281,10 @@ def set_disabled(connection: sa.Connection, *, account: Account, by: str, now: d
 
 @dataclass(frozen=True, slots=True)
 class DebtorOwner:
-    """A debtor's team and assigned user, with the version they were read at."""
+    """A debtor's team and assigned user, with the versions they were read at.
+
+    ``owner_version`` is ``None`` while the debtor has no owner row (no team, no user).
+    """
 
     id: int
     key: str
@@ -289,6 +293,7 @@ class DebtorOwner:
     team: str | None
     assigned_user_id: int | None
     assigned_to: str
+    owner_version: int | None
 
 
 def debtor_owner(
@@ -297,12 +302,16 @@ def debtor_owner(
     """Who owns debtor ``debtor_key``, or ``None`` if there is no such debtor.
 
     ``lock`` holds the debtor's row until the transaction ends (PostgreSQL; a
-    SQLite write transaction holds the whole file anyway).
+    SQLite write transaction holds the whole file anyway), so that two
+    hand-overs of one debtor take turns.
     """
-    d = debtor_table.c
+    d, o = debtor_table.c, debtor_owner_table.c
+    joined = debtor_table.outerjoin(debtor_owner_table, o.debtor_id == d.id).outerjoin(
+        team_table, o.team_id == _t.id
+    )
     query = (
-        sa.select(d.id, d.key, d.version, d.team_id, _t.name, d.assigned_user_id, d.assigned_to)
-        .select_from(debtor_table.outerjoin(team_table, d.team_id == _t.id))
+        sa.select(d.id, d.key, d.version, o.team_id, _t.name, o.user_id, d.assigned_to, o.version)
+        .select_from(joined)
         .where(d.key == debtor_key)
     )
     if lock:
@@ -322,15 +331,32 @@ def set_debtor_owner(
 ) -> int:
     """Give the debtor (read as ``owner``) to ``user`` in team ``team_id``; its version now.
 
-    ``assigned_to`` takes the user's name, so the debtor list's filter by
-    collector keeps working.  Conditioned on the version read.
+    Writes the owner row (conditioned on the version read, or inserted) and the
+    debtor's ``assigned_to`` (conditioned on the debtor's version read), so the
+    debtor list's filter by collector keeps working.
     """
+    values = {"team_id": team_id, "user_id": user.id, "updated_at": now, "updated_by": by}
+    o = debtor_owner_table.c
+    if owner.owner_version is None:
+        connection.execute(
+            sa.insert(debtor_owner_table).values(debtor_id=owner.id, version=1, **values)
+        )
+    else:
+        result = connection.execute(
+            sa.update(debtor_owner_table)
+            .where(o.debtor_id == owner.id, o.version == owner.owner_version)
+            .values(version=owner.owner_version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise StaleVersionError(f"the owner of debtor {owner.key!r}")
+    if owner.assigned_to == user.name:
+        return owner.version
     return update_versioned(
         connection,
         debtor_table,
         row_id=owner.id,
         version=owner.version,
-        values={"assigned_user_id": user.id, "assigned_to": user.name, "team_id": team_id},
+        values={"assigned_to": user.name},
         by=by,
         now=now,
         what=f"debtor {owner.key!r}",

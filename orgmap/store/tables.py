@@ -44,6 +44,7 @@ __all__ = [
     "MONEY_SCALE",
     "Audited",
     "ContactRecord",
+    "DebtorOwnerRecord",
     "DebtorRecord",
     "HistoryRecord",
     "InteractionRecord",
@@ -56,6 +57,7 @@ __all__ = [
     "UserSessionRecord",
     "UtcDateTime",
     "contact_table",
+    "debtor_owner_table",
     "debtor_table",
     "history_table",
     "interaction_table",
@@ -211,10 +213,6 @@ class DebtorRecord(Audited, table=True):
     due_date: date | None = None
     status: str = _text(_ENUM_CHARS, default="open")
     assigned_to: str = _text(NAME_MAX_CHARS, default="")
-    # Whose debtor it is (issue 12): a team's members see it, ``assigned_to`` names the user.
-    # (No ON DELETE: SQLite adds these columns in place and then reflects no option.)
-    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
-    assigned_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     # The article-5 checklist: ten loosely typed answers read and written as a
     # whole with the debtor, never queried one by one, so one JSON column.
     facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
@@ -447,7 +445,31 @@ class HistoryRecord(_Base, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
+class DebtorOwnerRecord(_Base, table=True):
+    """Whose debtor it is: its team (whose members see it) and the user working it.
+
+    A row of its own rather than columns of ``debtor``: SQLite can neither add
+    nor drop a referencing column of a table others refer to without copying
+    it, which their foreign keys refuse.  No row: the debtor is in no team and
+    assigned to no account (only admins see it).  ``debtor.assigned_to`` keeps
+    the assigned user's name, for the list's filter and the debtor form.
+    """
+
+    __tablename__ = "debtor_owner"
+    __table_args__ = (sa.Index(None, "team_id"), sa.Index(None, "user_id"))
+
+    debtor_id: int = Field(
+        primary_key=True, foreign_key="debtor.id", ondelete="RESTRICT", nullable=False
+    )
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="RESTRICT")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="RESTRICT")
+    updated_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    updated_by: str = _text(NAME_MAX_CHARS)
+    version: int = Field(default=1, nullable=False)
+
+
 team_table = _table_of(TeamRecord)
+debtor_owner_table = _table_of(DebtorOwnerRecord)
 user_account_table = _table_of(UserAccountRecord)
 login_attempt_table = _table_of(LoginAttemptRecord)
 user_session_table = _table_of(UserSessionRecord)

@@ -50,7 +50,14 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 def _user(engine, name="wang", *, role=Role.COLLECTOR, team=None, password=PASSWORD):
     return create_user(
-        engine, actor=ADMIN, name=name, password=password, role=role, team=team, hasher=FAST, now=NOW
+        engine,
+        actor=ADMIN,
+        name=name,
+        password=password,
+        role=role,
+        team=team,
+        hasher=FAST,
+        now=NOW,
     )
 
 
@@ -73,8 +80,10 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(engine):
     with pytest.raises(LoginRefusedError) as wrong:
         _login(engine, password="not the password")
     assert str(unknown.value) == str(wrong.value)
-    assert unknown.value.text("zh-CN") == wrong.value.text("zh-CN") == (
-        "用户名或密码错误（连续失败 5 次后账户将锁定 15 分钟）"
+    assert (
+        unknown.value.text("zh-CN")
+        == wrong.value.text("zh-CN")
+        == ("用户名或密码错误（连续失败 5 次后账户将锁定 15 分钟）")
     )
     assert (unknown.value.reason, wrong.value.reason) == ("unknown_user", "wrong_password")
     assert _login(engine, name="WANG").name == "wang"
@@ -291,7 +300,12 @@ def test_an_admin_assigns_and_the_debtor_joins_the_users_team(engine, teams_and_
     owner = _owner(engine)
     assert (owner.team, owner.assigned_to) == ("North", "wang")
     (entry,) = debtor_history(engine, actor=ADMIN, debtor_key="acme")
-    assert (entry.by, entry.action, entry.entity, entry.key) == ("cli:tester", "assign", "debtor", "acme")
+    assert (entry.by, entry.action, entry.entity, entry.key) == (
+        "cli:tester",
+        "assign",
+        "debtor",
+        "acme",
+    )
     assert entry.before == {"assigned_to": "li", "team": None}  # the name the map came with
     assert entry.after == {"assigned_to": "wang", "team": "North"}
     again = assign_debtor(engine, actor=ADMIN, debtor_key="acme", to_user="WANG")

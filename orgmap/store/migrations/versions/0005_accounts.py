@@ -4,13 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 
-A debtor gets a team (``team_id``: its members see it) and an assigned user
-(``assigned_user_id``; ``assigned_to`` keeps the name for the list's filter).
-Both columns are added with ``ADD COLUMN … REFERENCES``, which SQLite accepts
-for a nullable column without copying the table (a batch copy would have to drop
-``debtor``, which the foreign keys of its contacts refuse); SQLite then reflects
-no ``ON DELETE`` option, so these two references have none (a referenced team
-or user cannot be deleted either way).
+Who owns a debtor lives in ``debtor_owner`` (its team, whose members see it,
+and the user working it), a table of its own: SQLite cannot add or drop a
+referencing column of ``debtor`` without copying the table, which the foreign
+keys of its contacts refuse.  (``debtor.assigned_to`` keeps the user's name.)
 
 The ``history`` table is append-only: triggers on both databases refuse UPDATE
 and DELETE (and TRUNCATE on PostgreSQL), whoever asks.
@@ -157,28 +154,37 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_history_debtor_id_id"), "history", ["debtor_id", "id"])
 
-    _add_reference("debtor", "team_id", "team")
-    _add_reference("debtor", "assigned_user_id", "user_account")
-    op.create_index(op.f("ix_debtor_team_id"), "debtor", ["team_id"])
+    op.create_table(
+        "debtor_owner",
+        sa.Column("debtor_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", _INSTANT, nullable=False),
+        sa.Column("updated_by", sa.String(length=_NAME), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"],
+            ["debtor.id"],
+            name=op.f("fk_debtor_owner_debtor_id_debtor"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["team.id"], name=op.f("fk_debtor_owner_team_id_team"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_debtor_owner_user_id_user_account"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("debtor_id", name=op.f("pk_debtor_owner")),
+    )
+    op.create_index(op.f("ix_debtor_owner_team_id"), "debtor_owner", ["team_id"])
+    op.create_index(op.f("ix_debtor_owner_user_id"), "debtor_owner", ["user_id"])
 
     triggers = _POSTGRES_TRIGGERS if op.get_bind().dialect.name == "postgresql" else _SQLITE_TRIGGERS
     for statement in triggers:
         op.execute(statement)
-
-
-def _add_reference(table: str, column: str, target: str) -> None:
-    """A nullable ``column`` of ``table`` referring to ``target.id``, added in place."""
-    if op.get_bind().dialect.name == "sqlite":
-        # Alembic would want a batch copy of the table for the constraint; SQLite
-        # itself adds a nullable referencing column in place.
-        op.execute(
-            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES {target} (id)"
-        )
-        return
-    op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
-    op.create_foreign_key(
-        op.f(f"fk_{table}_{column}_{target}"), table, target, [column], ["id"]
-    )
 
 
 def downgrade() -> None:
@@ -189,10 +195,9 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER history_refuse_update")
         op.execute("DROP TRIGGER history_refuse_delete")
-    op.drop_index(op.f("ix_debtor_team_id"), table_name="debtor")
-    with op.batch_alter_table("debtor") as batch:
-        batch.drop_column("assigned_user_id")
-        batch.drop_column("team_id")
+    op.drop_index(op.f("ix_debtor_owner_user_id"), table_name="debtor_owner")
+    op.drop_index(op.f("ix_debtor_owner_team_id"), table_name="debtor_owner")
+    op.drop_table("debtor_owner")
     op.drop_index(op.f("ix_history_debtor_id_id"), table_name="history")
     op.drop_table("history")
     op.drop_index(op.f("ix_user_session_user_id"), table_name="user_session")
