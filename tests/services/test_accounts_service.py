@@ -4,6 +4,7 @@ disabled user's session, refusals that write nothing, passwords never kept in cl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -364,3 +365,27 @@ def test_a_viewer_reads_history_with_numbers_and_emails_masked(engine, teams_and
     collector = debtor_history(engine, actor=teams_and_debtor["li"], debtor_key="acme")[0]
     assert viewer.after == {"phones": ["139****5678"], "email": "w***@acme.cn"}
     assert collector.after == {"phones": ["+8613912345678"], "email": "wang@acme.cn"}
+
+
+class CountingHasher(PasswordHasher):
+    """The fast hasher, counting password checks."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.checks = 0
+
+    def verify(self, hash, password) -> bool:
+        self.checks += 1
+        return super().verify(hash, password)
+
+
+def test_every_refusal_costs_one_password_check(engine):
+    """An unknown user costs what a known one does: timing tells no names apart."""
+    _user(engine)
+    hasher = CountingHasher()
+    cases = [("nobody", PASSWORD), ("wang", "wrong password!"), ("", PASSWORD), ("wang", PASSWORD)]
+    for name, password in cases:
+        before = hasher.checks
+        with contextlib.suppress(LoginRefusedError):
+            verify_login(engine, name=name, password=password, hasher=hasher, now=NOW)
+        assert hasher.checks == before + 1, name
