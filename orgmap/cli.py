@@ -536,4 +536,8 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "text", metavar="TEXT", help="a number in any format, its last 4+ digits, or part of a name"
     )
     p.add_argument("--json", action="store_true")
+
+    from orgmap.cli_accounts import add_account_commands  # user, team, assign (issue 12)
+
+    add_account_commands(command, common)
     return parser

@@ -44,20 +44,32 @@ __all__ = [
     "MONEY_SCALE",
     "Audited",
     "ContactRecord",
+    "DebtorOwnerRecord",
     "DebtorRecord",
+    "HistoryRecord",
     "InteractionRecord",
+    "LoginAttemptRecord",
     "Money",
     "PhoneRecord",
     "RelationRecord",
+    "TeamRecord",
+    "UserAccountRecord",
+    "UserSessionRecord",
     "UtcDateTime",
     "contact_table",
+    "debtor_owner_table",
     "debtor_table",
+    "history_table",
     "interaction_table",
     "is_current_call",
     "last_four",
+    "login_attempt_table",
     "metadata",
     "phone_table",
     "relation_table",
+    "team_table",
+    "user_account_table",
+    "user_session_table",
     "utc_now",
 ]
 
@@ -354,3 +366,140 @@ def last_four(number: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
 # "Who is calling from ...5678?": the team search finds numbers by their last four
 # digits through this index (migration 0004), with the very expression it holds.
 sa.Index("ix_phone_e164_last4", last_four(phone_table.c.e164))
+
+
+# --- accounts, teams, sessions and the history (issue 12) -------------------
+
+#: Roles as stored (``orgmap.domain.access.Role``).
+_ROLE_CHARS = 16
+#: An encoded argon2 hash is about 100 characters; room for stronger parameters.
+_PASSWORD_HASH_CHARS = 255
+#: A SHA-256 digest in hexadecimal.
+_SHA256_HEX_CHARS = 64
+
+
+class TeamRecord(Audited, table=True):
+    """A team: members see the debtors of their team.
+
+    ``name_key`` is the name NFKC-normalized and case-folded: unique, so "Team A",
+    "team a" and "ｔｅａｍ ａ" are one team, the same on SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "team"
+    __table_args__ = (sa.UniqueConstraint("name_key"),)
+
+    name: str = _text(NAME_MAX_CHARS)
+    name_key: str = _text(NAME_MAX_CHARS)
+
+
+class UserAccountRecord(Audited, table=True):
+    """Someone who logs in: an argon2 hash of the password, never the password itself.
+
+    ``failed_logins`` counts failures since the last success or lock;
+    ``locked_until`` (UTC) refuses every login until then.
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.UniqueConstraint("name_key"),
+        sa.CheckConstraint("role IN ('admin', 'lead', 'collector', 'viewer')", name="role_known"),
+    )
+
+    name: str = _text(NAME_MAX_CHARS)
+    name_key: str = _text(NAME_MAX_CHARS)
+    password_hash: str = _text(_PASSWORD_HASH_CHARS)
+    role: str = _text(_ROLE_CHARS)
+    team_id: int | None = Field(
+        default=None, foreign_key="team.id", ondelete="RESTRICT", index=True
+    )
+    disabled: bool = Field(default=False, nullable=False)
+    failed_logins: int = Field(default=0, nullable=False)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class LoginAttemptRecord(_Base, table=True):
+    """One login attempt, kept: the name as typed, the account it named (if any), the outcome."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index(None, "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    name: str = _text(NAME_MAX_CHARS)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="RESTRICT")
+    succeeded: bool = Field(nullable=False)
+    reason: str = _text(_ENUM_CHARS)
+    source: str = _text(NAME_MAX_CHARS, default="")
+
+
+class UserSessionRecord(_Base, table=True):
+    """A logged-in browser: only the SHA-256 of its random token is stored.
+
+    Valid while not revoked, before ``idle_expires_at`` (pushed on by use) and
+    before ``expires_at`` (fixed at creation).
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (sa.UniqueConstraint("token_hash"), sa.Index(None, "user_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="RESTRICT", nullable=False)
+    token_hash: str = _text(_SHA256_HEX_CHARS)
+    created_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    last_seen_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    idle_expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class HistoryRecord(_Base, table=True):
+    """One change, append-only: database triggers refuse UPDATE and DELETE (migration 0006).
+
+    ``entity`` and ``key`` name what changed (``contact``, ``li_ming``);
+    ``before`` and ``after`` hold the changed values (``None``: created, removed).
+    """
+
+    __tablename__ = "history"
+    __table_args__ = (sa.Index(None, "debtor_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    by: str = _text(NAME_MAX_CHARS)
+    action: str = _text(_ENUM_CHARS)
+    entity: str = _text(_ENUM_CHARS)
+    key: str = _text(NAME_MAX_CHARS)
+    debtor_id: int | None = Field(default=None, foreign_key="debtor.id", ondelete="RESTRICT")
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class DebtorOwnerRecord(_Base, table=True):
+    """Whose debtor it is: its team (whose members see it) and the user working it.
+
+    A row of its own rather than columns of ``debtor``: SQLite can neither add
+    nor drop a referencing column of a table others refer to without copying
+    it, which their foreign keys refuse.  No row: the debtor is in no team and
+    assigned to no account (only admins see it).  ``debtor.assigned_to`` keeps
+    the assigned user's name, for the list's filter and the debtor form.
+    """
+
+    __tablename__ = "debtor_owner"
+    __table_args__ = (sa.Index(None, "team_id"), sa.Index(None, "user_id"))
+
+    debtor_id: int = Field(
+        primary_key=True, foreign_key="debtor.id", ondelete="RESTRICT", nullable=False
+    )
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="RESTRICT")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="RESTRICT")
+    updated_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    updated_by: str = _text(NAME_MAX_CHARS)
+    version: int = Field(default=1, nullable=False)
+
+
+team_table = _table_of(TeamRecord)
+debtor_owner_table = _table_of(DebtorOwnerRecord)
+user_account_table = _table_of(UserAccountRecord)
+login_attempt_table = _table_of(LoginAttemptRecord)
+user_session_table = _table_of(UserSessionRecord)
+history_table = _table_of(HistoryRecord)

@@ -1,0 +1,96 @@
+"""The append-only history: who changed what, when, from what to what.
+
+:func:`record` writes one entry in the caller's transaction, so the entry and the
+change it describes are kept or lost together.  Nothing can rewrite an entry:
+triggers on both databases refuse UPDATE and DELETE on ``history``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from orgmap.store.tables import history_table
+from orgmap.store.versions import now_utc
+
+__all__ = ["HistoryEntry", "history_for_debtor", "jsonable", "record"]
+
+_h = history_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One recorded change; ``before`` and ``after`` hold JSON values (``None``: none)."""
+
+    at: datetime
+    by: str
+    action: str
+    entity: str
+    key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with amounts, dates, times and enums made JSON text, containers walked.
+
+    >>> jsonable({"amount": Decimal("12.50"), "due": date(2026, 12, 1), "tags": ("a",)})
+    {'amount': '12.50', 'due': '2026-12-01', 'tags': ['a']}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def record(
+    connection: sa.Connection,
+    *,
+    by: str,
+    action: str,
+    entity: str,
+    key: str,
+    debtor_id: int | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    at: datetime | None = None,
+) -> None:
+    """Write one history entry in the caller's transaction (``at``: now, by default)."""
+    connection.execute(
+        sa.insert(history_table).values(
+            at=at or now_utc(),
+            by=by,
+            action=action,
+            entity=entity,
+            key=key,
+            debtor_id=debtor_id,
+            before=None if before is None else jsonable(before),
+            after=None if after is None else jsonable(after),
+        )
+    )
+
+
+def history_for_debtor(
+    connection: sa.Connection, debtor_id: int, *, limit: int | None = None
+) -> list[HistoryEntry]:
+    """The debtor's entries, newest first (the ``limit`` newest, when given)."""
+    query = (
+        sa.select(_h.at, _h.by, _h.action, _h.entity, _h.key, _h.before, _h.after)
+        .where(_h.debtor_id == debtor_id)
+        .order_by(_h.id.desc())
+        .limit(limit)
+    )
+    return [HistoryEntry(*row) for row in connection.execute(query)]
