@@ -16,6 +16,7 @@ import os
 
 import streamlit as st
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.fields import check_key
 from orgmap.i18n import normalize_lang
 from orgmap.services.database import Database, open_database
@@ -31,6 +32,7 @@ __all__ = [
     "PENDING_DEBTOR_KEY",
     "SELECTED_CONTACT_KEY",
     "USER_KEY",
+    "actor",
     "call_contact",
     "choose_call_contact",
     "choose_debtor",
@@ -124,6 +126,16 @@ def user() -> str:
     """Who is making changes: the sidebar's name, else ``ORGMAP_USER``, else ``app``."""
     typed = (st.session_state.get(USER_KEY) or "").strip()
     return typed or settings().user or "app"
+
+
+def actor() -> Actor:
+    """The user acting in this session, to pass to every service (``actor=``).
+
+    Interim: before logging in exists, whoever reaches the app acts as an
+    administrator named by :func:`user`.  The login work replaces this body
+    (the session cookie's user, or the login page); callers do not change.
+    """
+    return Actor(user(), Role.ADMIN, None)
 
 
 # Who the collector chose lives in plain session-state keys, never only in a widget:
