@@ -27,6 +27,7 @@ __all__ = [
     "DebtorOwner",
     "Team",
     "debtor_owner",
+    "debtor_team",
     "find_account",
     "find_credentials",
     "find_team",
@@ -361,3 +362,16 @@ def set_debtor_owner(
         now=now,
         what=f"debtor {owner.key!r}",
     )
+
+
+def debtor_team(connection: sa.Connection, debtor_key: str) -> tuple[int, int | None] | None:
+    """Debtor ``debtor_key``'s id and team (``None``: in no team), or ``None`` when there is
+    no such debtor: one search of the key's unique index and the owner's primary key."""
+    d, o = debtor_table.c, debtor_owner_table.c
+    query = (
+        sa.select(d.id, o.team_id)
+        .select_from(debtor_table.outerjoin(debtor_owner_table, o.debtor_id == d.id))
+        .where(d.key == debtor_key)
+    )
+    row = connection.execute(query).one_or_none()
+    return None if row is None else (row[0], row[1])
