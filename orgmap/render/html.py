@@ -156,7 +156,9 @@ def _page() -> _Page:
     )
 
 
-def render_html(spec: dict[str, Any], *, title: str, lang: str) -> str:
+def render_html(
+    spec: dict[str, Any], *, title: str, lang: str, panel: dict[str, Any] | None = None
+) -> str:
     """A standalone page drawing ``spec`` (from :func:`orgmap.render.map_spec`).
 
     The page works from a file with no network: nothing is loaded from
@@ -165,6 +167,10 @@ def render_html(spec: dict[str, Any], *, title: str, lang: str) -> str:
     ``window.orgmapNetwork`` is the vis.Network and ``document.body.dataset``
     gets ``orgmapReady = "1"`` once the layout is still.
 
+    ``panel`` (from :func:`orgmap.render.panel.debtor_panel`) fills the side
+    panel with the debtor's calls, promises and facts; it travels in the same
+    escaped JSON as the spec, and the page writes it with ``textContent``.
+
     Raises :class:`ValueError` when ``spec`` lacks nodes, edges or options.
     """
     missing = [k for k in ("nodes", "edges", "options", "words", "legend") if k not in spec]
@@ -172,5 +178,9 @@ def render_html(spec: dict[str, Any], *, title: str, lang: str) -> str:
         raise ValueError(f"spec: missing {', '.join(missing)}; build it with map_spec()")
     safe_title = html.escape(title, quote=True)
     return _page().render(
-        {"lang": normalize_lang(lang), "title": safe_title, "data": json_for_html(spec)}
+        {
+            "lang": normalize_lang(lang),
+            "title": safe_title,
+            "data": json_for_html(spec if panel is None else {**spec, "panel": panel}),
+        }
     )

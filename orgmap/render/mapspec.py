@@ -28,7 +28,8 @@ from pyvis.options import Layout
 
 from orgmap.domain.model import Contact, DebtorMap, Disposition, Relation, RelationType
 from orgmap.i18n import label, normalize_lang
-from orgmap.render.orgchart import org_levels
+from orgmap.render.geometry import Box, Curve
+from orgmap.render.orgchart import NODE_MARGIN, NODE_MAX_WIDTH, label_size, org_chart, org_levels
 from orgmap.render.style import (
     AUTHORIZER_BORDER,
     DEPARTMENT_COLOURS,
@@ -100,15 +101,47 @@ def map_spec(
             seen.add((r.source, r.target, r.type))
             relations.append(r)
     route = _checked_route(route_steps, visible)
-    levels = org_levels(contacts, relations) if layout == "hierarchical" else {}
-
-    net = Network(directed=True, layout=layout == "hierarchical")
     step_of = {key: i + 1 for i, key in enumerate(route)}
+    labels = {c.key: _contact_label(c, step=step_of.get(c.key), lang=lang) for c in contacts}
+    hops = _route_hops(route, relations)
+    # Route steps that no relation joins get a line of their own, after the relations.
+    unjoined = [
+        (step, a, b)
+        for step, (a, b) in enumerate(itertools.pairwise(route), start=2)
+        if step not in hops.values()
+    ]
+    chart, levels = None, {}
+    if layout == "hierarchical":
+        levels = org_levels(contacts, relations)
+        chart = org_chart(
+            [c.key for c in contacts],
+            levels,
+            {c.key: label_size(labels[c.key], font_size=_font_size(c)) for c in contacts},
+            [(r.source, r.target) for r in relations] + [(a, b) for _, a, b in unjoined],
+        )
+
+    net = Network(directed=True)
     for c in contacts:
         _add_contact(
-            net, c, step=step_of.get(c.key), total=len(route), level=levels.get(c.key), lang=lang
+            net,
+            c,
+            label=labels[c.key],
+            step=step_of.get(c.key),
+            total=len(route),
+            box=chart.boxes[c.key] if chart else None,
+            level=levels.get(c.key),
+            lang=lang,
         )
-    _add_relations(net, relations, visible, route=route, layout=layout, lang=lang)
+    _add_relations(
+        net,
+        relations,
+        visible,
+        hops=hops,
+        unjoined=unjoined,
+        curves=chart.curves if chart else None,
+        highlighted=bool(route),
+        lang=lang,
+    )
     _set_options(net, layout=layout, size=len(contacts))
 
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
@@ -200,17 +233,40 @@ def _contact_tooltip(c: Contact, *, step: int | None, total: int, lang: str) -> 
     return "\n".join(lines)
 
 
+_FONT_SIZE = 14
+_AUTHORIZER_FONT_SIZE = 17
+
+
+def _font_size(c: Contact) -> int:
+    return _AUTHORIZER_FONT_SIZE if c.authorizes_payment else _FONT_SIZE
+
+
 def _add_contact(
-    net: Network, c: Contact, *, step: int | None, total: int, level: int | None, lang: str
+    net: Network,
+    c: Contact,
+    *,
+    label: str,
+    step: int | None,
+    total: int,
+    box: Box | None,
+    level: int | None,
+    lang: str,
 ) -> None:
     """One box, filled by department; only what differs from the defaults in
-    :func:`_set_options` is set on the node, to keep a 200-contact page small."""
+    :func:`_set_options` is set on the node, to keep a 200-contact page small.
+
+    In the org chart the box sits where ``box`` says (``x``, ``y``), and ``box``
+    records the size the layout assumed for it (width, height), for the tests
+    that hold the drawn boxes to it."""
     colour = DEPARTMENT_COLOURS[c.department]
     border = colour.border
-    extra: dict[str, Any] = {} if level is None else {"level": level}
+    extra: dict[str, Any] = {}
+    if box is not None:
+        # level is the org-chart row (not used by vis-network once the layout is ours).
+        extra.update(x=box.x, y=box.y, level=level, box=[box.width, box.height])
     if c.authorizes_payment:
         border = AUTHORIZER_BORDER
-        extra.update(borderWidth=4, borderWidthSelected=6, font={"size": 17})
+        extra.update(borderWidth=4, borderWidthSelected=6, font={"size": _AUTHORIZER_FONT_SIZE})
     if step:
         border = border if c.authorizes_payment else ROUTE_COLOUR
         extra.setdefault("borderWidth", 3)
@@ -224,7 +280,7 @@ def _add_contact(
         extra["shadow"] = {"enabled": True, "color": glow + "99", "size": 14, "x": 0, "y": 0}
     net.add_node(
         c.key,
-        label=_contact_label(c, step=step, lang=lang),
+        label=label,
         shape="box",
         color={
             "background": colour.fill,
@@ -273,22 +329,31 @@ def _add_relations(
     relations: list[Relation],
     visible: dict[str, Contact],
     *,
-    route: list[str],
-    layout: str,
+    hops: dict[int, int],
+    unjoined: list[tuple[int, str, str]],
+    curves: Sequence[Curve] | None,
+    highlighted: bool,
     lang: str,
 ) -> None:
-    """One edge per relation, styled by type; the route's hops thick and numbered."""
-    hops = _route_hops(route, relations)
+    """One edge per relation, styled by type; the route's hops thick and numbered.
+
+    ``curves`` (the org chart's, one per relation and then one per ``unjoined``
+    hop) say how each edge is drawn; without them (the free layout) edges curve
+    a little, and apart where two join the same people."""
     parallel: dict[frozenset[str], int] = defaultdict(int)
     for i, r in enumerate(relations):
         style = RELATION_STYLES[r.type]
         pair = frozenset((r.source, r.target))
         parallel[pair] += 1
-        if layout == "hierarchical" and r.type == "reports_to" and parallel[pair] == 1:
-            smooth = {"type": "cubicBezier", "forceDirection": "vertical", "roundness": 0.45}
+        if curves is not None:
+            smooth = curves[i].smooth()
         else:
             # Edges between the same two people curve apart instead of overlapping.
-            smooth = {"type": "curvedCW", "roundness": 0.02 + 0.14 * parallel[pair]}
+            smooth = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": 0.02 + 0.14 * parallel[pair],
+            }
         step = hops.get(i)
         colour = ROUTE_COLOUR if step else style.colour
         numbered = {"label": str(step)} if step else {}
@@ -303,29 +368,31 @@ def _add_relations(
                 "highlight": colour,
                 "hover": colour,
                 # With a route shown, the other lines step back a little.
-                "opacity": 1.0 if step or not route else 0.75,
+                "opacity": 1.0 if step or not highlighted else 0.75,
             },
             dashes=style.dashes,
             width=5 if step else style.width,
             arrows={"to": {"enabled": style.arrow, "scaleFactor": 0.7}},
-            smooth={"enabled": True, **smooth},
+            smooth=smooth,
             **numbered,
         )
-    drawn = set(hops.values())
-    for step, (a, b) in enumerate(itertools.pairwise(route), start=2):
-        if step not in drawn:  # no relation joins these steps: show the hop anyway
-            net.add_edge(
-                a,
-                b,
-                id=f"route:{step}",
-                relation="route",
-                color={"color": ROUTE_COLOUR, "highlight": ROUTE_COLOUR, "opacity": 1.0},
-                dashes=[2, 6],
-                width=4,
-                arrows={"to": {"enabled": True, "scaleFactor": 0.8}},
-                smooth={"enabled": True, "type": "curvedCW", "roundness": 0.2},
-                label=str(step),
-            )
+    for j, (step, a, b) in enumerate(unjoined):  # no relation joins these steps: show the hop
+        if curves is not None:
+            smooth = curves[len(relations) + j].smooth()
+        else:
+            smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.2}
+        net.add_edge(
+            a,
+            b,
+            id=f"route:{step}",
+            relation="route",
+            color={"color": ROUTE_COLOUR, "highlight": ROUTE_COLOUR, "opacity": 1.0},
+            dashes=[2, 6],
+            width=4,
+            arrows={"to": {"enabled": True, "scaleFactor": 0.8}},
+            smooth=smooth,
+            label=str(step),
+        )
 
 
 def _relation_tooltip(r: Relation, visible: dict[str, Contact], *, lang: str) -> str:
@@ -340,9 +407,9 @@ def _set_options(net: Network, *, layout: str, size: int) -> None:
     opts = net.options
     opts.nodes = {
         "shape": "box",
-        "margin": {"top": 8, "bottom": 8, "left": 10, "right": 10},
-        "widthConstraint": {"maximum": 190},
-        "font": {"face": FONT_FACE, "size": 14, "color": "#1f2328", "multi": False},
+        "margin": dict(NODE_MARGIN),
+        "widthConstraint": {"maximum": NODE_MAX_WIDTH},
+        "font": {"face": FONT_FACE, "size": _FONT_SIZE, "color": "#1f2328", "multi": False},
         "labelHighlightBold": True,
         "borderWidth": 1.5,
         "borderWidthSelected": 3,
@@ -364,18 +431,11 @@ def _set_options(net: Network, *, layout: str, size: int) -> None:
     # Redrawing 300 edges while panning a big map is what makes it feel slow.
     opts.interaction.hideEdgesOnDrag = size > 150
     if layout == "hierarchical":
-        h = opts.layout.hierarchical
-        h.direction = "UD"
-        h.sortMethod = "directed"
-        h.shakeTowards = "roots"
-        h.levelSeparation = 130
-        h.nodeSpacing = 210
-        h.treeSpacing = 230
-        # Edge minimisation is the layout's quadratic part: 0.3 s at 200
-        # contacts, 17 s at 2,000 in Chromium.  Big maps go without it.
-        h.edgeMinimization = size <= 300
-        opts.layout.improvedLayout = False
-        # Positions come from the layout engine; physics would only shake them.
+        # Every box has its place from orgmap.render.orgchart (vis-network's own
+        # hierarchical layout would draw edges through third boxes); physics
+        # would only shake them.
+        opts.layout = Layout(randomSeed=7, improvedLayout=False)
+        opts.layout.hierarchical.enabled = False
         net.toggle_physics(False)
         opts.physics.stabilization.enabled = False
     else:

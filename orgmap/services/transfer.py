@@ -149,17 +149,25 @@ def export_html(
     lang: str = "en",
     layout: Literal["hierarchical", "free"] = "hierarchical",
     weights: Weights | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> str:
     """The standalone, offline HTML map of one debtor, with its best route (by the team's
-    ``weights``; the packaged ones when None) highlighted."""
+    ``weights``; the packaged ones when None) highlighted, and beside it the debtor's
+    calls (newest first), promises and facts, times shown in ``timezone``."""
     from orgmap.render import map_spec, render_html  # pyvis: only for this export
+    from orgmap.render.panel import debtor_panel
 
     view = open_debtor(engine, debtor_key, k=1, lang=lang, weights=weights)
     routes = view.route.routes if view.route else ()
     best = [s.contact for s in routes[0].steps] if routes else []
     spec = map_spec(view.map, route_steps=best, layout=layout, lang=lang)
     m = view.map
-    return render_html(spec, title=f"{m.debtor.name} ({m.debtor.key})", lang=lang)
+    return render_html(
+        spec,
+        title=f"{m.debtor.name} ({m.debtor.key})",
+        lang=lang,
+        panel=debtor_panel(m, lang=lang, timezone=timezone),
+    )
 
 
 def load_demo(

@@ -10,14 +10,19 @@ DOM only through ``textContent``, exactly as in the exported page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
-from orgmap.render import map_assets
+from orgmap.domain.model import DebtorMap
+from orgmap.render import map_assets, map_spec
 
-__all__ = ["show_map"]
+if TYPE_CHECKING:
+    from orgmap.services.debtors import DebtorView
+
+__all__ = ["cached_map_spec", "show_map"]
 
 _HTML = (
     '<div class="orgmap-root" data-orgmap="root">'
@@ -84,6 +89,49 @@ def _map_component() -> Any:
         css=assets.vis_css + "\n" + assets.map_css,
         js=assets.vis_js + "\n" + assets.map_js + "\n" + _ADAPTER,
     )
+
+
+def cached_map_spec(
+    view: DebtorView,
+    *,
+    database: str,
+    route_steps: Sequence[str] = (),
+    layout: Literal["hierarchical", "free"] = "hierarchical",
+    lang: str = "en",
+) -> dict[str, Any]:
+    """:func:`orgmap.render.map_spec` of ``view.map``, laid out once per state of the map.
+
+    The org-chart layout of a 200-contact map takes a fraction of a second, and the
+    page reruns on every click; the spec only changes when a record of the debtor
+    does, and every change to a contact (phones included) or relation bumps its
+    version.  ``database`` (the database URL) keeps equal keys of two databases apart.
+    """
+    v = view.versions
+    # The numbers and emails as this user sees them: a viewer's are masked, and must
+    # never be served from (or into) another user's cached spec of the same versions.
+    shown = tuple((c.key, c.email, tuple(p.e164 for p in c.phones)) for c in view.map.contacts)
+    stamp = (
+        v.debtor,
+        tuple(sorted(v.contacts.items())),
+        tuple(sorted(v.relations.items())),
+        shown,
+    )
+    key = view.map.debtor.key
+    return _map_spec(database, key, stamp, tuple(route_steps), layout, lang, view.map)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _map_spec(
+    database: str,
+    debtor_key: str,
+    stamp: tuple[Any, ...],
+    route_steps: tuple[str, ...],
+    layout: Literal["hierarchical", "free"],
+    lang: str,
+    _m: DebtorMap,
+) -> dict[str, Any]:
+    # The map itself is not hashed (``_m``): the debtor's key and versions stand for it.
+    return map_spec(_m, route_steps=route_steps, layout=layout, lang=lang)
 
 
 def _ignore() -> None:

@@ -158,7 +158,8 @@ def test_referred_call_adds_contact_and_relation_and_changes_route(app: AppTest,
     _discovery_db(db)
     app.run()
     _on_log_page(app, "solo")
-    assert "No route yet" in texts(app)
+    no_route = "No route: nobody we may contact is likely to know who authorizes payment"
+    assert texts(app).count("No route") == 1 and no_route in texts(app)  # said once
 
     app.selectbox(key="log_call_contact").set_value("zhang")
     app.selectbox(key="log_call_outcome").set_value(Outcome.REFERRED)
@@ -179,7 +180,7 @@ def test_referred_call_adds_contact_and_relation_and_changes_route(app: AppTest,
     assert m.interactions[-1].outcome is Outcome.REFERRED
     assert "Logged the call" in texts(app)
     assert "Wang Boss" in texts(app)  # the next step now leads to the boss
-    assert "No route yet" not in texts(app)
+    assert "No route" not in texts(app)
 
 
 def test_bad_phone_for_the_referred_person_writes_nothing(app: AppTest, db: SeededDb):
@@ -323,8 +324,9 @@ def test_map_layout_toggle_redraws_the_same_people_in_another_layout(app: AppTes
     # The default: a top-down org chart, every box on a level, laid out without physics.
     assert app.segmented_control(key="map_layout").value == "hierarchical"
     assert chart["layout"] == "hierarchical"
-    assert chart["options"]["layout"]["hierarchical"]["enabled"] is True
-    assert chart["options"]["layout"]["hierarchical"]["direction"] == "UD"
+    # orgmap places the boxes itself (orgmap.render.orgchart); vis-network's layout is off.
+    assert chart["options"]["layout"]["hierarchical"]["enabled"] is False
+    assert all("x" in node and "y" in node for node in chart["nodes"])
     assert chart["options"]["physics"]["enabled"] is False
     assert all(isinstance(node.get("level"), int) for node in chart["nodes"])
 
@@ -540,3 +542,17 @@ def test_good_import_and_the_downloads(app: AppTest, db: SeededDb):
     assert db.map("acme-copy").debtor.name == db.map("acme").debtor.name
     labels = [b.label for b in app.get("download_button")]
     assert len(labels) == 4
+
+
+def test_no_authorizer_known_is_said_once_on_log_a_call_and_route(app: AppTest, db: SeededDb):
+    m = make_map("nobody-pays")
+    contacts = tuple(replace(c, authorizes_payment=False) for c in m.contacts)
+    seed(db.engine, replace(m, contacts=contacts))
+    app.run()
+    answer = route_debtor(db.engine, debtor_key="nobody-pays", k=3, lang="en")
+    assert answer.discovery and answer.routes  # routes to whoever may know
+    _on_log_page(app, "nobody-pays")
+    for page in ("log_call", "route"):
+        said = texts(open_page(app, page))
+        assert said.count("No authorizer known yet") == 1, page
+        assert "No one who can authorize payment is known yet" not in said

@@ -301,12 +301,13 @@ def test_hierarchical_layout_is_a_top_down_org_chart_without_physics():
         relations=(*make_map().relations, make_relation("cust", "boss", RelationType.INFLUENCES)),
     )
     spec = map_spec(m, layout="hierarchical")
-    h = spec["options"]["layout"]["hierarchical"]
-    assert h["enabled"] and h["direction"] == "UD"
+    # orgmap places every box itself (vis-network's layout ran edges through boxes).
+    assert spec["options"]["layout"]["hierarchical"]["enabled"] is False
     assert spec["options"]["physics"]["enabled"] is False
-    level = {k: n["level"] for k, n in nodes_by_id(spec).items()}
+    level = {k: n["y"] for k, n in nodes_by_id(spec).items()}
     assert level["boss"] < level["gm"] < level["finance"] < level["sales"] < level["desk"]
     assert level["cust"] == level["boss"]  # the customer sits beside the boss he can lean on
+    assert all(len(n["box"]) == 2 for n in spec["nodes"])
 
 
 def test_free_layout_uses_bounded_physics():
@@ -327,9 +328,9 @@ def test_big_map_levels_wrap_into_readable_rows():
     start = time.perf_counter()
     spec = map_spec(m, route_steps=["c9", "c6", "c4", "c2", "c1", "c0"], layout="hierarchical")
     print(f"map_spec, 200 contacts: {(time.perf_counter() - start) * 1000:.1f} ms (first call)")
-    per_level: dict[int, int] = {}
+    per_level: dict[float, int] = {}
     for n in spec["nodes"]:
-        per_level[n["level"]] = per_level.get(n["level"], 0) + 1
+        per_level[n["y"]] = per_level.get(n["y"], 0) + 1
     assert max(per_level.values()) <= 17  # ≈ 1.2·√200: about as wide as tall
     assert len(per_level) >= 10
     assert [nodes_by_id(spec)[k]["label"].split(".")[0] for k in spec["route"]] == [

@@ -237,3 +237,48 @@ def test_json_for_html_round_trips_and_never_leaves_markup(text):
     out = json_for_html({"t": text})
     assert json.loads(out) == {"t": text}
     assert not set(out) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
+# --- the side panel: calls, promises and facts (issue 11, item 14) ----------------------
+
+PANEL_HOSTILE = "</script><img src=x onerror=alert(1)>\x1b[2J\u202e\x00"
+
+
+def test_side_panel_lists_calls_newest_first_promises_and_facts_all_escaped():
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from orgmap.domain.model import DebtorFacts, Outcome
+    from orgmap.render.panel import debtor_panel
+    from tests.factories import make_interaction
+
+    m = hostile_map()
+    m = replace(
+        m,
+        debtor=replace(
+            m.debtor, facts=DebtorFacts(reason_unpaid=PANEL_HOSTILE, money_in_account=False)
+        ),
+        interactions=(
+            make_interaction("desk", minutes=0, note="first"),
+            make_interaction(
+                "boss",
+                minutes=30,
+                outcome=Outcome.PROMISED,
+                note=PANEL_HOSTILE,
+                promise_amount=Decimal("128000"),
+            ),
+        ),
+    )
+    panel = debtor_panel(m, lang="zh-CN")
+    assert [c["note"] for c in panel["calls"]] == [PANEL_HOSTILE, "first"]
+    assert panel["promises"][0]["amount"].startswith("128,000.00")
+    facts = {f["label"]: f["value"] for f in panel["facts"]}
+    assert facts["未付款原因"] == PANEL_HOSTILE and facts["账上有钱"] == "否"
+
+    page = render_html(map_spec(m, lang="zh-CN"), title="t", lang="zh-CN", panel=panel)
+    assert PANEL_HOSTILE not in page and "<img" not in page
+    parsed = Page(page)
+    data = next(b for a, b in parsed.scripts if a.get("id") == "orgmap-data")
+    assert json.loads(data)["panel"] == panel  # read back exactly
+    assert len(parsed.scripts) == 3
+    assert 'id="orgmap-panel"' in page

@@ -45,11 +45,16 @@ function orgmapSwatch(item) {
   return sw;
 }
 
-function orgmapLegend(host, spec, open) {
+/* Below this width (a phone) the map takes the whole width and the legend starts folded. */
+const ORGMAP_NARROW = 720;
+
+function orgmapLegend(host, spec, open, width) {
   const details = document.createElement("details");
   details.className = "orgmap-legend-box";
-  // Open on small maps; on big ones the canvas needs the room and one click opens it.
-  details.open = open === undefined ? spec.nodes.length <= 40 : Boolean(open);
+  // Open on small maps on a wide screen; otherwise the canvas needs the room and
+  // one click opens it.
+  const roomy = !(width > 0) || width >= ORGMAP_NARROW;
+  details.open = open === undefined ? roomy && spec.nodes.length <= 40 : Boolean(open);
   details.appendChild(orgmapText("summary", spec.words.legend));
   const sections = [
     ["department", "departments"],
@@ -80,17 +85,10 @@ function orgmapName(node) {
   return String(node.title || node.label || node.id).split("\n")[0];
 }
 
-/* Fit everything; when that makes labels unreadably small, frame the route
- * (or the authorizers) instead, which is what the collector opened the map for,
- * unless framing them is hardly any closer than the whole map. */
-function orgmapFrame(network, spec) {
+/* Open on the whole map, fitted to its frame: every contact in view.  (Zooming
+ * into the route instead left most of a big map outside the frame.) */
+function orgmapFrame(network) {
   network.fit({ animation: false });
-  const overview = network.getScale();
-  const known = new Set(spec.nodes.map((n) => n.id));
-  const focus = (spec.focus || []).filter((key) => known.has(key));
-  if (!focus.length || overview >= 0.55) return;
-  network.fit({ nodes: focus, animation: false, maxZoomLevel: 1.1 });
-  if (network.getScale() < overview * 1.5) network.fit({ animation: false });
 }
 
 /* Draw spec into root (which holds [data-orgmap=network], and optionally
@@ -102,7 +100,8 @@ function orgmapDraw(root, spec, hooks) {
   const container = root.querySelector("[data-orgmap=network]");
   const legendHost = root.querySelector("[data-orgmap=legend]");
   const emptyNote = root.querySelector("[data-orgmap=empty]");
-  if (legendHost) orgmapLegend(legendHost, spec, hooks.legendOpen);
+  root.classList.toggle("orgmap-narrow", root.clientWidth > 0 && root.clientWidth < ORGMAP_NARROW);
+  if (legendHost) orgmapLegend(legendHost, spec, hooks.legendOpen, root.clientWidth);
   if (emptyNote) {
     emptyNote.textContent = spec.words.empty;
     emptyNote.hidden = spec.nodes.length > 0;
@@ -125,7 +124,7 @@ function orgmapDraw(root, spec, hooks) {
     clearTimeout(guard);
     // Still after stabilisation: dragging one contact must not set the map swimming.
     if (physics) network.setOptions({ physics: { enabled: false } });
-    orgmapFrame(network, spec);
+    orgmapFrame(network);
     if (hooks.onReady) hooks.onReady(network, performance.now() - started);
   };
   guard = setTimeout(finish, 6000);

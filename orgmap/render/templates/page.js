@@ -51,6 +51,52 @@
     network.fit({ nodes: hits, maxZoomLevel: 1.2, animation: { duration: 300 } });
   });
 
+  // The side panel: the debtor's calls (newest first), promises and facts, as text.
+  const panel = spec.panel;
+  const panelHost = document.getElementById("orgmap-panel");
+  if (panel && panelHost) {
+    const w = panel.words;
+    const section = (heading, items, draw) => {
+      panelHost.appendChild(orgmapText("h2", heading));
+      if (!items.length) {
+        panelHost.appendChild(orgmapText("p", w.none, "orgmap-panel-meta"));
+        return;
+      }
+      const list = document.createElement("ol");
+      for (const item of items) list.appendChild(draw(item));
+      panelHost.appendChild(list);
+    };
+    section(w.calls, panel.calls, (call) => {
+      const row = document.createElement("li");
+      row.dataset.panel = "call";
+      row.appendChild(orgmapText("div", call.at + " · " + call.who, "orgmap-panel-meta"));
+      row.appendChild(orgmapText("div", call.channel + " · " + call.outcome));
+      if (call.note) row.appendChild(orgmapText("div", call.note, "orgmap-panel-note"));
+      return row;
+    });
+    section(w.promises, panel.promises, (promise) => {
+      const row = document.createElement("li");
+      row.dataset.panel = "promise";
+      row.appendChild(orgmapText("div", promise.at + " · " + promise.who, "orgmap-panel-meta"));
+      row.appendChild(
+        orgmapText("div", promise.amount + (promise.date ? " · " + w.by + " " + promise.date : ""))
+      );
+      return row;
+    });
+    panelHost.appendChild(orgmapText("h2", w.facts));
+    if (panel.facts.length) {
+      const facts = document.createElement("dl");
+      for (const fact of panel.facts) {
+        facts.appendChild(orgmapText("dt", fact.label));
+        facts.appendChild(orgmapText("dd", fact.value));
+      }
+      panelHost.appendChild(facts);
+    } else {
+      panelHost.appendChild(orgmapText("p", w.none, "orgmap-panel-meta"));
+    }
+    panelHost.hidden = false;
+  }
+
   const fit = document.getElementById("orgmap-fit");
   fit.textContent = spec.words.fit;
   fit.addEventListener("click", () => network.fit({ animation: { duration: 300 } }));

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from orgmap.render import LAYOUTS, map_spec
+from orgmap.render import LAYOUTS
 from orgmap.services.debtors import open_debtor
 from orgmap.services.routes import routing_weights
 from orgmap.ui import state
 from orgmap.ui.components import call_form, contact_card, contact_picker
 from orgmap.ui.components.feedback import show_flash
-from orgmap.ui.map_component import show_map
+from orgmap.ui.map_component import cached_map_spec, show_map
 from orgmap.ui.text import t
 
 lang, settings = state.lang(), state.settings()
@@ -31,8 +31,12 @@ layout = st.segmented_control(
     required=True,
     key="map_layout",
 )
-spec = map_spec(
-    m, route_steps=best, layout="free" if layout == "free" else "hierarchical", lang=lang
+spec = cached_map_spec(
+    view,
+    database=state.database_url(),
+    route_steps=best,
+    layout="free" if layout == "free" else "hierarchical",
+    lang=lang,
 )
 selected = state.selected_contact() if m.contact(state.selected_contact() or "") else None
 # The map draws its own legend.  A click comes back once, on the rerun it caused; run
