@@ -41,6 +41,7 @@ from orgmap.store.accounts import (
     debtor_owner,
     find_account,
     find_team,
+    hold_first_run,
     insert_team,
     insert_user,
     list_accounts,
@@ -56,9 +57,11 @@ from orgmap.store.sessions import revoke_user_sessions
 __all__ = [
     "Account",
     "Assignment",
+    "FirstRunOverError",
     "Team",
     "add_team",
     "assign_debtor",
+    "create_first_admin",
     "create_user",
     "debtor_history",
     "disable_user",
@@ -175,6 +178,65 @@ def create_user(
             debtor_id=None,
             before=None,
             after=after,
+            at=now,
+        )
+        created = find_account(connection, user_id=user_id)
+    assert created is not None
+    return created
+
+
+class FirstRunOverError(Exception):
+    """The first administrator exists already: the first-run form is closed."""
+
+
+#: The author recorded for the first administrator's creation (nobody was logged in).
+FIRST_RUN_AUTHOR = "first-run"
+
+
+def create_first_admin(
+    engine: Engine,
+    *,
+    name: str,
+    password: str,
+    hasher: PasswordHasher | None = None,
+    now: datetime | None = None,
+) -> Account:
+    """Create the first administrator, only while there is no user at all.
+
+    Whoever reaches the app first on a fresh install does this (no default
+    password anywhere); once any account exists it raises
+    :class:`FirstRunOverError` and writes nothing.  The name and password pass
+    the same checks as :func:`create_user`'s.
+    """
+    name = _checked_name(name, field="name")
+    if name.casefold().startswith(CLI_AUTHOR_PREFIX):
+        raise _invalid("name", "account.name_reserved", prefix=CLI_AUTHOR_PREFIX)
+    password_hash = hash_password(password, user_name=name, hasher=hasher)
+    now = now or store.now_utc()
+    with store.transaction(engine) as connection:
+        hold_first_run(connection)  # two first-run forms at once: the second sees the first's
+        if list_accounts(connection):
+            raise FirstRunOverError()
+        user_id = insert_user(
+            connection,
+            name=name,
+            password_hash=password_hash,
+            role=Role.ADMIN,
+            team_id=None,
+            by=FIRST_RUN_AUTHOR,
+            now=now,
+        )
+        if user_id is None:  # pragma: no cover - the table was empty a moment ago
+            raise FirstRunOverError()
+        record(
+            connection,
+            by=FIRST_RUN_AUTHOR,
+            action="create",
+            entity="user",
+            key=name,
+            debtor_id=None,
+            before=None,
+            after={"role": Role.ADMIN, "team": None},
             at=now,
         )
         created = find_account(connection, user_id=user_id)

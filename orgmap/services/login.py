@@ -36,6 +36,7 @@ from orgmap.store.accounts import (
     Account,
     Credentials,
     find_credentials,
+    list_accounts,
     record_failed_login,
     record_successful_login,
 )
@@ -44,6 +45,7 @@ from orgmap.store.sessions import (
     insert_session,
     record_login_attempt,
     revoke_session,
+    revoke_user_sessions,
     touch_session,
 )
 
@@ -55,8 +57,10 @@ __all__ = [
     "LoginRefusedError",
     "default_hasher",
     "end_session",
+    "has_users",
     "hash_password",
     "log_in",
+    "log_out",
     "resolve_session",
     "start_session",
     "token_hash",
@@ -280,3 +284,22 @@ def end_session(engine: Engine, token: str | None, *, now: datetime | None = Non
         return False
     with store.transaction(engine) as connection:
         return revoke_session(connection, token_hash=token_hash(token), now=_now(now))
+
+
+def log_out(engine: Engine, token: str | None, *, now: datetime | None = None) -> int:
+    """Log out everywhere: end every open session of the user whose session ``token`` is
+    (this one included); how many were ended.  An unknown or closed token ends nothing."""
+    if token is None or not _plausible(token):
+        return 0
+    now = _now(now)
+    with store.transaction(engine) as connection:
+        found = find_session(connection, token_hash(token))
+        if found is None or not found[0].valid_at(now):
+            return 0
+        return revoke_user_sessions(connection, user_id=found[1].id, now=now)
+
+
+def has_users(engine: Engine) -> bool:
+    """Whether any account exists, disabled ones too (none: the app's first run)."""
+    with store.snapshot(engine) as connection:
+        return bool(list_accounts(connection))

@@ -31,6 +31,7 @@ __all__ = [
     "find_account",
     "find_credentials",
     "find_team",
+    "hold_first_run",
     "insert_team",
     "insert_user",
     "list_accounts",
@@ -375,3 +376,18 @@ def debtor_team(connection: sa.Connection, debtor_key: str) -> tuple[int, int | 
     )
     row = connection.execute(query).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+#: The advisory lock key first-run admin creations take turns on (PostgreSQL).
+_FIRST_RUN_LOCK = 0x6F72676D  # "orgm"
+
+
+def hold_first_run(connection: sa.Connection) -> None:
+    """Until the transaction ends, be the only one creating the first account.
+
+    SQLite writers hold the whole database from BEGIN; on PostgreSQL two first-run
+    forms would both find no account, so they queue on a transaction-scoped
+    advisory lock and the second then sees the first's admin.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_FIRST_RUN_LOCK)))

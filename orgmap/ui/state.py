@@ -1,5 +1,11 @@
-"""What every page shares: the database, the language, the chosen debtor, the user,
-and the person the collector chose (on the map, and in each call form).
+"""What every page shares: the database, the language, the chosen debtor, the
+logged-in user, and the person the collector chose (on the map, and in each call form).
+
+Who acts is the user of the session whose token the browser sends in the HttpOnly
+cookie ``orgmap_session`` (set by ``POST /auth/login``, :mod:`orgmap.web.auth`):
+:func:`session_token` reads it, :func:`account` resolves it once per script run,
+:func:`actor` gives it to the services.  No open session: ``app.py`` shows the
+login page (or the first-run page) and nothing else.
 
 The address bar holds the debtor and the language (``/map?debtor=KEY&lang=en``), so
 a refresh keeps them and a link opens the same view: :func:`linked` reads what a URL
@@ -13,15 +19,19 @@ two databases apart in one process, which the AppTest suite relies on.
 from __future__ import annotations
 
 import os
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from orgmap.domain.access import Actor, Role
+from orgmap.domain.access import Actor
 from orgmap.domain.fields import check_key
 from orgmap.i18n import normalize_lang
+from orgmap.services import login
+from orgmap.services.accounts import Account
 from orgmap.services.database import Database, open_database
 from orgmap.services.transfer import load_demo
 from orgmap.settings import Settings, load_settings
+from orgmap.web.auth import SESSION_COOKIE
 
 __all__ = [
     "CALL_CONTACTS_KEY",
@@ -30,15 +40,19 @@ __all__ = [
     "LANG_KEY",
     "LANG_PARAM",
     "PENDING_DEBTOR_KEY",
+    "RETURN_DROPPED_PARAMS",
     "SELECTED_CONTACT_KEY",
-    "USER_KEY",
+    "NotLoggedInError",
+    "account",
     "actor",
+    "begin_run",
     "call_contact",
     "choose_call_contact",
     "choose_debtor",
     "current_debtor",
     "database_url",
     "engine",
+    "has_users",
     "keep_in_url",
     "lang",
     "lang_of_environment",
@@ -46,9 +60,12 @@ __all__ = [
     "link_language",
     "linked",
     "mark_changed",
+    "remember_address",
+    "return_address",
     "revision",
     "select_contact",
     "selected_contact",
+    "session_token",
     "settings",
     "user",
 ]
@@ -56,7 +73,6 @@ __all__ = [
 #: Session-state keys shared between app.py and the pages.
 LANG_KEY = "lang"
 DEBTOR_KEY = "debtor"
-USER_KEY = "user"
 SELECTED_CONTACT_KEY = "_orgmap_picked_contacts"
 PENDING_DEBTOR_KEY = "_orgmap_pending_debtor"
 CALL_CONTACTS_KEY = "_orgmap_call_contacts"
@@ -64,6 +80,10 @@ CALL_CONTACTS_KEY = "_orgmap_call_contacts"
 DEBTOR_PARAM = "debtor"
 LANG_PARAM = "lang"
 _URL_KEY = "_orgmap_url"  # the parameters as this session last wrote them
+_ADDRESS_KEY = "_orgmap_address"  # the page path asked for, before logging in
+#: Parameters a login's way back drops: the last form's outcome.
+RETURN_DROPPED_PARAMS = ("login", "setup")
+_ACCOUNT_KEY = "_orgmap_account"  # (token, account) resolved in this script run
 _URL_LANGUAGES = {"zh-cn": "zh-CN", "zh": "zh-CN", "en": "en"}
 
 
@@ -122,20 +142,82 @@ def choose_debtor(debtor_key: str) -> None:
     st.session_state[PENDING_DEBTOR_KEY] = debtor_key
 
 
-def user() -> str:
-    """Who is making changes: the sidebar's name, else ``ORGMAP_USER``, else ``app``."""
-    typed = (st.session_state.get(USER_KEY) or "").strip()
-    return typed or settings().user or "app"
+class NotLoggedInError(Exception):
+    """A page asked who acts in a run without an open session (``app.py`` prevents it)."""
+
+
+def session_token() -> str | None:
+    """The session token the browser sent: the ``orgmap_session`` cookie.
+
+    The one seam between a request and the logged-in user.  It is the cookie
+    and nothing else in production (no header, parameter or widget can stand
+    in for it); AppTest cannot send cookies (``st.context.cookies`` is empty
+    there), so ``tests/ui/conftest.py`` replaces this function in-process
+    with one returning a token from a real session it opened.
+    """
+    value = st.context.cookies.get(SESSION_COOKIE)
+    return value if isinstance(value, str) else None
+
+
+def begin_run() -> None:
+    """Forget the account resolved in the previous run (``app.py`` calls it first):
+    a session revoked or expired since is noticed on the very next run."""
+    st.session_state.pop(_ACCOUNT_KEY, None)
+
+
+def account() -> Account | None:
+    """The logged-in user's account, or ``None`` without an open session.
+
+    Resolved once per script run (the session's idle expiry moves on at most
+    once a minute): unknown, forged, revoked and expired tokens and a disabled
+    user's sessions all give ``None``.
+    """
+    token = session_token()
+    cached = st.session_state.get(_ACCOUNT_KEY)
+    if cached is None or cached[0] != token:
+        cached = (token, login.resolve_session(engine(), token))
+        st.session_state[_ACCOUNT_KEY] = cached
+    return cached[1]
+
+
+def has_users() -> bool:
+    """Whether any account exists (none: the first run, which creates the admin)."""
+    return login.has_users(engine())
 
 
 def actor() -> Actor:
-    """The user acting in this session, to pass to every service (``actor=``).
+    """The logged-in user, to pass to every service (``actor=``).
 
-    Interim: before logging in exists, whoever reaches the app acts as an
-    administrator named by :func:`user`.  The login work replaces this body
-    (the session cookie's user, or the login page); callers do not change.
+    Raises :class:`NotLoggedInError` without an open session; ``app.py`` shows
+    the login page instead of any page, so pages never see it.
     """
-    return Actor(user(), Role.ADMIN, None)
+    found = account()
+    if found is None:
+        raise NotLoggedInError()
+    return Actor(found.name, found.role, found.team_id)
+
+
+def remember_address(url_path: str) -> None:
+    """Note the page path the browser asked for (``""``: the root) for :func:`return_address`."""
+    st.session_state[_ADDRESS_KEY] = url_path
+
+
+def return_address(lang: str) -> str:
+    """Where a login form sends the browser back to: the page asked for, with its
+    parameters (a shared link's debtor) and the language shown."""
+    params = {
+        name: value
+        for name, value in st.query_params.to_dict().items()
+        if name not in RETURN_DROPPED_PARAMS and name != LANG_PARAM
+    }
+    params[LANG_PARAM] = lang
+    path = st.session_state.get(_ADDRESS_KEY, "")
+    return f"/{path}?{urlencode(params)}"
+
+
+def user() -> str:
+    """The logged-in user's name (recorded as the author of changes)."""
+    return actor().name
 
 
 # Who the collector chose lives in plain session-state keys, never only in a widget:

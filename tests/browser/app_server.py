@@ -1,9 +1,12 @@
 """What the browser tests share: the app served on a free port, Chromium driven by Playwright.
 
 ``serve(url)`` runs ``streamlit run app.py`` over the database at ``url`` and waits for
-``/_stcore/health`` (as streamlit's own ``e2e_playwright/conftest.py`` does);
-``open_page()`` opens Debian's Chromium with every request outside this machine
-blocked and recorded.  A test module calls :func:`playwright_or_skip` first.
+``/_stcore/health`` (as streamlit's own ``e2e_playwright/conftest.py`` does); it adds
+the administrator :data:`TEST_USER` to the database first (``user=None``: nobody, the
+first run).  ``open_page()`` opens Debian's Chromium with every request outside this
+machine blocked and recorded, logged in as that user the way a browser does it (the
+login form's POST, whose cookie the page then carries; ``logged_in=False``: not).
+A test module calls :func:`playwright_or_skip` first.
 Screenshots and the server's log go to ``test-artifacts/`` (git-ignored).
 """
 
@@ -27,6 +30,36 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
+TEST_USER = "tester"
+TEST_PASSWORD = "orgmap-browser-passphrase"
+_SERVED: list[str] = []  # the base URLs being served, the newest last
+
+
+def add_user(database_url: str, name: str = TEST_USER, password: str = TEST_PASSWORD) -> None:
+    """Make sure administrator ``name`` exists in the database at ``database_url``."""
+    from orgmap.domain.access import cli_actor
+    from orgmap.services.accounts import create_user, users
+    from orgmap.services.database import open_database
+
+    engine = open_database(database_url)
+    try:
+        admin = cli_actor("browser-test")
+        if all(u.name != name for u in users(engine, actor=admin)):
+            create_user(engine, actor=admin, name=name, password=password, role="admin")
+    finally:
+        engine.dispose()
+
+
+def log_in(context: Any, base: str, name: str = TEST_USER, password: str = TEST_PASSWORD) -> None:
+    """Post the login form from ``base``'s origin in browser ``context`` (its cookie jar)."""
+    response = context.request.post(
+        f"{base}/auth/login",
+        form={"username": name, "password": password, "next": "/"},
+        headers={"Origin": base},
+        max_redirects=0,
+    )
+    location = response.headers.get("location", "")
+    assert response.status == 303 and "login=failed" not in location, (response.status, location)
 
 
 def playwright_or_skip() -> ModuleType:
@@ -48,8 +81,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(database_url: str, *, lang: str = "en", log_name: str = "streamlit") -> Iterator[str]:
+def serve(
+    database_url: str,
+    *,
+    lang: str = "en",
+    log_name: str = "streamlit",
+    user: str | None = TEST_USER,
+) -> Iterator[str]:
     """The app's base URL, served over ``database_url`` until the block ends."""
+    if user is not None:
+        add_user(database_url, user)
     port = _free_port()
     env = {**os.environ, "ORGMAP_DATABASE_URL": database_url, "ORGMAP_LANG": lang}
     ARTIFACTS.mkdir(exist_ok=True)
@@ -89,16 +130,20 @@ def serve(database_url: str, *, lang: str = "en", log_name: str = "streamlit") -
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}")
                 time.sleep(0.3)
+            _SERVED.append(base)
             yield base
         finally:
+            if base in _SERVED:
+                _SERVED.remove(base)
             proc.terminate()
             proc.wait(timeout=20)
 
 
 @contextmanager
-def open_page(sync_api: ModuleType) -> Iterator[Any]:
-    """A fresh Chromium page; ``page.outside_requests`` lists what it tried to fetch from
-    elsewhere (blocked), ``page.dialogs`` the alerts it raised (dismissed)."""
+def open_page(sync_api: ModuleType, *, logged_in: bool = True) -> Iterator[Any]:
+    """A fresh Chromium page, logged in to the app served last (unless ``logged_in`` is
+    false); ``page.outside_requests`` lists what it tried to fetch from elsewhere
+    (blocked), ``page.dialogs`` the alerts it raised (dismissed)."""
     outside: list[str] = []
     dialogs: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -123,6 +168,8 @@ def open_page(sync_api: ModuleType) -> Iterator[Any]:
             return route.abort()
 
         context.route("**/*", only_local)
+        if logged_in and _SERVED:
+            log_in(context, _SERVED[-1])
         page = context.new_page()
 
         def dismiss(dialog):

@@ -1,8 +1,13 @@
-"""The app under AppTest, on a real SQLite file seeded per test.
+"""The app under AppTest, on a real SQLite file seeded per test, logged in.
 
 ``app`` is the whole app (``app.py``: sidebar, navigation) opened on the
 Debtors page in English; ``open_page`` switches to another page.  The database
 URL reaches the app the way it does in production: through ``ORGMAP_DATABASE_URL``.
+
+Every AppTest runs logged in: ``cookie`` (autouse) stands in for the browser's
+session cookie, which AppTest cannot send (see
+:class:`tests.ui.apptest_helpers.SessionCookie`); set ``cookie.logged_out`` or
+``cookie.token`` to test the login page and bad cookies.
 """
 
 from __future__ import annotations
@@ -14,7 +19,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orgmap.services.database import open_database
-from tests.ui.apptest_helpers import APP, SeededDb, canonical_map, seed
+from orgmap.ui import state
+from tests.ui.apptest_helpers import APP, SeededDb, SessionCookie, canonical_map, seed
+
+
+@pytest.fixture(autouse=True)
+def cookie(monkeypatch: pytest.MonkeyPatch) -> SessionCookie:
+    """The session cookie every AppTest run sends: an admin's by default."""
+    seam = SessionCookie()
+    monkeypatch.setattr(state, "session_token", seam)
+    return seam
 
 
 @pytest.fixture
