@@ -10,16 +10,26 @@ map, then the bare driver's single-row INSERT + COMMIT into ``bench_raw``, in
 alternating rounds so both see the same machine; the ratio of the medians is what
 the write path costs above the database's own commit (goal: at most 4x).
 
-*Many writers*: ``--writers`` processes, each with its own engine, run three
-phases of ``--seconds``, started together at a barrier: one process alone doing
-raw INSERT + COMMIT, all of them doing it, then all of them at the product's mix
--- 80 % logged calls (three in ten also saying what the contact is like), 20 % title
-edits saved with the version read (a stale one is counted, not retried).  Each
-writer works on one of the four debtors, half the time on its six busiest
-contacts.  Goals: throughput at least 1/4 of the raw rate on SQLite and 1/2 on
-PostgreSQL; p99 under 100 ms and 25 ms.  Afterwards every acknowledged call must
-be stored exactly once, and the contact log must show no title coming back after
-it was replaced (an edit silently undone).  Results: ``bench/results/writers.json``.
+Every write goes through authorization and writes its history row, as in the
+app: the debtors belong to team North, each writer acts as a collector of it
+(``authz.authorize`` on every call and edit), and each change records its history
+entry in its own transaction.
+
+*Writers at 1, 4 and 16*: ``--writers`` processes (16), each with its own engine,
+run phases of ``--seconds``, started together at a barrier: for n = 1, 4 and 16,
+n of them doing raw INSERT + COMMIT, then n of them logging calls (throughput and
+p50/p99 beside the raw rate of the phase before); then all of them at the
+product's mix -- 80 % logged calls (three in ten also saying what the contact is
+like), 20 % title edits saved with the version read (a stale one is counted, not
+retried).  Each writer works on one of the four debtors, half the time on its six
+busiest contacts.  Goals (16 writers): throughput at least 1/4 of the raw rate on
+SQLite and 1/2 on PostgreSQL; p99 under 100 ms and 25 ms.  Afterwards every
+acknowledged call must be stored exactly once with exactly one history row, and
+the contact log must show no title coming back after it was replaced (an edit
+silently undone).
+
+*Login*: ``services.login.log_in`` (argon2 verification and a new session),
+``--logins`` times; goal under 300 ms.  Results: ``bench/results/writers.json``.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bench.generate import debtor_key, generate_debtor
@@ -50,21 +61,31 @@ from bench.load import drop_postgres_database, fresh_postgres_database, fresh_sq
 
 # --- adapter: every call into orgmap; re-point these when the API changes ------------
 from bench.machine import say
+from orgmap.domain.access import Actor, Role, cli_actor
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.fields import format_phone
 from orgmap.domain.model import Channel, Disposition, Outcome
+from orgmap.services.accounts import add_team, assign_debtor, create_user
 from orgmap.services.calls import CallReport
 from orgmap.services.calls import log_call as _log_call
 from orgmap.services.contacts import edit_contact
 from orgmap.services.debtors import open_debtor
 from orgmap.services.errors import StaleVersionError
+from orgmap.services.login import log_in
 from orgmap.store import make_engine, save_maps, transaction
 
-BY, REGION = "bench", "CN"
+BY, REGION, TEAM = "bench", "CN", "North"
+LEAD, PASSWORD = "bench-lead", "glass tiger river 7"
 
 
-def seed(engine: Engine, sizes: dict[int, int]) -> dict[str, list[str]]:
-    """Generated debtors (index -> contacts); each debtor's key -> its live contacts' keys."""
+def collector(team_id: int, index: int) -> Actor:
+    """Who writer ``index`` acts as: a collector of the debtors' team."""
+    return Actor(f"bench-{index}", Role.COLLECTOR, team_id)
+
+
+def seed(engine: Engine, sizes: dict[int, int]) -> tuple[dict[str, list[str]], int]:
+    """Generated debtors (index -> contacts) in team North: each debtor's key -> its live
+    contacts' keys, and the team's id."""
     maps, now = [], datetime.now(UTC)
     for index, size in sizes.items():
         m = generate_debtor(index=index, seed=1, now=now, contacts=max(size, 5))
@@ -74,26 +95,35 @@ def seed(engine: Engine, sizes: dict[int, int]) -> dict[str, list[str]]:
         maps.append(replace(m, contacts=m.contacts[:size], relations=relations, interactions=calls))
     with transaction(engine) as connection:
         save_maps(connection, maps, by=BY)
-    return {m.debtor.key: [c.key for c in m.contacts if not c.archived] for m in maps}
+    admin = cli_actor(BY)
+    team_id = add_team(engine, actor=admin, name=TEAM).id
+    create_user(engine, actor=admin, name=LEAD, password=PASSWORD, role="lead", team=TEAM)
+    for m in maps:
+        assign_debtor(engine, actor=admin, debtor_key=m.debtor.key, to_user=LEAD)
+    keys = {m.debtor.key: [c.key for c in m.contacts if not c.archived] for m in maps}
+    return keys, team_id
 
 
 def log_call(
-    engine: Engine, debtor_key: str, contact_key: str, note: str, disposition=None
+    engine: Engine, actor: Actor, debtor_key: str, contact_key: str, note: str, disposition=None
 ) -> None:
     """Log a reached phone call; ``disposition`` (e.g. "fox"): what the contact is like."""
     like = Disposition(disposition) if disposition else None
     report = CallReport(contact_key, Channel.PHONE, Outcome.REACHED, note, disposition=like)
-    _log_call(engine, debtor_key=debtor_key, report=report, by=BY, region=REGION)
+    _log_call(engine, debtor_key=debtor_key, report=report, actor=actor, region=REGION)
 
 
-def read_version(engine: Engine, debtor_key: str, contact_key: str) -> int:
-    return open_debtor(engine, debtor_key, k=0).versions.contacts[contact_key]
+def read_version(engine: Engine, actor: Actor, debtor_key: str, contact_key: str) -> int:
+    return open_debtor(engine, debtor_key, actor=actor, k=0).versions.contacts[contact_key]
 
 
-def edit_title(engine: Engine, debtor_key: str, contact_key: str, title: str, version: int) -> int:
+def edit_title(
+    engine: Engine, actor: Actor, debtor_key: str, contact_key: str, title: str, version: int
+) -> int:
     """Save a new title on the version read; raises StaleVersionError.  (The API takes
     the whole form, so this reads the contact first: a newer read is stale too.)"""
-    c = open_debtor(engine, debtor_key, k=0).map.contact(contact_key)
+    c = open_debtor(engine, debtor_key, actor=actor, k=0).map.contact(contact_key)
+    assert c is not None, contact_key
     phones = tuple(format_phone(p) for p in c.phones)
     draft = ContactDraft(
         key=c.key, name=c.name, department=c.department, title=title, disposition=c.disposition,
@@ -101,14 +131,37 @@ def edit_title(engine: Engine, debtor_key: str, contact_key: str, title: str, ve
         do_not_contact=c.do_not_contact, notes=c.notes,
     )  # fmt: skip
     saved = edit_contact(
-        engine, debtor_key=debtor_key, draft=draft, by=BY, expected_version=version, region=REGION
+        engine,
+        debtor_key=debtor_key,
+        draft=draft,
+        actor=actor,
+        expected_version=version,
+        region=REGION,
     )
     return saved.version
 
 
 def stored_notes(engine: Engine, debtor_key: str) -> Counter[str]:
     """The notes of the debtor's calls, and how many calls carry each."""
-    return Counter(i.note for i in open_debtor(engine, debtor_key, k=0).map.interactions)
+    view = open_debtor(engine, debtor_key, actor=cli_actor(BY), k=0)
+    return Counter(i.note for i in view.map.interactions)
+
+
+def call_history_rows(engine: Engine) -> int:
+    """History rows of logged calls written by the writers (``bench-N``)."""
+    query = sa.text("SELECT count(*) FROM history WHERE entity = 'call' AND by LIKE :writers")
+    with engine.connect() as connection:
+        return int(connection.execute(query, {"writers": "bench-%"}).scalar_one())
+
+
+def login_ms(engine: Engine, runs: int) -> dict[str, Any]:
+    """``log_in`` as the lead (argon2 verification, then a new session): median and p95 ms."""
+    samples: list[int] = []
+    for _ in range(runs + 1):  # the first one warms the hasher and the pool up
+        started = time.perf_counter_ns()
+        log_in(engine, name=LEAD, password=PASSWORD)
+        samples.append(time.perf_counter_ns() - started)
+    return {"runs": runs, "median_ms": _ms(samples[1:], 50), "p95_ms": _ms(samples[1:], 95)}
 
 
 # --- below the product: scratch table, contact log, raw writes -----------------------
@@ -192,14 +245,18 @@ DISPOSITIONS = ("sheep", "fox", "eagle", "donkey")
 WARM_UP, WAIT = 5, 120.0
 
 
-def one_call(engine: Engine, debtors: dict[str, list[str]], runs: int) -> dict[str, Any]:
+def one_call(
+    engine: Engine, debtors: dict[str, list[str]], runs: int, team_id: int
+) -> dict[str, Any]:
     """Per map size: the call's and the raw write's median and p95 (ms), and their ratio."""
-    raw, samples = RawWriter(engine), {size: ([], []) for size in SIZES.values()}
+    samples: dict[int, tuple[list[int], list[int]]] = {size: ([], []) for size in SIZES.values()}
+    raw = RawWriter(engine)
+    actor = collector(team_id, 0)
     for run in range(WARM_UP + runs):
         for index, size in SIZES.items():
             debtor = debtor_key(index)
             started = time.perf_counter_ns()
-            log_call(engine, debtor, debtors[debtor][0], f"one-{size}-{run}")
+            log_call(engine, actor, debtor, debtors[debtor][0], f"one-{size}-{run}")
             middle = time.perf_counter_ns()
             raw.write(f"one-{size}-{run}")
             if run >= WARM_UP:
@@ -216,17 +273,40 @@ def one_call(engine: Engine, debtors: dict[str, list[str]], runs: int) -> dict[s
     }
 
 
-def _writer(url: str, index: int, debtors: dict, seconds: float, barrier: Any, out: Any) -> None:
-    """One writer process: the three phases, each begun with the others at the barrier."""
+#: Writers at each level (the levels above ``--writers`` are left out).
+LEVELS = (1, 4, 16)
+
+
+def phases(writers: int) -> list[tuple[str, int]]:
+    """(phase, writers in it): raw then calls at each level, then the mix with all.
+
+    >>> phases(4)
+    [('raw1', 1), ('calls1', 1), ('raw4', 4), ('calls4', 4), ('mix', 4)]
+    """
+    levels = [n for n in LEVELS if n < writers] + [writers]
+    steps = [(f"{kind}{n}", n) for n in levels for kind in ("raw", "calls")]
+    return [*steps, ("mix", writers)]
+
+
+def _writer(
+    url: str, index: int, debtors: dict, seconds: float, team_id: int, barrier: Any, out: Any
+) -> None:
+    """One writer process: every phase begun with the others at the barrier; in a phase
+    of n writers, the first n of them write."""
     engine = make_engine(url)
+    actor = collector(team_id, index)
     try:
         raw = RawWriter(engine)
-        for phase in ("raw1", "raw", "mix"):
+        for phase, taking_part in phases(barrier.parties):
             barrier.wait(WAIT)
             until, ops, failed = time.monotonic() + seconds, 0, 0
+            if index >= taking_part:
+                continue
             if phase == "mix":
-                out.put((phase, _mix(engine, index, debtors, until)))
-            elif phase == "raw" or index == 0:
+                out.put((phase, _mix(engine, actor, index, debtors, until)))
+            elif phase.startswith("calls"):
+                out.put((phase, _calls(engine, actor, index, debtors, until, phase)))
+            else:
                 while time.monotonic() < until:
                     ops += 1
                     failed += not raw.write(f"{phase}-{index}-{ops}")
@@ -238,7 +318,30 @@ def _writer(url: str, index: int, debtors: dict, seconds: float, barrier: Any, o
         engine.dispose()
 
 
-def _mix(engine: Engine, index: int, debtors: dict[str, list[str]], until: float) -> dict:
+def _calls(
+    engine: Engine, actor: Actor, index: int, debtors: dict[str, list[str]], until: float, tag: str
+) -> dict:
+    """Log calls until ``until``: each one authorized and recorded in the history."""
+    rng, debtor = random.Random(index), sorted(debtors)[index % len(debtors)]
+    contacts, ops = debtors[debtor], 0
+    result: dict[str, Any] = {k: [] for k in ("latency_ns", "calls", "unhandled")}
+    while time.monotonic() < until:
+        ops += 1
+        note, contact = f"{tag}-{index}-{ops}", rng.choice(contacts)
+        started = time.perf_counter_ns()
+        try:
+            log_call(engine, actor, debtor, contact, note)
+        except Exception as exc:
+            result["unhandled"].append(f"{type(exc).__name__}: {exc}".splitlines()[0][:160])
+            continue
+        result["latency_ns"].append(time.perf_counter_ns() - started)
+        result["calls"].append((debtor, note))
+    return result
+
+
+def _mix(
+    engine: Engine, actor: Actor, index: int, debtors: dict[str, list[str]], until: float
+) -> dict:
     rng, debtor = random.Random(index), sorted(debtors)[index % len(debtors)]
     contacts, ops = debtors[debtor], 0
     result: dict[str, Any] = {k: [] for k in ("latency_ns", "calls", "titles", "unhandled")}
@@ -251,13 +354,13 @@ def _mix(engine: Engine, index: int, debtors: dict[str, list[str]], until: float
             if rng.random() < 0.8:
                 disposition = rng.choice(DISPOSITIONS) if rng.random() < 0.3 else None
                 started = time.perf_counter_ns()
-                log_call(engine, debtor, contact, note, disposition)
+                log_call(engine, actor, debtor, contact, note, disposition)
                 result["calls"].append((debtor, note))
             else:
-                version = read_version(engine, debtor, contact)
+                version = read_version(engine, actor, debtor, contact)
                 started = time.perf_counter_ns()
                 result["titles"].append(note)  # fresh titles, for undone_edits
-                edit_title(engine, debtor, contact, note, version)
+                edit_title(engine, actor, debtor, contact, note, version)
                 result["edits"] += 1
         except StaleVersionError:
             result["stale"] += 1
@@ -268,19 +371,23 @@ def _mix(engine: Engine, index: int, debtors: dict[str, list[str]], until: float
     return result
 
 
-def many_writers(url: str, debtors: dict, writers: int, seconds: float) -> dict[str, list]:
+def many_writers(
+    url: str, debtors: dict, writers: int, seconds: float, team_id: int
+) -> dict[str, list]:
     """Each phase's results from every writer process (``died``: what killed one)."""
     context = multiprocessing.get_context("spawn")
     barrier, out = context.Barrier(writers), context.Queue()
     processes = [
-        context.Process(target=_writer, args=(url, i, debtors, seconds, barrier, out))
+        context.Process(target=_writer, args=(url, i, debtors, seconds, team_id, barrier, out))
         for i in range(writers)
     ]
     for p in processes:
         p.start()
-    got: dict[str, list] = {"raw1": [], "raw": [], "mix": [], "died": []}
-    give_up = time.monotonic() + 3 * seconds + 2 * WAIT
-    while sum(map(len, got.values())) < 2 * writers + 1 and time.monotonic() < give_up:
+    steps = phases(writers)
+    got: dict[str, list] = {phase: [] for phase, _ in steps} | {"died": []}
+    expected = sum(n for _, n in steps)
+    give_up = time.monotonic() + len(steps) * seconds + 2 * WAIT
+    while sum(map(len, got.values())) < expected and time.monotonic() < give_up:
         try:
             phase, result = out.get(timeout=1)
             got[phase].append(result)
@@ -294,26 +401,51 @@ def many_writers(url: str, debtors: dict, writers: int, seconds: float) -> dict[
     return got
 
 
+def levels(got: dict[str, list], seconds: float) -> dict[str, dict[str, Any]]:
+    """Per number of writers: call logging (authorized, with history) beside raw commits."""
+    table = {}
+    for phase in got:
+        if not phase.startswith("calls"):
+            continue
+        n, calls = phase.removeprefix("calls"), got[phase]
+        latencies = [ns for r in calls for ns in r["latency_ns"]]
+        per_s = sum(len(r["calls"]) for r in calls) / seconds
+        raw = sum(r["ops"] for r in got[f"raw{n}"]) / seconds
+        table[n] = {
+            "calls_per_s": round(per_s, 1),
+            "raw_per_s": round(raw, 1),
+            "share_of_raw": round(per_s / raw, 3) if raw else 0,
+            "p50_ms": _ms(latencies, 50),
+            "p99_ms": _ms(latencies, 99),
+            "unhandled": sum(len(r["unhandled"]) for r in calls),
+        }
+    return table
+
+
 def judge(engine: Engine, got: dict[str, list], seconds: float, calls: list) -> dict[str, Any]:
     """The mix's throughput and latency, and what went missing (``calls``: acknowledged
     before the mix, as (debtor, note))."""
     mix = got["mix"]
-    calls = calls + [c for r in mix for c in r["calls"]]
+    calls_phases = [r for phase, rs in got.items() if phase.startswith("calls") for r in rs]
+    calls = calls + [c for r in mix + calls_phases for c in r["calls"]]
     notes = {d: stored_notes(engine, d) for d in {d for d, _ in calls}}
     latencies = [ns for r in mix for ns in r["latency_ns"]]
     acked = sum(len(r["calls"]) + r["edits"] for r in mix)
-    unhandled = Counter(u for r in mix for u in r["unhandled"]) + Counter(got["died"])
-    raw = sum(r["ops"] for r in got["raw"]) / seconds
+    unhandled = Counter(u for r in mix + calls_phases for u in r["unhandled"])
+    unhandled += Counter(got["died"])
+    all_raw = max((p for p in got if p.startswith("raw")), key=lambda p: int(p[3:]))
+    raw = sum(r["ops"] for r in got[all_raw]) / seconds
     return {
         "writers": len(mix),
         "ops_per_s": round(acked / seconds, 1),
         "raw_per_s": round(raw, 1),
         "raw_one_process_per_s": round(sum(r["ops"] for r in got["raw1"]) / seconds, 1),
-        "raw_failed": sum(r["failed"] for r in got["raw"] + got["raw1"]),
+        "raw_failed": sum(r["failed"] for p, rs in got.items() if p.startswith("raw") for r in rs),
         "share_of_raw": round(acked / seconds / raw, 3) if raw else 0,
         "p50_ms": _ms(latencies, 50),
         "p99_ms": _ms(latencies, 99),
         "lost_calls": sum(notes[d][n] != 1 for d, n in calls),
+        "call_history_rows_wrong": call_history_rows(engine) - len(calls),
         "undone_edits": undone_edits(engine, {t for r in mix for t in r["titles"]}),
         "stale": sum(r["stale"] for r in mix),
         "unhandled": sum(unhandled.values()),
@@ -333,17 +465,21 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         engine = fresh_postgres_database(args.pg_url, name="orgmap_bench_writers")
     try:
-        debtors = seed(engine, SIZES | WRITER_DEBTORS)
+        debtors, team_id = seed(engine, SIZES | WRITER_DEBTORS)
         prepare_below(engine)
         say(f"{kind}: one call, {args.runs} rounds")
-        one = one_call(engine, debtors, args.runs)
+        one = one_call(engine, debtors, args.runs, team_id)
         rounds = range(WARM_UP + args.runs)
         before = [(debtor_key(i), f"one-{n}-{r}") for i, n in SIZES.items() for r in rounds]
-        say(f"{kind}: {args.writers} writer processes, 3 phases of {args.seconds:g} s")
+        steps = len(phases(args.writers))
+        say(f"{kind}: {args.writers} writer processes, {steps} phases of {args.seconds:g} s")
         url = engine.url.render_as_string(hide_password=False)
         mine = {debtor_key(i): debtors[debtor_key(i)] for i in WRITER_DEBTORS}
-        got = many_writers(url, mine, args.writers, args.seconds)
+        got = many_writers(url, mine, args.writers, args.seconds, team_id)
         many = judge(engine, got, args.seconds, before)
+        by_level = levels(got, args.seconds)
+        say(f"{kind}: {args.logins} logins")
+        login = login_ms(engine, args.logins)
     finally:
         engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
@@ -355,9 +491,11 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         f"throughput >= {share:g} of raw": many["share_of_raw"] >= share,
         f"p99 < {p99:g} ms": 0 < many["p99_ms"] < p99,
         "nothing lost or undone": many["lost_calls"] == many["undone_edits"] == 0,
+        "one history row per call": many["call_history_rows_wrong"] == 0,
         "no unhandled errors": many["unhandled"] == 0,
+        "login < 300 ms": login["median_ms"] < 300,
     }
-    return {"one_call": one, "many": many, "goals": goals}
+    return {"one_call": one, "levels": by_level, "many": many, "login": login, "goals": goals}
 
 
 def report(results: dict[str, Any]) -> str:
@@ -369,7 +507,13 @@ def report(results: dict[str, Any]) -> str:
     many = [("many writers", *results)]  # one row per figure, one column per database
     figures = [k for k in next(iter(results.values()))["many"] if k != "unhandled_kinds"]
     many += [(k, *(r["many"][k] for r in results.values())) for k in figures]
-    lines = [_table(one), "", _table(many)]
+    level = [("calls", "writers", "calls/s", "raw/s", "share", "p50 ms", "p99 ms", "errors")]
+    for db, r in results.items():
+        for n, f in r["levels"].items():
+            level.append((db, n, *(f[k] for k in list(f))))
+    login = [("login", "median ms", "p95 ms")]
+    login += [(db, r["login"]["median_ms"], r["login"]["p95_ms"]) for db, r in results.items()]
+    lines = [_table(one), "", _table(level), "", _table(many), "", _table(login)]
     for db, r in results.items():
         verdicts = (f"{goal} {'met' if ok else 'MISSED'}" for goal, ok in r["goals"].items())
         lines.append(f"\n{db}: " + "; ".join(verdicts))
@@ -391,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, help="length of each phase (default 20, quick 5)")
     p.add_argument("--writers", type=int, default=16)
     p.add_argument("--runs", type=int, help="one-call rounds (default 200, quick 50)")
+    p.add_argument("--logins", type=int, help="logins timed (default 20, quick 5)")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "writers.json")
@@ -398,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     args.seconds = args.seconds or (5.0 if args.quick else 20.0)
     args.runs = args.runs or (50 if args.quick else 200)
+    args.logins = args.logins or (5 if args.quick else 20)
     kinds = {"sqlite": ["sqlite"], "postgres": ["postgresql"]}.get(args.db) or list(GOALS)
     started, load_before = datetime.now(UTC), os.getloadavg()  # a busy neighbour shows here
     results = {kind: bench(kind, args) for kind in kinds}

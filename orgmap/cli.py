@@ -182,9 +182,12 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.transfer import load_demo
 
-    result = load_demo(_engine(settings), settings=settings, if_empty=args.if_empty)
+    result = load_demo(
+        _engine(settings), settings=settings, if_empty=args.if_empty, actor=os_user_actor()
+    )
     if result is None:
         _echo("database already has debtors; demo not loaded")
     else:
@@ -193,6 +196,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.transfer import import_file, read_import_file
 
     name = Path(args.file).name
@@ -200,7 +204,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         raw = read_import_file(args.file, settings=settings)
     except FileTooLargeError as exc:
         raise UsageError(f"{exc} (ORGMAP_MAX_IMPORT_BYTES)") from None
-    result = import_file(_engine(settings), filename=name, raw=raw, settings=settings, by=args.by)
+    result = import_file(
+        _engine(settings), filename=name, raw=raw, settings=settings, actor=os_user_actor()
+    )
     for warning in result.warnings:
         _echo(f"warning: {warning.path}: {warning.message}", err=True)
     _echo(f"imported {name}: {result.report}")
@@ -208,23 +214,25 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services import transfer
 
     to_stdout = args.output in (None, "-")
     if args.format != "json" and not args.debtor:
         raise UsageError(f"--format {args.format} needs --debtor KEY")
     existing = None if to_stdout else _writable_target(args.output)
-    engine = _engine(settings)
+    engine, actor = _engine(settings), os_user_actor()
     if args.format == "json":
-        data: bytes = transfer.export_json(engine, debtor_key=args.debtor).encode()
+        data: bytes = transfer.export_json(engine, debtor_key=args.debtor, actor=actor).encode()
     elif args.format == "graphml":
-        data = transfer.export_graphml(engine, debtor_key=args.debtor)
+        data = transfer.export_graphml(engine, debtor_key=args.debtor, actor=actor)
     else:
         from orgmap.services.routes import routing_weights
 
         data = transfer.export_html(
             engine,
             debtor_key=args.debtor,
+            actor=actor,
             lang=args.lang or settings.language,
             weights=routing_weights(settings.routing_weights),
         ).encode()
@@ -304,9 +312,10 @@ def _umask() -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.debtors import debtor_summaries
 
-    rows = debtor_summaries(_engine(settings))
+    rows = debtor_summaries(_engine(settings), actor=os_user_actor())
     zone = ZoneInfo(settings.timezone)  # readable output in the collectors' time; JSON stays UTC
     if args.json:
         _echo_json([_summary_json(r) for r in rows])
@@ -376,11 +385,13 @@ def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
         promise_date=_parsed("--promise-date", parse_date, args.promise_date),
         phone=args.phone,
     )
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
+
     logged = log_call(
         _engine(settings),
         debtor_key=args.debtor,
         report=report,
-        by=args.by,
+        actor=os_user_actor(),
         region=settings.phone_region,
     )
     what = "already logged; nothing added" if logged.duplicate else "logged"
@@ -398,6 +409,7 @@ def _parsed(flag: str, parse: Callable, value):
 
 
 def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.routing import answer_to_json, format_plan
     from orgmap.services.debtors import route_debtor
     from orgmap.services.routes import routing_weights
@@ -408,6 +420,7 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     answer = route_debtor(
         _engine(settings),
         debtor_key=args.debtor,
+        actor=os_user_actor(),
         k=args.k,
         lang=lang,
         weights=routing_weights(settings.routing_weights),
@@ -420,10 +433,13 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.search import read_query, search_team
 
     read_query(args.text, region=settings.phone_region)  # refused text opens no database
-    found = search_team(_engine(settings), args.text, region=settings.phone_region)
+    found = search_team(
+        _engine(settings), args.text, actor=os_user_actor(), region=settings.phone_region
+    )
     if args.json:
         _echo_json({"results": [_match_json(m) for m in found]})
         return EXIT_OK
@@ -493,7 +509,6 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "import", cmd_import, "import an orgmap/1 JSON file or a contacts CSV, all or nothing"
     )
     p.add_argument("file", help="FILE.json or FILE.csv")
-    p.add_argument("--by", default=settings.user or "import", help="who is importing")
 
     p = command("export", cmd_export, "export one debtor (or all, as JSON)")
     p.add_argument("--debtor", metavar="KEY", type=_key)
@@ -516,7 +531,6 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
     p.add_argument("--at", metavar="ISO-8601", help="when, with offset (default: now)")
     p.add_argument("--note", default="")
-    p.add_argument("--by", default=settings.user or "cli", metavar="USER")
     p.add_argument("--promise-amount", metavar="N")
     p.add_argument("--promise-date", metavar="YYYY-MM-DD")
     p.add_argument(

@@ -1,4 +1,5 @@
-"""``python -m orgmap user …``, ``team …`` and ``assign``: accounts from the command line.
+"""``python -m orgmap user …``, ``team …``, ``assign`` and ``history``: accounts and the
+record of who changed what, from the command line.
 
 The command line acts as the local administrator (whoever holds the database
 file or URL is one) and signs its changes ``cli:<os user>`` in the history.
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from orgmap.settings import Settings
 
@@ -154,6 +157,60 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     return cli.EXIT_OK
 
 
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    from orgmap.services.accounts import debtor_history
+
+    cli = _cli()
+    entries = debtor_history(cli._engine(settings), actor=_actor(), debtor_key=args.debtor)
+    if args.json:
+        cli._echo_json([_history_json(e) for e in entries])
+        return cli.EXIT_OK
+    zone = ZoneInfo(settings.timezone)  # readable in the collectors' time; JSON stays UTC
+    for e in entries:
+        cli._echo(
+            cli._local(e.at, zone).strftime("%Y-%m-%d %H:%M:%S"),
+            e.by,
+            e.action,
+            e.entity,
+            e.key,
+            _change_text(e.before, e.after),
+            sep="\t",
+        )
+    if not entries:
+        cli._echo(f"no history yet for {args.debtor}")
+    return cli.EXIT_OK
+
+
+def _history_json(e: Any) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "by": e.by,
+        "action": e.action,
+        "entity": e.entity,
+        "key": e.key,
+        "before": e.before,
+        "after": e.after,
+    }
+
+
+def _change_text(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """One line: ``field: old -> new`` for an edit, the record's JSON for a create or archive.
+
+    >>> _change_text({"title": "A"}, {"title": "B", "notes": "x"})
+    'title: "A" -> "B"; notes: null -> "x"'
+    >>> _change_text(None, {"name": "王"})
+    '{"name": "王"}'
+    """
+    if before is None or after is None:
+        return _compact(after if before is None else before)
+    fields = list(dict.fromkeys([*before, *after]))
+    return "; ".join(f"{f}: {_compact(before.get(f))} -> {_compact(after.get(f))}" for f in fields)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
+
+
 def _text(value: str) -> str:
     """A NAME or USER argument: an empty one is a usage error, not a lookup."""
     if not value.strip():
@@ -164,7 +221,8 @@ def _text(value: str) -> str:
 def add_account_commands(
     command: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    """Add ``user``, ``team`` and ``assign`` through :mod:`orgmap.cli`'s ``command`` helper."""
+    """Add ``user``, ``team``, ``assign`` and ``history`` through :mod:`orgmap.cli`'s
+    ``command`` helper."""
     parser_class = type(common)
 
     user = command("user", None, "user accounts: add, change password, disable, list")
@@ -204,3 +262,7 @@ def add_account_commands(
     p = command("assign", cmd_assign, "hand a debtor to a user (and to the user's team)")
     p.add_argument("--debtor", required=True, metavar="KEY", type=_text)
     p.add_argument("--to", required=True, metavar="USER", type=_text)
+
+    p = command("history", cmd_history, "a debtor's history: who changed what, when, newest first")
+    p.add_argument("--debtor", required=True, metavar="KEY", type=_text)
+    p.add_argument("--json", action="store_true")

@@ -13,6 +13,13 @@ checked before the transaction; inside it the called contact is read by key
 (its id, state and numbers), the call is appended, and a disposition is set
 with a column-targeted update, so a colleague's edit of the same contact
 committed in between is never undone.
+
+The collector acts as ``actor`` (:class:`~orgmap.domain.access.Actor`, who
+needs :attr:`~orgmap.domain.access.Action.LOG_CALL` on the debtor, asked inside
+the transaction before anything is read or written); each record the call
+adds or changes gets its history row in the same transaction (the call itself:
+"create", entity "call", keyed by its fingerprint).  Logging calls never
+conflicts: a call is appended, never an update of a version someone else holds.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.access import Action, Actor
 from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
 from orgmap.domain.fields import check_logged_time, check_text, normalize_phone, parse_date
 from orgmap.domain.model import (
@@ -40,6 +48,14 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.domain.validation import Problem, ValidationError, check_change
+from orgmap.services.authz import authorize
+from orgmap.services.changes import (
+    call_record,
+    fingerprint_of,
+    record_change,
+    relation_key,
+    relation_record,
+)
 from orgmap.services.contacts import add_person, add_to_person
 
 __all__ = ["CallReport", "LoggedCall", "log_call"]
@@ -87,14 +103,17 @@ class LoggedCall:
 
 
 def log_call(
-    engine: Engine, *, debtor_key: str, report: CallReport, by: str, region: str
+    engine: Engine, *, debtor_key: str, report: CallReport, actor: Actor, region: str
 ) -> LoggedCall:
-    """Check ``report`` and store it, all or nothing.
+    """Check ``report`` and store it as logged by ``actor``, all or nothing.
 
-    Raises :class:`ValidationError` (naming the field) or :class:`NotFoundError`.
+    Raises :class:`ValidationError` (naming the field), :class:`NotFoundError`
+    (no such debtor, or one hidden from ``actor``) or
+    :class:`~orgmap.domain.access.AccessDeniedError` (a viewer).
     A referral to a name already on the map (or being added by a colleague at
     this moment) links to that contact instead of adding a second one.
     """
+    by = actor.name
     now = datetime.now(UTC)
     at = _call_time(report, now=now)
     try:
@@ -128,8 +147,8 @@ def log_call(
     )
 
     with store.transaction(engine) as connection:
+        owner, _ = authorize(connection, actor, Action.LOG_CALL, debtor_key)
         if person is not None:
-            owner = store.find_debtor_id(connection, debtor_key)
             contact_id, key, _ = add_person(
                 connection,
                 person,
@@ -141,7 +160,7 @@ def log_call(
             )
             called = replace(person, key=key)
         else:
-            owner, stored = store.find_contact_at(connection, debtor_key, report.contact)
+            stored = store.find_contact(connection, debtor_id=owner, key=report.contact)
             if stored is None or stored.contact.archived:
                 raise ValidationError(
                     (
@@ -154,13 +173,26 @@ def log_call(
                     )
                 )
             contact_id, called = stored.id, stored.contact
-            if report.disposition is not None:
-                store.set_disposition(
+            if (
+                report.disposition is not None
+                and store.set_disposition(
                     connection,
                     contact_id=contact_id,
                     disposition=report.disposition,
                     by=by,
                     now=now,
+                )
+                is not None
+            ):
+                record_change(
+                    connection,
+                    by=by,
+                    action="edit",
+                    entity="contact",
+                    key=called.key,
+                    debtor_id=owner,
+                    before={"disposition": called.disposition.value},
+                    after={"disposition": report.disposition.value},
                 )
         interaction = replace(
             interaction, contact=called.key, phone=typed_phone or _only_number(report, called)
@@ -190,6 +222,16 @@ def log_call(
         added = store.append_call(
             connection, interaction, debtor_id=owner, contact_id=contact_id, by=by, now=now
         )
+        if added:
+            record_change(
+                connection,
+                by=by,
+                action="create",
+                entity="call",
+                key=fingerprint_of(interaction),
+                debtor_id=owner,
+                after=call_record(interaction),
+            )
     return LoggedCall(
         interaction=interaction,
         new_contact=new_contact,
@@ -373,15 +415,24 @@ def _link(
             keyed=False,
             reuse_same_name=True,
         )
-    if target_id != source_id:
-        store.insert_relation_once(
+    linked = replace(relation, source=source.key, target=key)
+    if target_id != source_id and store.insert_relation_once(
+        connection,
+        linked,
+        debtor_id=debtor_id,
+        source_id=source_id,
+        target_id=target_id,
+        by=by,
+        now=now,
+    ):
+        record_change(
             connection,
-            replace(relation, source=source.key, target=key),
-            debtor_id=debtor_id,
-            source_id=source_id,
-            target_id=target_id,
             by=by,
-            now=now,
+            action="create",
+            entity="relation",
+            key=relation_key(linked.source, linked.target, linked.type.value),
+            debtor_id=debtor_id,
+            after=relation_record(linked),
         )
     return replace(named, key=key) if created and isinstance(named, Contact) else None
 

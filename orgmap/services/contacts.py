@@ -6,7 +6,13 @@ then one transaction looks the debtor and the records it touches up once and
 writes only what changed, conditioned on the version the form was filled from.
 Bad input raises :class:`ValidationError` naming the field; a record changed
 by someone else since :class:`~orgmap.store.StaleVersionError`; a missing
-debtor :class:`~orgmap.store.NotFoundError`.  Nothing is written then.
+debtor, or one the user may not know of, :class:`~orgmap.store.NotFoundError`;
+a user who may see it but not change it :class:`~orgmap.domain.access.AccessDeniedError`.
+Nothing is written then, not even history.
+
+Each service acts as ``actor`` (recorded as the author) after
+:func:`orgmap.services.authz.authorize`, in its transaction, and writes one
+history row per changed record (:mod:`orgmap.services.changes`) beside the change.
 """
 
 from __future__ import annotations
@@ -21,11 +27,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.access import Action, Actor
 from orgmap.domain.contact_draft import ContactDraft, contact_from_draft
 from orgmap.domain.fields import check_text
 from orgmap.domain.model import Contact, DebtorMap, Relation, RelationType
 from orgmap.domain.validation import FieldProblems, Problem, ValidationError
+from orgmap.services.authz import authorize
+from orgmap.services.changes import (
+    contact_record,
+    record_change,
+    record_edit,
+    relation_key,
+    relation_record,
+)
 from orgmap.services.debtors import Saved
+from orgmap.store.contacts import contact_label, set_archived
+from orgmap.store.merge import MergeChange
+from orgmap.store.relations import find_relation, update_relation
 
 __all__ = [
     "DuplicatePair",
@@ -38,6 +56,8 @@ __all__ = [
     "edit_contact",
     "merge_contacts",
     "pick_or_add_person",
+    "restore_contact",
+    "restore_relation",
     "same_phone_pairs",
     "suggest_contact_key",
 ]
@@ -58,18 +78,18 @@ class DuplicatePair:
 
 
 def add_contact(
-    engine: Engine, *, debtor_key: str, draft: ContactDraft, by: str, region: str
+    engine: Engine, *, debtor_key: str, draft: ContactDraft, actor: Actor, region: str
 ) -> Saved:
     """Add a contact; without a key one is made from the name.  A taken key is refused."""
     key = draft.key.strip()
     contact = contact_from_draft(replace(draft, key=key or _UNCHOSEN_KEY), region=region)
     with store.transaction(engine) as connection:
-        owner = store.find_debtor_id(connection, debtor_key)
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
         _, chosen, _ = add_person(
             connection,
             contact,
             debtor_id=owner,
-            by=by,
+            by=actor.name,
             now=store.now_utc(),
             keyed=bool(key),
             reuse_same_name=False,
@@ -113,6 +133,15 @@ def add_person(
             contact = replace(contact, key=suggest_contact_key(contact.name, taken=taken))
         new_id = store.insert_contact_once(connection, contact, debtor_id=debtor_id, by=by, now=now)
         if new_id is not None:
+            record_change(
+                connection,
+                by=by,
+                action="create",
+                entity="contact",
+                key=contact.key,
+                debtor_id=debtor_id,
+                after=contact_record(contact),
+            )
             return new_id, contact.key, True
         if keyed:
             raise ValidationError(
@@ -163,6 +192,15 @@ def add_to_person(
             by=by,
             now=now,
             what=f"contact {key!r}",
+        )
+        record_edit(
+            connection,
+            by=by,
+            entity="contact",
+            key=key,
+            debtor_id=debtor_id,
+            before=contact_record(have),
+            after=contact_record(wanted),
         )
     return stored
 
@@ -221,18 +259,19 @@ def edit_contact(
     *,
     debtor_key: str,
     draft: ContactDraft,
-    by: str,
+    actor: Actor,
     expected_version: int | None,
     region: str,
 ) -> Saved:
     """Change a contact (``draft.key`` names it); its archived flag is kept.
 
-    Only the fields that changed are written.  ``expected_version`` is the
-    version the form was filled from (None: no check).
+    Only the fields that changed are written, and recorded (one history row
+    with them, before and after; none when nothing changed).
+    ``expected_version`` is the version the form was filled from (None: no check).
     """
     contact = contact_from_draft(draft, region=region)
     with store.transaction(engine) as connection:
-        owner = store.find_debtor_id(connection, debtor_key)
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
         stored = store.find_contact(
             connection, debtor_id=owner, key=contact.key, lock=expected_version is None
         )
@@ -240,14 +279,24 @@ def edit_contact(
             raise _not_on_map(contact.key, debtor_key)
         what = f"contact {contact.key!r} of debtor {debtor_key!r}"
         store.check_expected(what, expected=expected_version, actual=stored.version)
+        wanted = replace(contact, archived=stored.contact.archived)
         version = store.update_contact(
             connection,
             stored,
-            replace(contact, archived=stored.contact.archived),
+            wanted,
             debtor_id=owner,
-            by=by,
+            by=actor.name,
             now=store.now_utc(),
             what=what,
+        )
+        record_edit(
+            connection,
+            by=actor.name,
+            entity="contact",
+            key=contact.key,
+            debtor_id=owner,
+            before=contact_record(stored.contact),
+            after=contact_record(wanted),
         )
     return Saved(contact.key, version)
 
@@ -257,28 +306,104 @@ def archive_contact(
     *,
     debtor_key: str,
     contact_key: str,
-    by: str,
+    actor: Actor,
     expected_version: int | None = None,
 ) -> Saved:
     """Take a contact off the map and out of routes; their history is kept."""
+    return _set_contact_archived(
+        engine,
+        debtor_key=debtor_key,
+        contact_key=contact_key,
+        actor=actor,
+        archived=True,
+        expected_version=expected_version,
+    )
+
+
+def restore_contact(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    contact_key: str,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Saved:
+    """Bring an archived contact back onto the map (recorded as a "restore")."""
+    return _set_contact_archived(
+        engine,
+        debtor_key=debtor_key,
+        contact_key=contact_key,
+        actor=actor,
+        archived=False,
+        expected_version=expected_version,
+    )
+
+
+def _set_contact_archived(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    contact_key: str,
+    actor: Actor,
+    archived: bool,
+    expected_version: int | None,
+) -> Saved:
     with store.transaction(engine) as connection:
-        _, stored = store.find_contact_at(connection, debtor_key, contact_key)
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
+        stored = store.find_contact(connection, debtor_id=owner, key=contact_key)
         if stored is None:
             raise _not_on_map(contact_key, debtor_key)
-        version = store.archive_contact(
-            connection, debtor_key, contact_key, by=by, expected_version=expected_version
+        version = set_archived(
+            connection,
+            stored,
+            archived=archived,
+            by=actor.name,
+            expected_version=expected_version,
+            what=contact_label(debtor_key, contact_key),
+        )
+        if version is None:
+            return Saved(contact_key, stored.version)
+        whole = contact_record(stored.contact)
+        record_change(
+            connection,
+            by=actor.name,
+            action="archive" if archived else "restore",
+            entity="contact",
+            key=contact_key,
+            debtor_id=owner,
+            before=whole,
+            after={**whole, "archived": archived},
         )
     return Saved(contact_key, version)
 
 
-def merge_contacts(engine: Engine, *, debtor_key: str, keep: str, drop: str, by: str) -> Saved:
+def merge_contacts(engine: Engine, *, debtor_key: str, keep: str, drop: str, actor: Actor) -> Saved:
     """Fold ``drop`` into ``keep`` (one person entered twice): calls and relations move to
-    ``keep``, ``drop`` is archived, so both histories are kept."""
+    ``keep``, ``drop`` is archived, so both histories are kept.
+
+    History: a "merge" row for every record that changed (each moved call and
+    relation, ``keep`` with what it gained, ``drop`` archived).
+    """
     if keep == drop:
         raise ValidationError((Problem.coded("drop", "merge.same_contact"),))
     with store.transaction(engine) as connection:
-        _current_contacts(connection, debtor_key, {"keep": keep, "drop": drop})
-        version = store.merge_contacts(connection, debtor_key, keep=keep, drop=drop, by=by)
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
+        _current_contacts(connection, debtor_key, {"keep": keep, "drop": drop}, debtor_id=owner)
+        changes: list[MergeChange] = []
+        version = store.merge_contacts(
+            connection, debtor_key, keep=keep, drop=drop, by=actor.name, changes=changes
+        )
+        for change in changes:
+            record_change(
+                connection,
+                by=actor.name,
+                action="merge",
+                entity=change.entity,
+                key=change.key,
+                debtor_id=owner,
+                before=change.before,
+                after=change.after,
+            )
     return Saved(keep, version)
 
 
@@ -315,7 +440,7 @@ def add_relation(
     target: str,
     type: RelationType,
     note: str = "",
-    by: str,
+    actor: Actor,
 ) -> Saved:
     """Add ``source -[type]-> target`` (or bring back an archived one with this note)."""
     if source == target:
@@ -323,18 +448,56 @@ def add_relation(
     checks = FieldProblems()
     relation = Relation(source, target, type, note=checks.check("note", check_text, note))
     checks.raise_any()
-    label = f"{source}>{target}:{type.value}"
+    label = relation_key(source, target, type.value)
     with store.transaction(engine) as connection:
-        owner, ends = _current_contacts(connection, debtor_key, {"from": source, "to": target})
-        version = store.add_or_restore_relation(
-            connection,
-            relation,
-            debtor_id=owner,
-            source_id=ends["from"].id,
-            target_id=ends["to"].id,
-            by=by,
-            what=f"relation {source} -[{type.value}]-> {target} of debtor {debtor_key!r}",
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
+        _, ends = _current_contacts(
+            connection, debtor_key, {"from": source, "to": target}, debtor_id=owner
         )
+        row = find_relation(
+            connection, debtor_id=owner, source=source, target=target, type_=type.value, lock=True
+        )
+        version: int | None = None
+        if row is None:
+            if store.insert_relation_once(
+                connection,
+                relation,
+                debtor_id=owner,
+                source_id=ends["from"].id,
+                target_id=ends["to"].id,
+                by=actor.name,
+                now=store.now_utc(),
+            ):
+                version = 1
+                record_change(
+                    connection,
+                    by=actor.name,
+                    action="create",
+                    entity="relation",
+                    key=label,
+                    debtor_id=owner,
+                    after=relation_record(relation),
+                )
+        elif row.archived:
+            version = update_relation(
+                connection,
+                row,
+                relation,
+                by=actor.name,
+                now=store.now_utc(),
+                what=f"relation {source} -[{type.value}]-> {target} of debtor {debtor_key!r}",
+            )
+            was = replace(relation, note=row.note, archived=True)
+            record_change(
+                connection,
+                by=actor.name,
+                action="restore",
+                entity="relation",
+                key=label,
+                debtor_id=owner,
+                before=relation_record(was),
+                after=relation_record(relation),
+            )
         if version is None:
             raise ValidationError(
                 (
@@ -351,14 +514,95 @@ def add_relation(
 
 
 def archive_relation(
-    engine: Engine, *, debtor_key: str, source: str, target: str, type: RelationType, by: str
+    engine: Engine,
+    *,
+    debtor_key: str,
+    source: str,
+    target: str,
+    type: RelationType,
+    actor: Actor,
 ) -> Saved:
     """Take a relation off the map and out of routes (it is kept, archived)."""
+    return _set_relation_archived(
+        engine,
+        debtor_key=debtor_key,
+        source=source,
+        target=target,
+        type_=type,
+        actor=actor,
+        archived=True,
+    )
+
+
+def restore_relation(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    source: str,
+    target: str,
+    type: RelationType,
+    actor: Actor,
+) -> Saved:
+    """Bring an archived relation back onto the map and into routes ("restore").
+
+    Both its contacts must be current: a relation to an archived contact stays archived.
+    """
+    return _set_relation_archived(
+        engine,
+        debtor_key=debtor_key,
+        source=source,
+        target=target,
+        type_=type,
+        actor=actor,
+        archived=False,
+    )
+
+
+def _set_relation_archived(
+    engine: Engine,
+    *,
+    debtor_key: str,
+    source: str,
+    target: str,
+    type_: RelationType,
+    actor: Actor,
+    archived: bool,
+) -> Saved:
+    label = relation_key(source, target, type_.value)
+    what = f"relation {source} -[{type_.value}]-> {target} of debtor {debtor_key!r}"
     with store.transaction(engine) as connection:
-        version = store.archive_relation(
-            connection, debtor_key, source=source, target=target, type=type, by=by
+        owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
+        if not archived:
+            _current_contacts(
+                connection, debtor_key, {"from": source, "to": target}, debtor_id=owner
+            )
+        row = find_relation(
+            connection, debtor_id=owner, source=source, target=target, type_=type_.value
         )
-    return Saved(f"{source}>{target}:{type.value}", version)
+        if row is None:
+            raise store.NotFoundError(f"{what} does not exist")
+        if bool(row.archived) == archived:
+            return Saved(label, int(row.version))
+        was = Relation(source, target, type_, note=row.note, archived=bool(row.archived))
+        version = update_relation(
+            connection,
+            row,
+            replace(was, archived=archived),
+            by=actor.name,
+            now=store.now_utc(),
+            what=what,
+        )
+        record_change(
+            connection,
+            by=actor.name,
+            action="archive" if archived else "restore",
+            entity="relation",
+            key=label,
+            debtor_id=owner,
+            before=relation_record(was),
+            after=relation_record(replace(was, archived=archived)),
+        )
+    return Saved(label, version)
 
 
 def contact_key_base(name: str) -> str:
@@ -389,11 +633,11 @@ def suggest_contact_key(name: str, *, taken: set[str]) -> str:
 
 
 def _current_contacts(
-    connection: sa.Connection, debtor_key: str, keys: dict[str, str]
+    connection: sa.Connection, debtor_key: str, keys: dict[str, str], *, debtor_id: int
 ) -> tuple[int, dict[str, store.StoredContact]]:
     """The debtor's id and its contacts ``keys`` (field -> key), each current; else a
     :class:`ValidationError` naming the field."""
-    owner = store.find_debtor_id(connection, debtor_key)
+    owner = debtor_id
     found = {}
     for field, key in keys.items():
         stored = store.find_contact(connection, debtor_id=owner, key=key)

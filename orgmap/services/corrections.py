@@ -8,6 +8,13 @@ one record it corrects (and, when the person changes, that person) and inserts
 one row.  A record someone else superseded in the meantime is refused with a
 clear message and nothing is written; the same correction submitted twice is
 stored once.
+
+Correcting and voiding need :attr:`~orgmap.domain.access.Action.LOG_CALL` (the
+right to log calls is the right to fix them), the call list
+:attr:`~orgmap.domain.access.Action.READ`; each is asked inside the transaction
+or snapshot first.  A correction writes one history row ("correct": the fields
+it changed, before and after; "void": the call withdrawn), keyed by the
+fingerprint of the record it supersedes.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.access import Action, Actor, mask_email, mask_phone, masks_contact_details
 from orgmap.domain.calls import call_fingerprint, corrected, voided
 from orgmap.domain.fields import check_logged_time, check_text, parse_date
 from orgmap.domain.model import (
@@ -34,6 +42,9 @@ from orgmap.domain.model import (
     Outcome,
 )
 from orgmap.domain.validation import Problem, ValidationError, check_change
+from orgmap.services.authz import authorize
+from orgmap.services.changes import call_record, record_change, record_edit
+from orgmap.store.interactions import find_call_of
 
 __all__ = [
     "CallChange",
@@ -83,7 +94,7 @@ def correct_call(
     debtor_key: str,
     original: str,
     change: CallChange,
-    by: str,
+    actor: Actor,
     region: str,
 ) -> CorrectedCall:
     """Supersede the call whose fingerprint is ``original`` with a corrected record.
@@ -91,8 +102,10 @@ def correct_call(
     All or nothing.  Raises :class:`ValidationError` naming the field (nothing
     changed, a bad note or time, a promise without amount or date, a person not
     at the debtor, or the call already corrected by someone else) or
-    :class:`NotFoundError` for an unknown debtor or call.
+    :class:`NotFoundError` for an unknown (or hidden) debtor or call;
+    :class:`~orgmap.domain.access.AccessDeniedError` for a viewer.
     """
+    by = actor.name
     now = datetime.now(UTC)
     problems: list[Problem] = []
     note = _checked(problems, "note", check_text, change.note)
@@ -102,12 +115,13 @@ def correct_call(
         raise ValidationError(problems)
 
     with store.transaction(engine) as connection:
-        stored = store.find_call(connection, debtor_key, original)
+        owner, _ = authorize(connection, actor, Action.LOG_CALL, debtor_key)
+        stored = find_call_of(connection, debtor_id=owner, fingerprint=original)
         _refuse_void(stored)
         before = stored.interaction
         contact_id, called = stored.contact_id, None
         if change.contact is not None and change.contact != before.contact:
-            _, found = store.find_contact_at(connection, debtor_key, change.contact)
+            found = store.find_contact(connection, debtor_id=owner, key=change.contact)
             if found is None or found.contact.archived:
                 raise ValidationError(
                     (
@@ -127,11 +141,22 @@ def correct_call(
         added = _append(
             connection, record, debtor_key=debtor_key, stored=stored, contact_id=contact_id, by=by
         )
+        if added:
+            record_edit(
+                connection,
+                by=by,
+                action="correct",
+                entity="call",
+                key=stored.fingerprint,
+                debtor_id=owner,
+                before=call_record(before),
+                after=call_record(record),
+            )
     return CorrectedCall(record, call_fingerprint(record), duplicate=not added)
 
 
 def void_call(
-    engine: Engine, *, debtor_key: str, original: str, by: str, reason: str = ""
+    engine: Engine, *, debtor_key: str, original: str, actor: Actor, reason: str = ""
 ) -> CorrectedCall:
     """Withdraw the call whose fingerprint is ``original`` (it did not happen as logged).
 
@@ -139,12 +164,14 @@ def void_call(
     note; routing, the contact card and the call list no longer count it.  All
     or nothing, refused like :func:`correct_call` when someone superseded it first.
     """
+    by = actor.name
     problems: list[Problem] = []
     note = _checked(problems, "note", check_text, reason)
     if problems:
         raise ValidationError(problems)
     with store.transaction(engine) as connection:
-        stored = store.find_call(connection, debtor_key, original)
+        owner, _ = authorize(connection, actor, Action.LOG_CALL, debtor_key)
+        stored = find_call_of(connection, debtor_id=owner, fingerprint=original)
         _refuse_void(stored)
         record = voided(stored.interaction, by=by, note=note)
         if _superseded(stored, record):
@@ -157,6 +184,17 @@ def void_call(
             contact_id=stored.contact_id,
             by=by,
         )
+        if added:
+            record_change(
+                connection,
+                by=by,
+                action="void",
+                entity="call",
+                key=stored.fingerprint,
+                debtor_id=owner,
+                before=call_record(stored.interaction),
+                after={"void": True, "reason": note},
+            )
     return CorrectedCall(record, call_fingerprint(record), duplicate=not added)
 
 
@@ -317,16 +355,17 @@ class CallList:
 
 
 def list_calls(
-    engine: Engine, debtor_key: str, *, page: int = 0, per_page: int = PER_PAGE
+    engine: Engine, debtor_key: str, *, actor: Actor, page: int = 0, per_page: int = PER_PAGE
 ) -> CallList:
     """One page of the debtor's current calls, newest first, each with its history.
 
     Costs the rows shown: the count, the page, a query per generation of the
     shown calls' corrections, and the debtor's contacts for the form.
-    :class:`NotFoundError` for an unknown debtor.
+    :class:`NotFoundError` for an unknown debtor, or one hidden from ``actor``;
+    a viewer sees the numbers masked.
     """
     with store.snapshot(engine) as connection:
-        debtor_id = store.find_debtor_id(connection, debtor_key)
+        debtor_id, _ = authorize(connection, actor, Action.READ, debtor_key)
         total = store.count_current_calls(connection, debtor_id=debtor_id)
         pages = max(1, -(-total // per_page))
         page = min(max(page, 0), pages - 1)
@@ -349,4 +388,29 @@ def list_calls(
             CallEntry(listed.fingerprint, listed.interaction, listed.contact_name, history)
         )
     current = tuple(s.contact for s in contacts.values() if not s.contact.archived)
-    return CallList(total=total, page=page, pages=pages, calls=tuple(entries), contacts=current)
+    listing = CallList(total=total, page=page, pages=pages, calls=tuple(entries), contacts=current)
+    return _masked(listing) if masks_contact_details(actor) else listing
+
+
+def _masked(listing: CallList) -> CallList:
+    """``listing`` with every phone number masked (what a viewer sees)."""
+
+    def call(i: Interaction) -> Interaction:
+        return i if i.phone is None else replace(i, phone=mask_phone(i.phone))
+
+    def person(c: Contact) -> Contact:
+        return replace(
+            c,
+            phones=tuple(replace(p, e164=mask_phone(p.e164)) for p in c.phones),
+            email=None if c.email is None else mask_email(c.email),
+        )
+
+    entries = tuple(
+        replace(
+            e,
+            call=call(e.call),
+            history=tuple(replace(h, interaction=call(h.interaction)) for h in e.history),
+        )
+        for e in listing.calls
+    )
+    return replace(listing, calls=entries, contacts=tuple(person(c) for c in listing.contacts))

@@ -26,10 +26,11 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.access import Actor
 from orgmap.domain.model import Phone
 from orgmap.routing import History, Step, Weights, summarize_history
 from orgmap.routing.dialling import callable_phones
-from orgmap.services.debtors import open_debtor
+from orgmap.services.debtors import open_debtor, visible_team
 from orgmap.services.routes import routing_weights
 from orgmap.store import DebtorFilters, DebtorSort, DebtorSummary, SortColumn
 
@@ -85,6 +86,7 @@ class DebtorPage:
 def list_page(
     engine: Engine,
     *,
+    actor: Actor,
     query: str = "",
     sort: DebtorSort = BY_KEY,
     filters: DebtorFilters = EVERYONE,
@@ -94,14 +96,16 @@ def list_page(
     """Page ``page`` of the debtors matching ``query`` and ``filters``, in ``sort`` order.
 
     ``query`` is a case-insensitive substring of a debtor's name, key or
-    collector.  The count and the page are read in one snapshot, so they agree.
-    Raises :class:`ValueError` for a page below 1 or a size outside 1 to
-    :data:`MAX_PAGE_SIZE`.
+    collector.  Only debtors ``actor`` may see are listed (their team's, every
+    team's for an admin: a condition of the query, not a filter of its rows).
+    The count and the page are read in one snapshot, so they agree.  Raises
+    :class:`ValueError` for a page below 1 or a size outside 1 to :data:`MAX_PAGE_SIZE`.
     """
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page must be >= 1 and page_size 1 to {MAX_PAGE_SIZE}")
+    team_id = visible_team(actor)
     with store.snapshot(engine) as connection:
-        total = store.count_debtors(connection, search=query, filters=filters)
+        total = store.count_debtors(connection, search=query, filters=filters, team_id=team_id)
         page = min(page, max(1, -(-total // page_size)))
         rows = store.list_debtor_page(
             connection,
@@ -110,6 +114,7 @@ def list_page(
             filters=filters,
             offset=(page - 1) * page_size,
             limit=page_size,
+            team_id=team_id,
         )
     return DebtorPage(tuple(rows), total, page, page_size)
 
@@ -124,16 +129,22 @@ class NextStep:
 
 
 def next_step(
-    engine: Engine, debtor_key: str, *, lang: str = "en", weights: Weights | None = None
+    engine: Engine,
+    debtor_key: str,
+    *,
+    actor: Actor,
+    lang: str = "en",
+    weights: Weights | None = None,
 ) -> NextStep | None:
     """Whom to reach first at ``debtor_key``, and how: the first step of its best route.
 
     ``None`` when no route reaches anyone who can authorize payment.  One
     debtor's answer (its map, read once and routed): the list asks for the rows
-    it shows.  Raises :class:`~orgmap.store.NotFoundError` for an unknown key.
+    it shows.  Raises :class:`~orgmap.store.NotFoundError` for an unknown key (or a
+    debtor ``actor`` may not see); a viewer gets the numbers masked.
     """
     now = datetime.now(UTC)
-    view = open_debtor(engine, debtor_key, k=1, lang=lang, now=now, weights=weights)
+    view = open_debtor(engine, debtor_key, actor=actor, k=1, lang=lang, now=now, weights=weights)
     assert view.route is not None
     if not view.route.routes:
         return None
@@ -146,10 +157,10 @@ def next_step(
     return NextStep(step, callable_phones(contact, usable=usable))
 
 
-def collectors(engine: Engine) -> list[str]:
-    """The collectors debtors are assigned to, each once, in order."""
+def collectors(engine: Engine, *, actor: Actor) -> list[str]:
+    """The collectors the debtors ``actor`` may see are assigned to, each once, in order."""
     with store.snapshot(engine) as connection:
-        return store.list_collectors(connection)
+        return store.list_collectors(connection, team_id=visible_team(actor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,16 +175,21 @@ class DebtorChoices:
     more: bool
 
 
-def debtor_choices(engine: Engine, *, keep: Iterable[str | None], first: int) -> DebtorChoices:
-    """The debtors ``keep`` (those that still exist) and the ``first`` debtors by key.
+def debtor_choices(
+    engine: Engine, *, actor: Actor, keep: Iterable[str | None], first: int
+) -> DebtorChoices:
+    """The debtors ``keep`` (those that still exist) and the ``first`` debtors by key,
+    of those ``actor`` may see (a key kept from a URL that names another team's
+    debtor is left out, as one that does not exist).
 
     Two indexed reads whatever the team's size: a picker that offers every
     debtor would read the whole team on every page.
     """
     kept = {key for key in keep if key}
+    team_id = visible_team(actor)
     with store.snapshot(engine) as connection:
-        leading = list(store.debtor_names(connection, first=first + 1).items())
+        leading = list(store.debtor_names(connection, first=first + 1, team_id=team_id).items())
         names = dict(leading[:first])
         if missing := kept - names.keys():
-            names |= store.debtor_names(connection, keys=missing)
+            names |= store.debtor_names(connection, keys=missing, team_id=team_id)
     return DebtorChoices(dict(sorted(names.items())), more=len(leading) > first)

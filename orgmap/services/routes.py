@@ -26,6 +26,7 @@ from orgmap.routing import (
     route_contacts,
 )
 from orgmap.store import KnownElsewhere, find_same_person
+from orgmap.store.debtors import keys_in_team
 
 __all__ = [
     "answer_routes",
@@ -50,11 +51,15 @@ def answer_routes(
     lang: str,
     now: datetime,
     weights: Weights,
+    team_id: int | None = None,
 ) -> RouteAnswer:
     """The ``k`` cheapest routes on ``m``, with the people on them named where they are
-    known at other debtors."""
+    known at other debtors (of team ``team_id`` only; ``None``: of any team)."""
     answer = cheapest_routes(m, k=k, now=now, weights=weights, lang=lang)
     elsewhere = look_up_route_people(connection, m, answer)
+    if elsewhere and team_id is not None:  # another team's debtors are not to be known of
+        visible = keys_in_team(connection, {hit.debtor_key for hit in elsewhere}, team_id=team_id)
+        elsewhere = [hit for hit in elsewhere if hit.debtor_key in visible]
     if not elsewhere:
         return answer
     return note_known_elsewhere(answer, m, known_elsewhere_by_contact(m, elsewhere), lang=lang)

@@ -15,14 +15,16 @@ digits, more than a name can hold, or control characters.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
 from orgmap import store
+from orgmap.domain.access import Actor, mask_phone, masks_contact_details
 from orgmap.domain.fields import NAME_MAX_CHARS, check_name, normalize_phone
 from orgmap.domain.messages import FieldError
 from orgmap.domain.validation import Problem, ValidationError
+from orgmap.services.debtors import visible_team
 from orgmap.store.search import Matched, TeamMatch
 from orgmap.store.tables import LAST_DIGITS
 
@@ -153,21 +155,28 @@ def _refusal(reason: str, text: str, *, digits: int = 0) -> str:
 
 
 def search_team(
-    engine: Engine, text: str, *, region: str, limit: int = DEFAULT_LIMIT
+    engine: Engine, text: str, *, actor: Actor, region: str, limit: int = DEFAULT_LIMIT
 ) -> list[TeamMatch]:
     """The people across the team that ``text`` finds, at most ``limit`` (1 to :data:`MAX_LIMIT`).
 
     ``text`` is read by :func:`read_query` (``region`` for numbers without
     ``+country``): a number finds the people with that number first, then those
     whose number ends in the digits typed; a name finds people by their name, then
-    by their company's.  Archived contacts are left out.  Raises :class:`QueryRefused`.
+    by their company's.  Archived contacts are left out, and so are the debtors
+    ``actor`` may not see (a condition of the query: a team's search costs what
+    it finds).  A viewer gets the numbers masked.  Raises :class:`QueryRefused`.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
     query = read_query(text, region=region)
+    team_id = visible_team(actor)
     with store.snapshot(engine) as connection:
         if query.is_number:
-            return store.find_by_number(
-                connection, e164=query.e164, digits=query.digits, limit=limit
+            found = store.find_by_number(
+                connection, e164=query.e164, digits=query.digits, limit=limit, team_id=team_id
             )
-        return store.find_by_name(connection, text=query.text, limit=limit)
+        else:
+            found = store.find_by_name(connection, text=query.text, limit=limit, team_id=team_id)
+    if masks_contact_details(actor):
+        return [replace(m, phone=mask_phone(m.phone)) if m.phone else m for m in found]
+    return found

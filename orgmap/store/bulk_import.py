@@ -4,7 +4,9 @@ It reads each debtor's stored records once, then goes through the same
 per-record writes as a single edit (:func:`~orgmap.store.debtors.update_debtor`,
 :func:`~orgmap.store.contacts.update_contact`,
 :func:`~orgmap.store.relations.update_relation`): only changed columns are
-written, each conditioned on the version read.
+written, each conditioned on the version read.  Every record created or changed gets
+one history entry (:mod:`orgmap.store.history`) in the same transaction, written
+together in one statement at the end.
 """
 
 from __future__ import annotations
@@ -17,22 +19,38 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from orgmap.domain.model import DebtorMap, Relation
+from orgmap.domain.model import DebtorMap, Interaction, Relation
 from orgmap.store.contacts import contact_label, insert_contacts, stored_contacts, update_contact
-from orgmap.store.debtors import find_debtor, insert_debtor, update_debtor
+from orgmap.store.debtors import find_debtor, insert_debtor, insert_owner, update_debtor
 from orgmap.store.errors import NotFoundError, StoreError
+from orgmap.store.history import (
+    call_record,
+    contact_record,
+    jsonable,
+    relation_key,
+    relation_record,
+)
 from orgmap.store.interactions import insert_interactions_once, known_fingerprints
 from orgmap.store.mapping import (
+    debtor_values,
     interaction_fingerprint,
     interaction_values,
     relation_label,
     stamp_new,
 )
 from orgmap.store.relations import update_relation
-from orgmap.store.tables import relation_table
-from orgmap.store.versions import now_utc
+from orgmap.store.tables import history_table, relation_table
+from orgmap.store.versions import changed_values, now_utc
 
-__all__ = ["ChangeCounts", "SaveReport", "save_maps"]
+__all__ = [
+    "ChangeCounts",
+    "SaveReport",
+    "call_record",
+    "contact_record",
+    "relation_key",
+    "relation_record",
+    "save_maps",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +87,44 @@ class SaveReport:
 
 @dataclass(slots=True)
 class _Tally:
+    """What was done, counted, and the history entries that say so."""
+
+    by: str
+    now: datetime
+    action: str
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(
+        self,
+        *,
+        entity: str,
+        key: str,
+        debtor_id: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        self.history.append(
+            {
+                "at": self.now,
+                "by": self.by,
+                "action": self.action,
+                "entity": entity,
+                "key": key,
+                "debtor_id": debtor_id,
+                "before": None if before is None else jsonable(before),
+                "after": None if after is None else jsonable(after),
+            }
+        )
+
+    def record_change(
+        self, *, entity: str, key: str, debtor_id: int, old: dict[str, Any], new: dict[str, Any]
+    ) -> None:
+        """One entry with the fields that differ between ``old`` and ``new`` (none: none)."""
+        after = changed_values(old, new)
+        if after:
+            before = {name: old.get(name) for name in after}
+            self.record(entity=entity, key=key, debtor_id=debtor_id, before=before, after=after)
 
     def add(self, kind: str, *, created: int = 0, updated: int = 0, unchanged: int = 0) -> None:
         self.counts.update({(kind, "created"): created, (kind, "updated"): updated})
@@ -84,8 +139,20 @@ class _Tally:
         )
 
 
-def save_maps(connection: sa.Connection, maps: Sequence[DebtorMap], *, by: str) -> SaveReport:
+def save_maps(
+    connection: sa.Connection,
+    maps: Sequence[DebtorMap],
+    *,
+    by: str,
+    team_id: int | None = None,
+    action: str = "import",
+) -> SaveReport:
     """Upsert whole maps by their keys, in the caller's transaction.
+
+    Debtors created get team ``team_id`` as their owner (``None``: no team).  Each
+    record created or changed gets one history entry, by ``by``, of ``action``
+    (created ones with the whole record as ``after``, changed ones with the fields
+    that changed).
 
     Debtors match by key, contacts by (debtor, key) with their phones replaced
     as a set, relations by (source, target, type); an interaction is added only
@@ -98,28 +165,53 @@ def save_maps(connection: sa.Connection, maps: Sequence[DebtorMap], *, by: str) 
     relation or interaction naming an unknown contact raises
     :class:`NotFoundError`, and the caller's rollback then undoes everything.
     """
-    tally = _Tally()
     now = now_utc()
+    tally = _Tally(by=by, now=now, action=action)
     for debtor_map in maps:
-        _save_map(connection, debtor_map, by=by, now=now, tally=tally)
+        _save_map(connection, debtor_map, by=by, now=now, tally=tally, team_id=team_id)
+    if tally.history:
+        connection.execute(sa.insert(history_table), tally.history)
     return tally.report()
 
 
 def _save_map(
-    connection: sa.Connection, m: DebtorMap, *, by: str, now: datetime, tally: _Tally
+    connection: sa.Connection,
+    m: DebtorMap,
+    *,
+    by: str,
+    now: datetime,
+    tally: _Tally,
+    team_id: int | None,
 ) -> None:
-    stored = find_debtor(connection, m.debtor.key, lock=True)
+    key = m.debtor.key
+    stored = find_debtor(connection, key, lock=True)
     if stored is None:
         debtor_id = insert_debtor(connection, m.debtor, by=by, now=now)
         if debtor_id is None:
-            raise StoreError(
-                f"debtor {m.debtor.key!r} was added by someone else just now; try again"
-            )
+            raise StoreError(f"debtor {key!r} was added by someone else just now; try again")
         tally.add("debtors", created=1)
+        tally.record(
+            entity="debtor",
+            key=key,
+            debtor_id=debtor_id,
+            before=None,
+            after=debtor_values(m.debtor),
+        )
+        if team_id is not None:
+            insert_owner(connection, debtor_id=debtor_id, team_id=team_id, by=by, now=now)
+            owner = {"team_id": team_id, "user_id": None}
+            tally.record(entity="owner", key=key, debtor_id=debtor_id, before=None, after=owner)
     else:
         debtor_id = stored.id
         version = update_debtor(connection, m.debtor, by=by, expected_version=None, stored=stored)
         tally.add("debtors", **({"updated": 1} if version != stored.version else {"unchanged": 1}))
+        tally.record_change(
+            entity="debtor",
+            key=key,
+            debtor_id=debtor_id,
+            old=debtor_values(stored.debtor),
+            new=debtor_values(m.debtor),
+        )
     id_of = _save_contacts(connection, m, debtor_id=debtor_id, by=by, now=now, tally=tally)
     _save_relations(connection, m, debtor_id=debtor_id, id_of=id_of, by=by, now=now, tally=tally)
     _save_interactions(connection, m, debtor_id=debtor_id, id_of=id_of, by=by, now=now, tally=tally)
@@ -149,9 +241,20 @@ def _save_contacts(
             connection, before, c, debtor_id=debtor_id, by=by, now=now, what=what
         )
         tally.add("contacts", **({"updated": 1} if version != before.version else {"unchanged": 1}))
+        tally.record_change(
+            entity="contact",
+            key=c.key,
+            debtor_id=debtor_id,
+            old=contact_record(before.contact),
+            new=contact_record(c),
+        )
     new = [c for c in m.contacts if c.key not in stored]
     id_of.update(insert_contacts(connection, new, debtor_id=debtor_id, by=by, now=now))
     tally.add("contacts", created=len(new))
+    for c in new:
+        tally.record(
+            entity="contact", key=c.key, debtor_id=debtor_id, before=None, after=contact_record(c)
+        )
     return id_of
 
 
@@ -193,6 +296,13 @@ def _save_relations(
             continue
         version = update_relation(connection, row, relation, by=by, now=now, what=label)
         tally.add("relations", **({"updated": 1} if version != row.version else {"unchanged": 1}))
+        tally.record_change(
+            entity="relation",
+            key=relation_key(relation.source, relation.target, relation.type),
+            debtor_id=debtor_id,
+            old={"note": row.note, "archived": row.archived},
+            new={"note": relation.note, "archived": relation.archived},
+        )
     if new:
         connection.execute(
             sa.insert(relation_table),
@@ -210,6 +320,10 @@ def _save_relations(
             ],
         )
         tally.add("relations", created=len(new))
+        for relation in new.values():
+            after = relation_record(relation)
+            key = relation_key(relation.source, relation.target, relation.type)
+            tally.record(entity="relation", key=key, debtor_id=debtor_id, before=None, after=after)
 
 
 def _save_interactions(
@@ -225,6 +339,7 @@ def _save_interactions(
     debtor_key = m.debtor.key
     known = known_fingerprints(connection, debtor_id=debtor_id)
     batch: list[dict[str, Any]] = []
+    calls: list[Interaction] = []
     for i in m.interactions:
         where = f"interaction at {i.at.isoformat()} of debtor {debtor_key!r}"
         contact_id = _contact_id(id_of, i.contact, debtor_key=debtor_key, where=where)
@@ -233,5 +348,14 @@ def _save_interactions(
         values = interaction_values(i, debtor_id=debtor_id, contact_id=contact_id, by=by, now=now)
         known.add(values["fingerprint"])
         batch.append(values)
+        calls.append(i)
     created = insert_interactions_once(connection, batch)
+    # A call a racer stored meanwhile is skipped (its fingerprint is unique per debtor):
+    # on PostgreSQL the debtor's row lock makes that a call logged, not an import.
+    if created == len(calls):
+        for i, values in zip(calls, batch, strict=True):
+            key = values["fingerprint"]
+            tally.record(
+                entity="call", key=key, debtor_id=debtor_id, before=None, after=call_record(i)
+            )
     tally.add("interactions", created=created, unchanged=len(m.interactions) - created)

@@ -48,6 +48,7 @@ __all__ = [
     "insert_contact_once",
     "insert_contacts",
     "replace_phones",
+    "set_archived",
     "set_disposition",
     "stored_contacts",
     "update_contact",
@@ -361,6 +362,35 @@ def archive_contact(
         expected_version=expected_version,
         by=by,
         what=contact_label(debtor_key, contact_key),
+    )
+
+
+def set_archived(
+    connection: sa.Connection,
+    stored: StoredContact,
+    *,
+    archived: bool,
+    by: str,
+    expected_version: int | None,
+    what: str,
+) -> int | None:
+    """Archive (or, with ``archived=False``, restore) a contact already read; its version.
+
+    ``None`` when it already was so (nothing written).  Conditioned on the
+    version read; ``expected_version`` (the version a form showed) is checked first.
+    """
+    check_expected(what, expected=expected_version, actual=stored.version)
+    if stored.contact.archived == archived:
+        return None
+    return update_versioned(
+        connection,
+        contact_table,
+        row_id=stored.id,
+        version=stored.version,
+        values={"archived": archived},
+        by=by,
+        now=now_utc(),
+        what=what,
     )
 
 

@@ -26,13 +26,17 @@ from orgmap.store.errors import AlreadyExistsError, NotFoundError
 from orgmap.store.mapping import debtor_from_row, debtor_values, stamp_new
 from orgmap.store.tables import (
     contact_table,
+    debtor_owner_table,
     debtor_table,
+    history_table,
     interaction_table,
     is_current_call,
 )
 from orgmap.store.versions import changed_values, check_expected, now_utc, update_versioned
 
 __all__ = [
+    "EVERY_TEAM",
+    "NO_TEAM",
     "DebtorFilters",
     "DebtorSort",
     "DebtorSummary",
@@ -41,15 +45,36 @@ __all__ = [
     "count_debtors",
     "create_debtor",
     "debtor_names",
+    "debtor_teams",
     "find_debtor",
     "find_debtor_id",
     "insert_debtor",
+    "insert_owner",
+    "keys_in_team",
     "list_collectors",
     "list_debtor_page",
     "list_debtors",
     "not_found",
+    "record_exports",
     "update_debtor",
 ]
+
+
+#: ``team_id`` of the lists for someone who sees every team's debtors (an admin).
+EVERY_TEAM: int | None = None
+#: ``team_id`` of the lists for someone in no team who is no admin: an id no team has
+#: (ids start at 1 on both databases), so the lists are empty.
+NO_TEAM = 0
+
+
+def _visible(team_id: int | None) -> tuple[sa.FromClause, list[sa.ColumnElement[bool]]]:
+    """What a list of debtors selects from, and the condition, for team ``team_id``'s
+    debtors (:data:`EVERY_TEAM`: everyone's): a join on the owner's primary key."""
+    if team_id is None:
+        return debtor_table, []
+    o = debtor_owner_table.c
+    joined = debtor_table.join(debtor_owner_table, o.debtor_id == debtor_table.c.id)
+    return joined, [o.team_id == team_id]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +124,11 @@ def find_debtor_id(connection: sa.Connection, debtor_key: str) -> int:
     return int(found)
 
 
-def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
-    """Every debtor with its contact count, authorizer flag and last contact, ordered by key.
+def list_debtors(
+    connection: sa.Connection, *, team_id: int | None = EVERY_TEAM
+) -> list[DebtorSummary]:
+    """Every debtor (of team ``team_id``) with its contact count, authorizer flag and last
+    contact, ordered by key.
 
     Three aggregate queries joined into one statement, whatever the team's size.
     """
@@ -127,6 +155,7 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
         .subquery()
     )
     d = debtor_table.c
+    source, visible = _visible(team_id)
     query = (
         sa.select(
             *_SUMMARY_COLUMNS,
@@ -134,7 +163,8 @@ def list_debtors(connection: sa.Connection) -> list[DebtorSummary]:
             sa.func.coalesce(per_contact.c.authorizer, 0).label("authorizer"),
             per_interaction.c.last_contact_at,
         )
-        .select_from(debtor_table)
+        .select_from(source)
+        .where(*visible)
         .outerjoin(per_contact, per_contact.c.debtor_id == d.id)
         .outerjoin(per_interaction, per_interaction.c.debtor_id == d.id)
         .order_by(d.key)
@@ -232,10 +262,18 @@ def _called_since(instant: datetime) -> sa.Exists:
 
 
 def count_debtors(
-    connection: sa.Connection, *, search: str = "", filters: DebtorFilters = DebtorFilters()
+    connection: sa.Connection,
+    *,
+    search: str = "",
+    filters: DebtorFilters = DebtorFilters(),
+    team_id: int | None = EVERY_TEAM,
 ) -> int:
-    """How many debtors :func:`list_debtor_page` pages through for ``search`` and ``filters``."""
-    query = sa.select(sa.func.count()).select_from(debtor_table).where(*_matching(search, filters))
+    """How many debtors :func:`list_debtor_page` pages through for ``search`` and ``filters``
+    (of team ``team_id``; :data:`EVERY_TEAM`: of every team)."""
+    source, visible = _visible(team_id)
+    query = (
+        sa.select(sa.func.count()).select_from(source).where(*visible, *_matching(search, filters))
+    )
     return int(connection.execute(query).scalar_one())
 
 
@@ -266,6 +304,7 @@ def list_debtor_page(
     filters: DebtorFilters = DebtorFilters(),
     offset: int = 0,
     limit: int = 25,
+    team_id: int | None = EVERY_TEAM,
 ) -> list[DebtorSummary]:
     """Debtors ``offset`` to ``offset + limit`` of the list searched, filtered and sorted.
 
@@ -273,14 +312,17 @@ def list_debtor_page(
     collector.  Two statements: the page's debtors (the database filters, sorts
     and cuts the team's ``debtor`` rows; sorting or filtering by last contact adds
     one index search per debtor), then their contact counts, authorizer flags
-    and last contacts, for those debtors only.
+    and last contacts, for those debtors only.  ``team_id`` keeps that team's debtors
+    (:data:`EVERY_TEAM`: everyone's), joined on the owner's primary key.
     """
     if offset < 0 or limit < 1:
         raise ValueError(f"offset must be >= 0 and limit >= 1, got {offset} and {limit}")
     d = debtor_table.c
+    source, visible = _visible(team_id)
     page_query = (
         sa.select(d.id, *_SUMMARY_COLUMNS)
-        .where(*_matching(search, filters))
+        .select_from(source)
+        .where(*visible, *_matching(search, filters))
         .order_by(*_order_by(sort))
         .limit(limit)
         .offset(offset)
@@ -337,28 +379,96 @@ def _summary(row: Any, figures: Any) -> DebtorSummary:
     )
 
 
-def list_collectors(connection: sa.Connection) -> list[str]:
-    """The names debtors are assigned to, each once, in order (no one: left out)."""
+def list_collectors(connection: sa.Connection, *, team_id: int | None = EVERY_TEAM) -> list[str]:
+    """The names debtors (of team ``team_id``) are assigned to, each once, in order (no
+    one: left out)."""
     d = debtor_table.c
-    query = sa.select(d.assigned_to).where(d.assigned_to != "").distinct().order_by(d.assigned_to)
+    source, visible = _visible(team_id)
+    query = (
+        sa.select(d.assigned_to)
+        .select_from(source)
+        .where(*visible, d.assigned_to != "")
+        .distinct()
+        .order_by(d.assigned_to)
+    )
     return list(connection.execute(query).scalars())
 
 
 def debtor_names(
-    connection: sa.Connection, *, keys: Collection[str] = (), first: int = 0
+    connection: sa.Connection,
+    *,
+    keys: Collection[str] = (),
+    first: int = 0,
+    team_id: int | None = EVERY_TEAM,
 ) -> dict[str, str]:
     """Key → name of the debtors ``keys`` (those that exist) and of the ``first`` debtors
-    by key, in key order: two searches of the key index, whatever the team's size."""
+    by key, in key order: two searches of the key index, whatever the team's size.
+    ``team_id`` keeps that team's debtors (:data:`EVERY_TEAM`: everyone's)."""
     d = debtor_table.c
+    source, visible = _visible(team_id)
     found: dict[str, str] = {}
     if first > 0:
-        query = sa.select(d.key, d.name).order_by(d.key).limit(first)
+        query = (
+            sa.select(d.key, d.name)
+            .select_from(source)
+            .where(*visible)
+            .order_by(d.key)
+            .limit(first)
+        )
         found.update((key, name) for key, name in connection.execute(query))
     wanted: Sequence[str] = sorted(set(keys) - set(found))
     if wanted:
-        query = sa.select(d.key, d.name).where(d.key.in_(wanted))
+        query = sa.select(d.key, d.name).select_from(source).where(*visible, d.key.in_(wanted))
         found.update((key, name) for key, name in connection.execute(query))
     return dict(sorted(found.items()))
+
+
+def keys_in_team(connection: sa.Connection, keys: Collection[str], *, team_id: int) -> set[str]:
+    """Those of debtors ``keys`` that belong to team ``team_id``: one search by key."""
+    if not keys:
+        return set()
+    d = debtor_table.c
+    source, visible = _visible(team_id)
+    query = sa.select(d.key).select_from(source).where(*visible, d.key.in_(sorted(set(keys))))
+    return set(connection.execute(query).scalars())
+
+
+def debtor_teams(connection: sa.Connection, keys: Collection[str]) -> dict[str, int | None]:
+    """Key → team (``None``: no team) of those of debtors ``keys`` that exist: one search
+    by key, in chunks far below SQLite's limit on bound parameters."""
+    d, o = debtor_table.c, debtor_owner_table.c
+    wanted = sorted(set(keys))
+    found: dict[str, int | None] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            sa.select(d.key, o.team_id)
+            .select_from(debtor_table.outerjoin(debtor_owner_table, o.debtor_id == d.id))
+            .where(d.key.in_(wanted[start : start + 500]))
+        )
+        found.update((key, team) for key, team in connection.execute(query))
+    return found
+
+
+def record_exports(
+    connection: sa.Connection, keys: Sequence[str], *, by: str, what: str, now: datetime
+) -> None:
+    """One history entry ``export`` per debtor ``keys``, ``after`` naming the format ``what``:
+    one statement for them all, each finding its debtor's id by its key."""
+    if not keys:
+        return
+    d = debtor_table.c
+    debtor_id = sa.select(d.id).where(d.key == sa.bindparam("debtor_key")).scalar_subquery()
+    statement = sa.insert(history_table).values(
+        at=now,
+        by=by,
+        action="export",
+        entity="debtor",
+        key=sa.bindparam("debtor_key"),
+        debtor_id=debtor_id,
+        before=None,
+        after={"format": what},
+    )
+    connection.execute(statement, [{"debtor_key": key} for key in keys])
 
 
 def insert_debtor(
@@ -368,6 +478,22 @@ def insert_debtor(
     statement = insert_once(connection.dialect.name, debtor_table, "key")
     row = {**debtor_values(debtor), **stamp_new(by=by, now=now)}
     return connection.execute(statement, row).scalar()
+
+
+def insert_owner(
+    connection: sa.Connection, *, debtor_id: int, team_id: int, by: str, now: datetime
+) -> None:
+    """Give a debtor just inserted its team (no assigned user yet): its owner row."""
+    connection.execute(
+        sa.insert(debtor_owner_table).values(
+            debtor_id=debtor_id,
+            team_id=team_id,
+            user_id=None,
+            updated_at=now,
+            updated_by=by,
+            version=1,
+        )
+    )
 
 
 def create_debtor(connection: sa.Connection, debtor: Debtor, *, by: str) -> int:
@@ -382,10 +508,17 @@ def create_debtor(connection: sa.Connection, debtor: Debtor, *, by: str) -> int:
 
 
 def find_debtor(
-    connection: sa.Connection, debtor_key: str, *, lock: bool = False
+    connection: sa.Connection, debtor_key: str, *, lock: bool = False, debtor_id: int | None = None
 ) -> StoredDebtor | None:
-    """The debtor ``debtor_key`` as stored, or ``None``; ``lock`` holds its row (PostgreSQL)."""
-    query = sa.select(debtor_table).where(debtor_table.c.key == debtor_key)
+    """The debtor ``debtor_key`` as stored, or ``None``; ``lock`` holds its row (PostgreSQL).
+
+    ``debtor_id``: the row id the caller already holds (then looked up by it, its
+    primary key, instead of by the key).
+    """
+    d = debtor_table.c
+    query = sa.select(debtor_table).where(
+        d.key == debtor_key if debtor_id is None else d.id == debtor_id
+    )
     row = connection.execute(query.with_for_update() if lock else query).one_or_none()
     return None if row is None else StoredDebtor(row.id, row.version, debtor_from_row(row))
 

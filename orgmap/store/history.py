@@ -8,7 +8,7 @@ triggers on both databases refuse UPDATE and DELETE on ``history``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -16,10 +16,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from orgmap.domain.model import Contact, Interaction, Relation
 from orgmap.store.tables import history_table
 from orgmap.store.versions import now_utc
 
-__all__ = ["HistoryEntry", "history_for_debtor", "jsonable", "record"]
+__all__ = [
+    "HistoryEntry",
+    "call_record",
+    "contact_record",
+    "history_for_debtor",
+    "jsonable",
+    "record",
+    "relation_key",
+    "relation_record",
+]
 
 _h = history_table.c
 
@@ -94,3 +104,41 @@ def history_for_debtor(
         .limit(limit)
     )
     return [HistoryEntry(*row) for row in connection.execute(query)]
+
+
+# What a history row holds of each kind of record; every writer (the services, a
+# bulk import) builds its rows with these, so that one record reads the same everywhere.
+
+
+def contact_record(contact: Contact) -> dict[str, Any]:
+    """The whole contact as a history row holds it (JSON values)."""
+    value: dict[str, Any] = jsonable(asdict(contact))
+    return value
+
+
+def relation_key(source: str, target: str, type_: str) -> str:
+    """A relation's key in the history: ``source>target:type``."""
+    return f"{source}>{target}:{type_}"
+
+
+def relation_record(relation: Relation) -> dict[str, Any]:
+    """The whole relation as a history row holds it."""
+    value: dict[str, Any] = jsonable(asdict(relation))
+    return value
+
+
+def call_record(interaction: Interaction) -> dict[str, Any]:
+    """What a logged call's history row holds: contact, time, channel, outcome, note, promise."""
+    value: dict[str, Any] = jsonable(
+        {
+            "contact": interaction.contact,
+            "at": interaction.at,
+            "channel": interaction.channel,
+            "outcome": interaction.outcome,
+            "note": interaction.note,
+            "promise": None
+            if interaction.promise_amount is None and interaction.promise_date is None
+            else {"amount": interaction.promise_amount, "date": interaction.promise_date},
+        }
+    )
+    return value

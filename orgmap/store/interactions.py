@@ -37,6 +37,7 @@ __all__ = [
     "call_ancestors",
     "count_current_calls",
     "find_call",
+    "find_call_of",
     "insert_interactions_once",
     "known_fingerprints",
     "list_current_calls",
@@ -182,11 +183,11 @@ _KEY = len(INTERACTION_COLUMNS)
 
 
 @cache
-def _call_query() -> sa.Select[Any]:
-    """One record by debtor key and fingerprint, with who superseded it (if anyone)."""
+def _call_query(*, by_debtor_id: bool = False) -> sa.Select[Any]:
+    """One record by debtor key (or id) and fingerprint, with who superseded it (if anyone)."""
     i, c, d = interaction_table.c, contact_table.c, debtor_table.c
     later = interaction_table.alias("later")
-    return (
+    query = (
         sa.select(
             *INTERACTION_COLUMNS,
             c.key,
@@ -197,12 +198,17 @@ def _call_query() -> sa.Select[Any]:
             later.c.by,
         )
         .select_from(interaction_table)
-        .join(debtor_table, d.id == i.debtor_id)
         .join(contact_table, sa.and_(c.debtor_id == i.debtor_id, c.id == i.contact_id))
         .outerjoin(
             later, sa.and_(later.c.debtor_id == i.debtor_id, later.c.corrects == i.fingerprint)
         )
-        .where(d.key == sa.bindparam("debtor_key"), i.fingerprint == sa.bindparam("fingerprint"))
+    )
+    if by_debtor_id:
+        return query.where(
+            i.debtor_id == sa.bindparam("debtor_id"), i.fingerprint == sa.bindparam("fingerprint")
+        )
+    return query.join(debtor_table, d.id == i.debtor_id).where(
+        d.key == sa.bindparam("debtor_key"), i.fingerprint == sa.bindparam("fingerprint")
     )
 
 
@@ -217,6 +223,23 @@ def find_call(connection: sa.Connection, debtor_key: str, fingerprint: str) -> S
     if row is None:
         find_debtor_id(connection, debtor_key)  # raises for an unknown debtor
         raise NotFoundError(f"debtor {debtor_key!r} has no call {fingerprint[:12]}…")
+    return _stored_call(row)
+
+
+def find_call_of(connection: sa.Connection, *, debtor_id: int, fingerprint: str) -> StoredCall:
+    """The record ``fingerprint`` of the debtor with row id ``debtor_id`` (already looked up).
+
+    :class:`NotFoundError` when it has no such record.
+    """
+    row = connection.execute(
+        _call_query(by_debtor_id=True), {"debtor_id": debtor_id, "fingerprint": fingerprint}
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no call {fingerprint[:12]}… at this debtor")
+    return _stored_call(row)
+
+
+def _stored_call(row: Sequence[Any]) -> StoredCall:
     contact_id = row[0]
     key, row_id, debtor_id, stored_fingerprint, successor, successor_by = row[_KEY:]
     return StoredCall(

@@ -29,13 +29,21 @@ from orgmap.store.mapping import (
 )
 from orgmap.store.tables import (
     contact_table,
+    debtor_owner_table,
     debtor_table,
     interaction_table,
     phone_table,
     relation_table,
 )
 
-__all__ = ["LoadedMap", "RecordVersions", "load_debtor", "load_map", "load_maps"]
+__all__ = [
+    "LoadedMap",
+    "RecordVersions",
+    "load_debtor",
+    "load_debtor_by_id",
+    "load_map",
+    "load_maps",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +133,32 @@ def _one_debtor_queries(include_archived: bool) -> tuple[sa.Select[Any], ...]:
     return (sa.select(*DEBTOR_COLUMNS, d.version).where(by_key), *children)
 
 
+@cache
+def _by_id_queries(include_archived: bool) -> tuple[sa.Select[Any], ...]:
+    """The debtor by id and its children by its id: what :func:`_one_debtor_queries` does
+    once the caller holds the id (authorization found it)."""
+    d = debtor_table.c
+    debtor_id = sa.bindparam("debtor_id", type_=d.id.type)
+    children = _child_queries(
+        lambda table: table.c.debtor_id == debtor_id, include_archived=include_archived
+    )
+    return (sa.select(*DEBTOR_COLUMNS, d.version).where(d.id == debtor_id), *children)
+
+
+def load_debtor_by_id(
+    connection: sa.Connection, debtor_id: int, *, include_archived: bool = True
+) -> LoadedMap | None:
+    """:func:`load_debtor` for the debtor whose row id the caller already holds."""
+    debtor_query, *child_queries = _by_id_queries(include_archived)
+    parameters = {"debtor_id": debtor_id}
+    debtor = connection.execute(debtor_query, parameters).one_or_none()
+    if debtor is None:
+        return None
+    children = [connection.execute(q, parameters).all() for q in child_queries]
+    [loaded] = _assemble([debtor], *children)
+    return loaded
+
+
 def _debtor_in(ids: list[int]) -> Callable[[sa.Table], sa.ColumnElement[bool]]:
     return lambda table: table.c.debtor_id.in_(ids)
 
@@ -161,17 +195,28 @@ def load_map(
     return None if loaded is None else loaded.map
 
 
-def load_maps(connection: sa.Connection, keys: Sequence[str] | None = None) -> list[DebtorMap]:
+def load_maps(
+    connection: sa.Connection, keys: Sequence[str] | None = None, *, team_id: int | None = None
+) -> list[DebtorMap]:
     """Whole maps for export, archived records included.
 
-    ``keys=None`` means every debtor, ordered by key; otherwise the maps come in
-    the order of ``keys``, and an unknown key raises :class:`NotFoundError`.
-    A constant number of queries per 500 debtors.
+    ``keys=None`` means every debtor (of team ``team_id``; ``None``: of every
+    team), ordered by key; otherwise the maps come in the order of ``keys``, and
+    an unknown key raises :class:`NotFoundError`.  A constant number of queries
+    per 500 debtors.
     """
     if keys is None:
-        rows = connection.execute(sa.select(debtor_table).order_by(debtor_table.c.key)).all()
+        query = sa.select(debtor_table).order_by(debtor_table.c.key)
+        if team_id is not None:
+            o = debtor_owner_table.c
+            query = query.join(debtor_owner_table, o.debtor_id == debtor_table.c.id).where(
+                o.team_id == team_id
+            )
+        rows = connection.execute(query).all()
         if not rows:
             return []
+        if team_id is not None:
+            return load_maps(connection, [r.key for r in rows])
         every = _child_queries(lambda _table: sa.true(), include_archived=True)
         return [m.map for m in _assemble(rows, *(connection.execute(q).all() for q in every))]
     maps: dict[str, DebtorMap] = {}

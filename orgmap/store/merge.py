@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,11 +16,31 @@ from orgmap.store.mapping import INTERACTION_COLUMNS, interaction_fingerprint, i
 from orgmap.store.tables import contact_table, interaction_table, relation_table
 from orgmap.store.versions import now_utc, update_versioned
 
-__all__ = ["merge_contacts"]
+__all__ = ["MergeChange", "merge_contacts"]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeChange:
+    """One record a merge changed, for the history: what changed, before and after.
+
+    ``entity`` is "call" (key: its fingerprint before the move), "relation"
+    (key: ``source>target:type`` before the move) or "contact" (key: its key).
+    """
+
+    entity: str
+    key: str
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 def merge_contacts(
-    connection: sa.Connection, debtor_key: str, *, keep: str, drop: str, by: str
+    connection: sa.Connection,
+    debtor_key: str,
+    *,
+    keep: str,
+    drop: str,
+    by: str,
+    changes: list[MergeChange] | None = None,
 ) -> int:
     """Fold contact ``drop`` into ``keep`` (the same person entered twice); keep's new version.
 
@@ -26,7 +48,9 @@ def merge_contacts(
     become a self-loop or duplicate one of ``keep``'s stays on ``drop``, archived.
     ``keep`` gains ``drop``'s phone numbers it lacks, and its email when it has
     none.  ``drop`` is archived, never deleted, so both histories survive.
+    Each changed record is appended to ``changes`` when given.
     """
+    log: list[MergeChange] = [] if changes is None else changes
     if keep == drop:
         raise StoreError(f"cannot merge contact {keep!r} of debtor {debtor_key!r} into itself")
     owner = find_debtor_id(connection, debtor_key)
@@ -42,10 +66,12 @@ def merge_contacts(
             f"{contact_label(debtor_key, keep)} is archived; merge into a current contact"
         )
     now = now_utc()
-    _move_interactions(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
+    _move_interactions(
+        connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now, log=log
+    )
     # A moved call's correction hangs on its fingerprint, which the move changed.
     refresh_fingerprints(connection, debtor_id=owner, by=by, now=now)
-    _move_relations(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now)
+    _move_relations(connection, debtor_id=owner, keep=kept, drop=dropped, by=by, now=now, log=log)
 
     held = {(p.e164, p.extension) for p in kept.contact.phones}
     extra = tuple(p for p in dropped.contact.phones if (p.e164, p.extension) not in held)
@@ -80,6 +106,15 @@ def merge_contacts(
         now=now,
         what=contact_label(debtor_key, drop),
     )
+    gained: dict[str, Any] = {"merged": drop}
+    had: dict[str, Any] = {}
+    if extra:
+        had["phones"] = [p.e164 for p in kept.contact.phones]
+        gained["phones"] = [p.e164 for p in kept.contact.phones + extra]
+    if not kept.contact.email and dropped.contact.email:
+        had["email"], gained["email"] = kept.contact.email, dropped.contact.email
+    log.append(MergeChange("contact", keep, had, gained))
+    log.append(MergeChange("contact", drop, {"archived": False}, {"archived": True, "into": keep}))
     return version
 
 
@@ -91,6 +126,7 @@ def _move_interactions(
     drop: StoredContact,
     by: str,
     now: datetime,
+    log: list[MergeChange],
 ) -> None:
     # An interaction's fingerprint includes its contact key: recompute it for
     # keep so that exporting and re-importing the merged map adds nothing.  If
@@ -100,7 +136,7 @@ def _move_interactions(
         connection.execute(sa.select(i.fingerprint).where(i.debtor_id == debtor_id)).scalars()
     )
     moving = connection.execute(
-        sa.select(*INTERACTION_COLUMNS, i.id, i.version).where(
+        sa.select(*INTERACTION_COLUMNS, i.id, i.version, i.fingerprint).where(
             i.debtor_id == debtor_id, i.contact_id == drop.id
         )
     ).all()
@@ -120,6 +156,14 @@ def _move_interactions(
             now=now,
             what=f"an interaction of contact {drop.contact.key!r}",
         )
+        log.append(
+            MergeChange(
+                "call",
+                r.fingerprint,
+                {"contact": drop.contact.key},
+                {"contact": keep.contact.key},
+            )
+        )
 
 
 def _move_relations(
@@ -130,8 +174,25 @@ def _move_relations(
     drop: StoredContact,
     by: str,
     now: datetime,
+    log: list[MergeChange],
 ) -> None:
     rel = relation_table.c
+    keys = {keep.id: keep.contact.key, drop.id: drop.contact.key}
+    neighbours = connection.execute(
+        sa.select(contact_table.c.id, contact_table.c.key).where(
+            contact_table.c.debtor_id == debtor_id,
+            contact_table.c.id.in_(
+                sa.select(rel.source_id)
+                .where(rel.debtor_id == debtor_id, rel.target_id == drop.id)
+                .union(
+                    sa.select(rel.target_id).where(
+                        rel.debtor_id == debtor_id, rel.source_id == drop.id
+                    )
+                )
+            ),
+        )
+    ).all()
+    keys.update((row_id, key) for row_id, key in neighbours)
     rows = connection.execute(sa.select(relation_table).where(rel.debtor_id == debtor_id)).all()
     taken = {(r.source_id, r.target_id, r.type) for r in rows}
     for r in rows:
@@ -157,3 +218,15 @@ def _move_relations(
             now=now,
             what=f"a relation of contact {drop.contact.key!r}",
         )
+        key = f"{keys[r.source_id]}>{keys[r.target_id]}:{r.type}"
+        if "archived" in values:
+            log.append(MergeChange("relation", key, {"archived": False}, {"archived": True}))
+        else:
+            log.append(
+                MergeChange(
+                    "relation",
+                    key,
+                    {"source": keys[r.source_id], "target": keys[r.target_id]},
+                    {"source": keys[source], "target": keys[target]},
+                )
+            )

@@ -18,6 +18,7 @@ from orgmap.store.versions import archive_row, check_expected, now_utc, update_v
 __all__ = [
     "add_or_restore_relation",
     "archive_relation",
+    "find_relation",
     "insert_relation_once",
     "update_relation",
     "upsert_relation",
@@ -76,6 +77,37 @@ def _relation_row(
         rel.type == type_,
     )
     return connection.execute(query.with_for_update() if lock else query).first()
+
+
+def find_relation(
+    connection: sa.Connection,
+    *,
+    debtor_id: int,
+    source: str,
+    target: str,
+    type_: str,
+    lock: bool = False,
+) -> Any | None:
+    """The relation row ``source -[type_]-> target`` of debtor ``debtor_id``, or ``None``.
+
+    One query; ``None`` too when either contact is not at the debtor.
+    """
+    rel = relation_table.c
+    src, dst = contact_table.alias("src"), contact_table.alias("dst")
+    query = (
+        sa.select(relation_table)
+        .join(src, src.c.id == rel.source_id)
+        .join(dst, dst.c.id == rel.target_id)
+        .where(
+            rel.debtor_id == debtor_id,
+            rel.type == type_,
+            src.c.debtor_id == debtor_id,
+            src.c.key == source,
+            dst.c.debtor_id == debtor_id,
+            dst.c.key == target,
+        )
+    )
+    return connection.execute(query.with_for_update(of=relation_table) if lock else query).first()
 
 
 def add_or_restore_relation(

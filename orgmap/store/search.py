@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from orgmap.store.tables import (
     LAST_DIGITS,
     contact_table,
+    debtor_owner_table,
     debtor_table,
     interaction_table,
     is_current_call,
@@ -77,12 +78,18 @@ class TeamMatch:
 
 
 def find_by_number(
-    connection: sa.Connection, *, e164: str | None, digits: str | None, limit: int
+    connection: sa.Connection,
+    *,
+    e164: str | None,
+    digits: str | None,
+    limit: int,
+    team_id: int | None = None,
 ) -> list[TeamMatch]:
     """Current contacts with the number ``e164``, or a number ending in ``digits``.
 
     ``digits`` holds at least :data:`LAST_DIGITS` ASCII digits.  A person both
     ways is listed once, as an exact match, with the number that matched.
+    ``team_id`` keeps that team's debtors (``None``: every team's), in the query.
     """
     if digits is not None and not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"digits must be ASCII digits, got {digits!r}")
@@ -90,8 +97,11 @@ def find_by_number(
         raise ValueError(f"a suffix needs at least {LAST_DIGITS} digits, got {digits!r}")
     if e164 is None and digits is None:
         return []
-    query = _number_query(by_number=e164 is not None, by_digits=digits is not None)
+    query = _number_query(
+        by_number=e164 is not None, by_digits=digits is not None, scoped=team_id is not None
+    )
     parameters = {
+        "team_id": team_id,
         "e164": e164,
         "digits": digits,
         "last_four": digits[-LAST_DIGITS:] if digits else None,
@@ -100,8 +110,12 @@ def find_by_number(
     return _matches(connection.execute(query, parameters))
 
 
-def find_by_name(connection: sa.Connection, *, text: str, limit: int) -> list[TeamMatch]:
+def find_by_name(
+    connection: sa.Connection, *, text: str, limit: int, team_id: int | None = None
+) -> list[TeamMatch]:
     """Current contacts whose name, or whose debtor's name, contains ``text``.
+
+    ``team_id`` keeps that team's debtors (``None``: every team's), in the query.
 
     Case-insensitive (on SQLite for ASCII letters only: its ``lower()`` leaves
     other scripts as they are; Chinese has no case).  ``%`` and ``_`` are matched
@@ -113,8 +127,9 @@ def find_by_name(connection: sa.Connection, *, text: str, limit: int) -> list[Te
     escaped = (
         text.replace(_ESCAPE, _ESCAPE * 2).replace("%", f"{_ESCAPE}%").replace("_", f"{_ESCAPE}_")
     )
-    parameters = {"pattern": f"%{escaped}%", "limit": limit}
-    return _matches(connection.execute(_name_query(connection.dialect.name), parameters))
+    parameters = {"pattern": f"%{escaped}%", "limit": limit, "team_id": team_id}
+    query = _name_query(connection.dialect.name, scoped=team_id is not None)
+    return _matches(connection.execute(query, parameters))
 
 
 def _matches(rows: sa.CursorResult) -> list[TeamMatch]:
@@ -137,17 +152,29 @@ def _rank(kind: Matched) -> sa.ColumnElement[int]:
     return sa.literal_column(str(int(kind)), sa.Integer).label("matched")
 
 
+def _in_team(query: sa.Select, debtor_id: sa.ColumnElement[int], *, scoped: bool) -> sa.Select:
+    """``query`` kept to the debtors of team ``:team_id`` when ``scoped``: a join on the
+    owner's primary key."""
+    if not scoped:
+        return query
+    o = debtor_owner_table.c
+    return query.join(debtor_owner_table, o.debtor_id == debtor_id).where(
+        o.team_id == sa.bindparam("team_id", type_=sa.Integer)
+    )
+
+
 @cache
-def _number_query(*, by_number: bool, by_digits: bool) -> sa.Select:
+def _number_query(*, by_number: bool, by_digits: bool, scoped: bool = False) -> sa.Select:
     """The look-up behind :func:`find_by_number`, built once per kind."""
     ph, c = phone_table.c, contact_table.c
 
     def hits(condition: sa.ColumnElement[bool], kind: Matched) -> sa.Select:
-        return (
+        found = (
             sa.select(ph.debtor_id, ph.contact_id, ph.e164.label("phone"), _rank(kind))
             .join(contact_table, c.id == ph.contact_id)
             .where(condition, c.archived.is_(False))
         )
+        return _in_team(found, ph.debtor_id, scoped=scoped)
 
     parts = []
     if by_number:
@@ -173,7 +200,7 @@ def _number_query(*, by_number: bool, by_digits: bool) -> sa.Select:
 
 
 @cache
-def _name_query(dialect: str) -> sa.Select:
+def _name_query(dialect: str, *, scoped: bool = False) -> sa.Select:
     """The look-up behind :func:`find_by_name`, built once per dialect."""
     c, d, i = contact_table.c, debtor_table.c, interaction_table.c
     pattern = sa.bindparam("pattern", type_=sa.String)
@@ -185,9 +212,13 @@ def _name_query(dialect: str) -> sa.Select:
             return column.like(pattern, escape=_ESCAPE)
         return sa.func.lower(column).like(sa.func.lower(pattern), escape=_ESCAPE)
 
-    people = sa.select(
-        c.debtor_id, c.id.label("contact_id"), sa.null().label("phone"), _rank(Matched.NAME)
-    ).where(contains(c.name), c.archived.is_(False))
+    people = _in_team(
+        sa.select(
+            c.debtor_id, c.id.label("contact_id"), sa.null().label("phone"), _rank(Matched.NAME)
+        ).where(contains(c.name), c.archived.is_(False)),
+        c.debtor_id,
+        scoped=scoped,
+    )
     # The top `limit` people by last call lie at the top `limit` debtors by last call
     # (a debtor's last call is its people's latest), so the rest are never read.
     debtor_last_call = (
@@ -196,8 +227,7 @@ def _name_query(dialect: str) -> sa.Select:
         .scalar_subquery()
     )
     companies = (
-        sa.select(d.id)
-        .where(contains(d.name))
+        _in_team(sa.select(d.id).where(contains(d.name)), d.id, scoped=scoped)
         .order_by(debtor_last_call.desc().nulls_last(), d.key)
         .limit(sa.bindparam("limit"))
         .subquery()

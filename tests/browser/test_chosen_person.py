@@ -17,12 +17,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.model import Interaction
 from orgmap.services.database import open_database
 from orgmap.services.debtors import open_debtor
 from orgmap.services.transfer import load_demo
 from orgmap.settings import load_settings
 from tests.browser.app_server import ARTIFACTS, choose_debtor, open_page, playwright_or_skip, serve
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +88,7 @@ def logged_call(seeded_url: str, note: str) -> Interaction:
     try:
         deadline = time.monotonic() + 15
         while True:
-            calls = open_debtor(engine, DEBTOR, k=0).map.interactions
+            calls = open_debtor(engine, DEBTOR, k=0, actor=ADMIN).map.interactions
             if found := [i for i in calls if i.note == note]:
                 return found[-1]
             assert time.monotonic() < deadline, f"no call with the note {note!r} was logged"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bench.generate import generate_debtor
+from orgmap.domain.access import Actor, Role
 from orgmap.services.database import open_database
 from orgmap.services.transfer import DEMO_FILE, export_html, import_file, load_demo
 from orgmap.settings import load_settings
@@ -30,6 +31,9 @@ from tests.browser.app_server import (
     serve,
     wait_for_map,
 )
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +116,7 @@ def seeded_url(tmp_path_factory) -> str:
     fuman["contacts"] += FUMAN_MORE["contacts"]
     fuman["relations"] += FUMAN_MORE["relations"]
     raw = json.dumps({"format": "orgmap/1", "debtors": [fuman]}, ensure_ascii=False).encode()
-    import_file(engine, filename="fuman.json", raw=raw, settings=settings, by="test")
+    import_file(engine, filename="fuman.json", raw=raw, settings=settings, actor=ADMIN)
     bench = generate_debtor(index=0, seed=1, now=datetime(2026, 11, 1, tzinfo=UTC), contacts=60)
     with transaction(engine) as connection:
         save_maps(connection, [bench], by="test")
@@ -178,7 +182,7 @@ def test_in_the_app_no_edge_crosses_a_third_box_and_the_map_opens_fitted(app_url
 def test_exported_page_draws_clean_edges_fitted_with_its_side_panel(seeded_url, lang, viewport):
     engine = open_database(seeded_url)
     try:
-        page_html = export_html(engine, debtor_key=FUMAN, lang=lang)
+        page_html = export_html(engine, debtor_key=FUMAN, lang=lang, actor=ADMIN)
     finally:
         engine.dispose()
     with open_page(sync_api) as page:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.model import (
     DebtorMap,
     Department,
@@ -31,6 +32,9 @@ from orgmap.services.debtors import open_debtor
 from tests.browser.app_server import ARTIFACTS, open_page, playwright_or_skip, serve
 from tests.factories import make_contact, make_map, make_phone
 from tests.ui.apptest_helpers import seed
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +77,7 @@ def app_url(seeded_url) -> Iterator[str]:
 def stored(seeded_url: str) -> DebtorMap:
     engine = open_database(seeded_url)
     try:
-        return open_debtor(engine, DEBTOR, k=0).map
+        return open_debtor(engine, DEBTOR, k=0, actor=ADMIN).map
     finally:
         engine.dispose()
 

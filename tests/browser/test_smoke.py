@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.services.database import open_database
 from orgmap.services.debtors import open_debtor
 from orgmap.services.transfer import import_file, load_demo
@@ -26,6 +27,9 @@ from tests.browser.app_server import (
     serve,
     wait_for_map,
 )
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +53,7 @@ def seeded_url(tmp_path_factory) -> str:
     settings = load_settings({"ORGMAP_DATABASE_URL": url})
     engine = open_database(url)
     load_demo(engine, settings=settings)
-    import_file(engine, filename="h.json", raw=HOSTILE_DOC.encode(), settings=settings, by="test")
+    import_file(engine, filename="h.json", raw=HOSTILE_DOC.encode(), settings=settings, actor=ADMIN)
     engine.dispose()
     return url
 
@@ -112,10 +116,10 @@ def test_map_click_log_and_hostile_hover(page, app_url, seeded_url):
 
     engine = open_database(seeded_url)
     deadline = time.monotonic() + 15
-    while not open_debtor(engine, "a-hostile", k=0).map.interactions:
+    while not open_debtor(engine, "a-hostile", k=0, actor=ADMIN).map.interactions:
         assert time.monotonic() < deadline, "the call was not logged"
         time.sleep(0.3)
-    logged = open_debtor(engine, "a-hostile", k=0).map.interactions[-1]
+    logged = open_debtor(engine, "a-hostile", k=0, actor=ADMIN).map.interactions[-1]
     assert (logged.contact, logged.outcome.value) == ("boss", "reached")
     assert logged.note == "spoke to the boss; pays Friday"
     # The page reruns with the call in the contact's history.

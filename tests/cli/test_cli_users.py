@@ -79,7 +79,7 @@ def test_assign_records_the_os_user_as_author(seeded, database_url):
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                sa.text("SELECT by, action, entity, key FROM history WHERE entity = 'debtor'")
+                sa.text("SELECT by, action, entity, key FROM history WHERE action = 'assign'")
             ).all()
     finally:
         engine.dispose()

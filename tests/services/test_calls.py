@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.model import Channel, Department, Disposition, Outcome, RelationType
 from orgmap.domain.validation import ValidationError
@@ -16,6 +17,8 @@ from orgmap.services import calls, contacts, debtors
 from orgmap.services.calls import CallReport
 from tests.factories import classic_contacts, make_contact, make_map
 from tests.ui.apptest_helpers import SeededDb, seed
+
+T = Actor("t", Role.ADMIN)
 
 
 @contextmanager
@@ -36,7 +39,7 @@ def statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
 def log(db: SeededDb, debtor: str = "acme", **report) -> calls.LoggedCall:
     fields = {"contact": "desk", "channel": Channel.PHONE, "outcome": Outcome.REACHED} | report
     return calls.log_call(
-        db.engine, debtor_key=debtor, report=CallReport(**fields), by="t", region="CN"
+        db.engine, debtor_key=debtor, report=CallReport(**fields), actor=T, region="CN"
     )
 
 
@@ -51,13 +54,14 @@ def test_a_call_costs_the_same_statements_on_a_small_and_a_large_map(db: SeededD
             log(db, debtor, note=f"call at {debtor}", disposition=Disposition.FOX)
         shapes.append([s.split()[0] for s in sent])
     assert shapes[0] == shapes[1]
-    # The contact by key, the disposition, the call: nothing that reads the map.
-    reads = [s for s in shapes[1] if s == "SELECT"]
-    assert len(reads) == 1, shapes[1]
+    # The debtor's team (authorization), the contact by key; the disposition, the call
+    # and a history row for each: nothing that reads the map, one INSERT per record.
+    written = [s for s in shapes[1] if s not in ("BEGIN", "COMMIT")]
+    assert written == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], shapes[1]
 
 
 def test_a_disposition_changes_only_the_disposition(db: SeededDb):
-    before = debtors.open_debtor(db.engine, "acme", k=0)
+    before = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     desk = before.map.contact("desk")
     draft = ContactDraft(
         key="desk", name=desk.name, department=desk.department, title="Front desk lead"
@@ -66,19 +70,19 @@ def test_a_disposition_changes_only_the_disposition(db: SeededDb):
         db.engine,
         debtor_key="acme",
         draft=replace(draft, phones=tuple(f"{p.e164};ext={p.extension}" for p in desk.phones)),
-        by="colleague",
+        actor=Actor("colleague", Role.ADMIN),
         expected_version=before.versions.contacts["desk"],
         region="CN",
     )
     log(
         db, disposition=Disposition.FOX
     )  # written after the colleague's edit, knowing nothing of it
-    after = debtors.open_debtor(db.engine, "acme", k=0)
+    after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     desk = after.map.contact("desk")
     assert (desk.title, desk.disposition) == ("Front desk lead", Disposition.FOX)
     assert after.versions.contacts["desk"] == edited.version + 1
     log(db, disposition=Disposition.FOX, note="again")  # the same disposition: no new version
-    assert debtors.open_debtor(db.engine, "acme", k=0).versions.contacts["desk"] == (
+    assert debtors.open_debtor(db.engine, "acme", k=0, actor=T).versions.contacts["desk"] == (
         edited.version + 1
     )
 
@@ -88,7 +92,7 @@ def test_two_referrals_to_the_same_new_person_add_one_contact(db: SeededDb):
     first = log(db, outcome=Outcome.REFERRED, referred_to=referral)
     second = log(db, contact="sales", outcome=Outcome.REFERRED, referred_to=referral)
     assert first.new_contact is not None and second.new_contact is None
-    m = debtors.open_debtor(db.engine, "acme", k=0).map
+    m = debtors.open_debtor(db.engine, "acme", k=0, actor=T).map
     li = [c for c in m.contacts if c.name == "李姐"]
     assert len(li) == 1
     sources = {r.source for r in m.relations if r.target == li[0].key}
@@ -98,23 +102,23 @@ def test_two_referrals_to_the_same_new_person_add_one_contact(db: SeededDb):
 
 def test_a_referral_to_the_person_called_links_nothing(db: SeededDb):
     log(db, outcome=Outcome.REFERRED, referred_to=ContactDraft(name="小张"))
-    m = debtors.open_debtor(db.engine, "acme", k=0).map
+    m = debtors.open_debtor(db.engine, "acme", k=0, actor=T).map
     assert not [r for r in m.relations if r.source == r.target]
     assert [c.key for c in m.contacts if c.name == "小张"] == ["desk"]
 
 
 def test_a_bad_referral_writes_nothing_and_names_the_field(db: SeededDb):
-    before = debtors.open_debtor(db.engine, "acme", k=0)
+    before = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     bad = ContactDraft(name="", phones=("12345",))
     with pytest.raises(ValidationError) as exc:
         log(db, outcome=Outcome.REFERRED, referred_to=bad)
     assert {p.path for p in exc.value.problems} == {"referred_to.name", "referred_to.phone"}
-    after = debtors.open_debtor(db.engine, "acme", k=0)
+    after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     assert after.map == before.map and after.versions == before.versions
 
 
 def test_a_call_to_an_archived_or_unknown_contact_is_refused(db: SeededDb):
-    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", actor=T)
     for key in ("sales", "ghost"):
         with pytest.raises(ValidationError) as exc:
             log(db, contact=key)
@@ -158,10 +162,10 @@ def test_a_referral_and_a_buck_pass_to_people_on_the_map_add_no_one(db: SeededDb
 
 
 def test_the_person_referred_to_can_be_flagged_as_authorizer_picked_or_typed(db: SeededDb):
-    before = debtors.open_debtor(db.engine, "acme", k=0)
+    before = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     assert not before.map.contact("finance").authorizes_payment
     log(db, outcome=Outcome.REFERRED, referred_to="finance", referred_authorizes=True)
-    after = debtors.open_debtor(db.engine, "acme", k=0)
+    after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     finance = after.map.contact("finance")
     assert finance.authorizes_payment
     assert finance.email == before.map.contact("finance").email  # nothing else touched
@@ -186,7 +190,7 @@ def test_a_new_person_referred_to_as_authorizer_becomes_the_route_target(db: See
     m = db.map()
     (li,) = [c for c in m.contacts if c.name == "李董"]
     assert li.authorizes_payment
-    route = debtors.route_debtor(db.engine, debtor_key="acme", k=3)
+    route = debtors.route_debtor(db.engine, debtor_key="acme", k=3, actor=T)
     assert li.key in {r.target for r in route.routes}
 
 
@@ -205,22 +209,22 @@ def test_a_new_person_referred_to_as_authorizer_becomes_the_route_target(db: See
     ],
 )
 def test_a_bad_relation_writes_nothing_and_names_the_field(db: SeededDb, fields, paths):
-    before = debtors.open_debtor(db.engine, "acme", k=0)
+    before = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     with pytest.raises(ValidationError) as exc:
         log(db, **fields)
     assert {p.path for p in exc.value.problems} == paths
     assert all(p.code for p in exc.value.problems)  # so the page can say it in Chinese
-    after = debtors.open_debtor(db.engine, "acme", k=0)
+    after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     assert after.map == before.map and after.versions == before.versions
 
 
 def test_a_buck_pass_to_an_archived_contact_is_refused_after_nothing_was_kept(db: SeededDb):
-    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
-    before = debtors.open_debtor(db.engine, "acme", k=0)
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", actor=T)
+    before = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     with pytest.raises(ValidationError) as exc:
         log(db, disposition=Disposition.FOX, passed_to="sales")
     assert [(p.path, p.code) for p in exc.value.problems] == [("passed_to", "contact.archived")]
-    after = debtors.open_debtor(db.engine, "acme", k=0)
+    after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     assert after.map == before.map and after.versions == before.versions  # the fox too
 
 
@@ -242,5 +246,8 @@ def test_relations_to_picked_people_cost_the_same_statements_on_any_map(db: Seed
             )
         shapes.append([s.split()[0] for s in sent])
     assert shapes[0] == shapes[1]
-    # The called contact, the two picked ones (one read again, locked, to flag it).
-    assert shapes[1].count("SELECT") == 4, shapes[1]
+    # The debtor's team (authorization), the called contact, the two picked ones
+    # (one read again, locked, to flag it).
+    assert shapes[1].count("SELECT") == 5, shapes[1]
+    # The flag, two relations and the call, each with its history row.
+    assert shapes[1].count("INSERT") == 3 + 4, shapes[1]

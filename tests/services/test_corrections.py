@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from orgmap import store
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.calls import call_fingerprint, corrected, current_calls
 from orgmap.domain.model import Outcome
 from orgmap.interchange import dumps_document, parse_document
@@ -20,6 +21,8 @@ from orgmap.services.errors import NotFoundError, StoreError, ValidationError
 from orgmap.store.tables import interaction_table
 from tests.factories import make_interaction
 from tests.ui.apptest_helpers import SeededDb, canonical_map, seed
+
+ADMIN = Actor("admin", Role.ADMIN)
 
 FIRST = make_interaction("desk", note="没人接")
 SECOND = make_interaction("boss", minutes=5, outcome=Outcome.REFUSED, note="不付")
@@ -46,7 +49,7 @@ def _correct(db: SeededDb, original=FIRST, *, by: str = "wang", **change):
         debtor_key=KEY,
         original=call_fingerprint(original) if not isinstance(original, str) else original,
         change=CallChange(**change),
-        by=by,
+        actor=Actor(by, Role.ADMIN),
         region="CN",
     )
 
@@ -63,7 +66,7 @@ def test_a_correction_supersedes_the_call_and_keeps_the_original(calls: SeededDb
     assert FIRST in stored and done.interaction in stored  # the map loads every record
     assert [c.note for c in current_calls(stored)] == ["小张接了，说老板在开会", "不付"]
 
-    listing = list_calls(calls.engine, KEY)
+    listing = list_calls(calls.engine, KEY, actor=ADMIN)
     assert listing.total == 2
     assert [e.call.note for e in listing.calls] == ["不付", "小张接了，说老板在开会"]
     fixed = listing.calls[1]
@@ -116,7 +119,9 @@ def test_the_insert_itself_refuses_a_call_superseded_after_it_was_read(calls: Se
 def test_a_correction_can_be_corrected_and_the_history_shows_the_chain(calls: SeededDb):
     one = _correct(calls, note="第一次更正")
     two = _correct(calls, one.interaction, by="li", note="第二次更正")
-    [latest] = [e for e in list_calls(calls.engine, KEY).calls if e.call.contact == "desk"]
+    [latest] = [
+        e for e in list_calls(calls.engine, KEY, actor=ADMIN).calls if e.call.contact == "desk"
+    ]
     assert latest.call == two.interaction
     assert [h.interaction.note for h in latest.history] == ["没人接", "第一次更正", "第二次更正"]
     with pytest.raises(ValidationError) as error:  # the middle one is superseded now
@@ -193,11 +198,11 @@ def test_a_voided_call_leaves_the_list_but_not_the_history(calls: SeededDb):
         calls.engine,
         debtor_key=KEY,
         original=call_fingerprint(SECOND),
-        by="li",
+        actor=Actor("li", Role.ADMIN),
         reason="记错了公司",
     )
     assert gone.interaction.void and gone.interaction.note == "记错了公司"
-    listing = list_calls(calls.engine, KEY)
+    listing = list_calls(calls.engine, KEY, actor=ADMIN)
     assert listing.total == 1 and [e.call for e in listing.calls] == [FIRST]
     assert SECOND in calls.map(KEY).interactions
     with pytest.raises(ValidationError) as error:
@@ -210,7 +215,7 @@ def test_a_voided_call_leaves_the_list_but_not_the_history(calls: SeededDb):
         calls.engine,
         debtor_key=KEY,
         original=call_fingerprint(SECOND),
-        by="li",
+        actor=Actor("li", Role.ADMIN),
         reason="记错了公司",
     )
     assert again.duplicate
@@ -225,22 +230,24 @@ def test_unknown_debtors_and_calls_are_not_found(calls: SeededDb):
             debtor_key="nobody",
             original=call_fingerprint(FIRST),
             change=CallChange(note="x"),
-            by="li",
+            actor=Actor("li", Role.ADMIN),
             region="CN",
         )
     with pytest.raises(NotFoundError):
-        list_calls(calls.engine, "nobody")
+        list_calls(calls.engine, "nobody", actor=ADMIN)
 
 
 def test_the_list_pages_newest_first_and_counts_only_calls_as_they_stand(db: SeededDb):
     many = tuple(make_interaction("desk", minutes=i, note=f"第{i}次") for i in range(25))
     seed(db.engine, replace(canonical_map(KEY), interactions=many))
     _correct(db, many[24], note="最新一次，已更正")
-    void_call(db.engine, debtor_key=KEY, original=call_fingerprint(many[0]), by="li")
-    first = list_calls(db.engine, KEY, page=0, per_page=10)
+    void_call(
+        db.engine, debtor_key=KEY, original=call_fingerprint(many[0]), actor=Actor("li", Role.ADMIN)
+    )
+    first = list_calls(db.engine, KEY, actor=ADMIN, page=0, per_page=10)
     assert (first.total, first.pages, first.page) == (24, 3, 0)
     assert [e.call.note for e in first.calls][:2] == ["最新一次，已更正", "第23次"]
-    last = list_calls(db.engine, KEY, page=99, per_page=10)
+    last = list_calls(db.engine, KEY, actor=ADMIN, page=99, per_page=10)
     assert last.page == 2 and [e.call.note for e in last.calls] == [
         f"第{i}次" for i in (4, 3, 2, 1)
     ]
@@ -250,7 +257,12 @@ def test_the_list_pages_newest_first_and_counts_only_calls_as_they_stand(db: See
 def test_export_and_import_stay_lossless_and_idempotent(calls: SeededDb, tmp_path):
     one = _correct(calls, outcome=Outcome.REACHED, at=FIRST.at - timedelta(hours=1))
     _correct(calls, one.interaction, by="li", note="再改")
-    void_call(calls.engine, debtor_key=KEY, original=call_fingerprint(SECOND), by="li")
+    void_call(
+        calls.engine,
+        debtor_key=KEY,
+        original=call_fingerprint(SECOND),
+        actor=Actor("li", Role.ADMIN),
+    )
     with store.snapshot(calls.engine) as connection:
         text = dumps_document(store.load_maps(connection))
     maps = list(parse_document(text.encode(), region="CN").maps)
@@ -262,7 +274,7 @@ def test_export_and_import_stay_lossless_and_idempotent(calls: SeededDb, tmp_pat
             store.save_maps(connection, maps, by="x")
     with store.snapshot(fresh) as connection:
         assert dumps_document(store.load_maps(connection)) == text
-    assert [e.call.note for e in list_calls(fresh, KEY).calls] == ["再改"]
+    assert [e.call.note for e in list_calls(fresh, KEY, actor=ADMIN).calls] == ["再改"]
 
 
 def test_an_import_cannot_correct_a_call_already_corrected_otherwise(calls: SeededDb):
@@ -282,7 +294,7 @@ def test_merging_the_person_keeps_the_correction_linked(calls: SeededDb):
     _correct(calls, note="改过的")
     with store.transaction(calls.engine) as connection:
         store.merge_contacts(connection, KEY, keep="finance", drop="desk", by="li")
-    listing = list_calls(calls.engine, KEY)
+    listing = list_calls(calls.engine, KEY, actor=ADMIN)
     assert listing.total == 2
     [moved] = [e for e in listing.calls if e.corrected]
     assert moved.call.note == "改过的" and [h.interaction.contact for h in moved.history] == [
@@ -302,15 +314,24 @@ def test_a_voided_or_corrected_call_is_not_the_last_contact(calls: SeededDb):
     from orgmap.services.search import search_team
 
     def last_contact() -> datetime | None:
-        [row] = [r for r in list_page(calls.engine, query=KEY).rows if r.key == KEY]
+        [row] = [r for r in list_page(calls.engine, query=KEY, actor=ADMIN).rows if r.key == KEY]
         return row.last_contact_at
 
     def boss_last_call() -> datetime | None:
-        [hit] = [h for h in search_team(calls.engine, "王总", region="CN") if h.debtor_key == KEY]
+        [hit] = [
+            h
+            for h in search_team(calls.engine, "王总", region="CN", actor=ADMIN)
+            if h.debtor_key == KEY
+        ]
         return hit.last_call
 
     assert last_contact() == SECOND.at and boss_last_call() == SECOND.at
-    void_call(calls.engine, debtor_key=KEY, original=call_fingerprint(SECOND), by="wang")
+    void_call(
+        calls.engine,
+        debtor_key=KEY,
+        original=call_fingerprint(SECOND),
+        actor=Actor("wang", Role.ADMIN),
+    )
     assert last_contact() == FIRST.at and boss_last_call() is None
     earlier = FIRST.at - timedelta(days=1)
     _correct(calls, at=earlier)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.model import Department
 from orgmap.services import debtor_list
 from orgmap.services.debtor_list import DebtorFilters, DebtorSort, SortColumn
@@ -28,6 +29,9 @@ from orgmap.services.errors import NotFoundError
 from orgmap.store import DebtorSummary, list_debtors, save_maps, snapshot, transaction
 from orgmap.store.tables import debtor_table
 from tests.factories import BASE_TIME, classic_contacts, make_contact, make_interaction, make_map
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 D = Decimal
 
@@ -152,10 +156,10 @@ def expected(
 
 def all_pages(engine: Engine, *, page_size: int, **asked: Any) -> tuple[list[DebtorSummary], int]:
     """Every page in turn; the rows, and the total each page reported (they must agree)."""
-    first = debtor_list.list_page(engine, page=1, page_size=page_size, **asked)
+    first = debtor_list.list_page(engine, page=1, page_size=page_size, **asked, actor=ADMIN)
     rows, totals = list(first.rows), {first.total}
     for number in range(2, first.pages + 1):
-        page = debtor_list.list_page(engine, page=number, page_size=page_size, **asked)
+        page = debtor_list.list_page(engine, page=number, page_size=page_size, **asked, actor=ADMIN)
         assert page.page == number and len(page.rows) <= page_size
         rows += page.rows
         totals.add(page.total)
@@ -167,29 +171,29 @@ def all_pages(engine: Engine, *, page_size: int, **asked: Any) -> tuple[list[Deb
 
 
 def test_pages_cover_the_list_once_in_order(team: Engine):
-    first = debtor_list.list_page(team, page=1, page_size=5)
+    first = debtor_list.list_page(team, page=1, page_size=5, actor=ADMIN)
     assert (first.total, first.pages, first.page) == (12, 3, 1)
     assert [r.key for r in first.rows] == ["a1", "a2", "b1", "b2", "c1"]
-    last = debtor_list.list_page(team, page=3, page_size=5)
+    last = debtor_list.list_page(team, page=3, page_size=5, actor=ADMIN)
     assert [r.key for r in last.rows] == ["f1", "f2"]
     rows, total = all_pages(team, page_size=5)
     assert rows == everything(team) and total == 12
 
 
 def test_a_page_past_the_end_shows_the_last_page(team: Engine):
-    page = debtor_list.list_page(team, query="acme", page=9, page_size=2)
+    page = debtor_list.list_page(team, query="acme", page=9, page_size=2, actor=ADMIN)
     assert (page.total, page.page, [r.key for r in page.rows]) == (3, 2, ["c2"])
 
 
 def test_an_empty_list_is_one_empty_page(engine: Engine):
-    page = debtor_list.list_page(engine, page=4)
+    page = debtor_list.list_page(engine, page=4, actor=ADMIN)
     assert (page.rows, page.total, page.page, page.pages) == ((), 0, 1, 1)
 
 
 @pytest.mark.parametrize("page, page_size", [(0, 25), (1, 0), (1, debtor_list.MAX_PAGE_SIZE + 1)])
 def test_a_bad_page_or_size_is_refused(engine: Engine, page: int, page_size: int):
     with pytest.raises(ValueError):
-        debtor_list.list_page(engine, page=page, page_size=page_size)
+        debtor_list.list_page(engine, page=page, page_size=page_size, actor=ADMIN)
 
 
 def test_each_row_carries_the_same_figures_as_the_whole_team_summary(team: Engine):
@@ -212,7 +216,7 @@ def test_a_page_reads_three_statements_and_figures_only_its_own_debtors(team: En
     sa.event.listen(team, "before_cursor_execute", seen)
     try:
         page = debtor_list.list_page(
-            team, sort=DebtorSort(SortColumn.LAST_CONTACT), page=2, page_size=4
+            team, sort=DebtorSort(SortColumn.LAST_CONTACT), page=2, page_size=4, actor=ADMIN
         )
     finally:
         sa.event.remove(team, "before_cursor_execute", seen)
@@ -240,7 +244,7 @@ def test_a_page_reads_three_statements_and_figures_only_its_own_debtors(team: En
     ],
 )
 def test_search_matches_name_key_or_collector(team: Engine, query: str, keys: list[str]):
-    page = debtor_list.list_page(team, query=query)
+    page = debtor_list.list_page(team, query=query, actor=ADMIN)
     assert [r.key for r in page.rows] == keys and page.total == len(keys)
 
 
@@ -285,26 +289,28 @@ def test_names_sort_with_the_key_breaking_ties(team: Engine):
 
 
 def test_my_cases_are_the_ones_assigned_to_me_exactly(team: Engine):
-    mine = debtor_list.list_page(team, filters=DebtorFilters(assigned_to="wang"))
+    mine = debtor_list.list_page(team, filters=DebtorFilters(assigned_to="wang"), actor=ADMIN)
     assert [r.key for r in mine.rows] == ["a2", "c2", "d2"] and mine.total == 3
-    li = debtor_list.list_page(team, filters=DebtorFilters(assigned_to="li"))
+    li = debtor_list.list_page(team, filters=DebtorFilters(assigned_to="li"), actor=ADMIN)
     assert "c1" not in [r.key for r in li.rows]  # assigned to "Li", someone else
-    nobody = debtor_list.list_page(team, filters=DebtorFilters(assigned_to=""))
+    nobody = debtor_list.list_page(team, filters=DebtorFilters(assigned_to=""), actor=ADMIN)
     assert [r.key for r in nobody.rows] == ["b2"]
 
 
 def test_amount_bounds_are_inclusive(team: Engine):
     page = debtor_list.list_page(
-        team, filters=DebtorFilters(min_amount=D("250.00"), max_amount=D("5000.50"))
+        team, filters=DebtorFilters(min_amount=D("250.00"), max_amount=D("5000.50")), actor=ADMIN
     )
     assert [r.key for r in page.rows] == ["b1", "c2", "d1", "d2"]
 
 
 def test_last_contact_filters_count_never_contacted_as_not_contacted(team: Engine):
     since = BASE_TIME + timedelta(minutes=60)
-    recent = debtor_list.list_page(team, filters=DebtorFilters(contacted_since=since))
+    recent = debtor_list.list_page(team, filters=DebtorFilters(contacted_since=since), actor=ADMIN)
     assert [r.key for r in recent.rows] == ["a1", "b1", "b2", "c2", "e1"]
-    quiet = debtor_list.list_page(team, filters=DebtorFilters(not_contacted_since=since))
+    quiet = debtor_list.list_page(
+        team, filters=DebtorFilters(not_contacted_since=since), actor=ADMIN
+    )
     assert [r.key for r in quiet.rows] == ["a2", "c1", "d1", "d2", "e2", "f1", "f2"]
 
 
@@ -315,6 +321,7 @@ def test_filters_search_and_sort_combine(team: Engine):
         sort=DebtorSort(SortColumn.AMOUNT, descending=True),
         filters=DebtorFilters(assigned_to="wang"),
         page_size=2,
+        actor=ADMIN,
     )
     assert ([r.key for r in page.rows], page.total, page.pages) == (["c2", "d2"], 3, 2)
 
@@ -366,10 +373,13 @@ def test_every_page_together_is_the_list_filtered_and_sorted(
 
 
 def test_the_next_step_is_the_first_step_of_the_best_route(team: Engine):
-    found = debtor_list.next_step(team, "a1", lang="en")
+    found = debtor_list.next_step(team, "a1", lang="en", actor=ADMIN)
     assert found is not None
-    assert found.step == route_debtor(team, debtor_key="a1", k=1, lang="en").routes[0].steps[0]
-    person = open_debtor(team, "a1", k=0).map.contact(found.step.contact)
+    assert (
+        found.step
+        == route_debtor(team, debtor_key="a1", k=1, lang="en", actor=ADMIN).routes[0].steps[0]
+    )
+    person = open_debtor(team, "a1", k=0, actor=ADMIN).map.contact(found.step.contact)
     assert person is not None and person.phones
     assert [p.e164 for p in found.numbers] == list(dict.fromkeys(p.e164 for p in person.phones))
 
@@ -383,19 +393,23 @@ def test_no_next_step_without_anyone_to_route_to(engine: Engine):
     )
     with transaction(engine) as connection:
         save_maps(connection, [solo], by="seed")
-    assert debtor_list.next_step(engine, "solo") is None
+    assert debtor_list.next_step(engine, "solo", actor=ADMIN) is None
     with pytest.raises(NotFoundError):
-        debtor_list.next_step(engine, "nobody")
+        debtor_list.next_step(engine, "nobody", actor=ADMIN)
 
 
 def test_collectors_are_listed_once_in_order(team: Engine):
-    assert debtor_list.collectors(team) == ["Li", "li", "wang", "zhou"]
+    assert debtor_list.collectors(team, actor=ADMIN) == ["Li", "li", "wang", "zhou"]
 
 
 def test_choices_are_bounded_and_keep_the_current_and_recent_debtors(team: Engine):
-    choices = debtor_list.debtor_choices(team, keep=["f2", None, "gone", "a1"], first=3)
+    choices = debtor_list.debtor_choices(
+        team, keep=["f2", None, "gone", "a1"], first=3, actor=ADMIN
+    )
     assert list(choices.names) == ["a1", "a2", "b1", "f2"] and choices.more
     assert choices.names["a2"] == "Acme Two"
-    whole = debtor_list.debtor_choices(team, keep=[], first=12)
+    whole = debtor_list.debtor_choices(team, keep=[], first=12, actor=ADMIN)
     assert len(whole.names) == 12 and not whole.more
-    assert debtor_list.debtor_choices(team, keep=["f2"], first=0).names == {"f2": "theta"}
+    assert debtor_list.debtor_choices(team, keep=["f2"], first=0, actor=ADMIN).names == {
+        "f2": "theta"
+    }

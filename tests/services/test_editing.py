@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.contact_draft import ContactDraft, split_phones
 from orgmap.domain.debtor_draft import DebtorDraft
 from orgmap.domain.model import (
@@ -29,6 +30,8 @@ from orgmap.services.transfer import export_json
 from tests.factories import make_contact, make_phone
 from tests.ui.apptest_helpers import SeededDb, seed
 
+T = Actor("t", Role.ADMIN)
+
 
 def problem_paths(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
     return {p.path for p in exc.value.problems}
@@ -37,13 +40,13 @@ def problem_paths(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
 @pytest.fixture
 def unchanged(db: SeededDb):
     """Asserts, after the test body, that the database is as it was before."""
-    before = export_json(db.engine)
+    before = export_json(db.engine, actor=T)
     yield
-    assert export_json(db.engine) == before
+    assert export_json(db.engine, actor=T) == before
 
 
 def version(db: SeededDb, what: str = "debtor", key: str | None = None) -> int:
-    versions = debtors.open_debtor(db.engine, "acme", k=0).versions
+    versions = debtors.open_debtor(db.engine, "acme", k=0, actor=T).versions
     return versions.debtor if key is None else getattr(versions, what)[key]
 
 
@@ -53,14 +56,14 @@ def version(db: SeededDb, what: str = "debtor", key: str | None = None) -> int:
 def test_create_debtor_reports_every_bad_field(db: SeededDb, unchanged):
     draft = DebtorDraft(key="Bad Key", name="", amount_owed="-5", currency="yuan")
     with pytest.raises(ValidationError) as exc:
-        debtors.create_debtor(db.engine, draft=draft, by="t")
+        debtors.create_debtor(db.engine, draft=draft, actor=T)
     assert problem_paths(exc) == {"key", "name", "amount_owed", "currency"}
 
 
 def test_create_debtor_refuses_a_taken_key(db: SeededDb, unchanged):
     with pytest.raises(ValidationError) as exc:
         debtors.create_debtor(
-            db.engine, draft=DebtorDraft(key="acme", name="Other", amount_owed="1"), by="t"
+            db.engine, draft=DebtorDraft(key="acme", name="Other", amount_owed="1"), actor=T
         )
     assert problem_paths(exc) == {"key"}
 
@@ -69,12 +72,12 @@ def test_credit_code_check_character_is_a_warning_and_kept(db: SeededDb):
     draft = DebtorDraft(
         key="newco", name="New Co", amount_owed="10", credit_code="91350100m000100y44"
     )
-    saved = debtors.create_debtor(db.engine, draft=draft, by="t")
+    saved = debtors.create_debtor(db.engine, draft=draft, actor=T)
     assert [w.path for w in saved.warnings] == ["credit_code"]
     assert db.map("newco").debtor.credit_code == "91350100M000100Y44"
     with pytest.raises(ValidationError) as exc:
         debtors.create_debtor(
-            db.engine, draft=replace(draft, key="newco2", credit_code="123"), by="t"
+            db.engine, draft=replace(draft, key="newco2", credit_code="123"), actor=T
         )
     assert problem_paths(exc) == {"credit_code"}
 
@@ -85,7 +88,7 @@ def test_edit_debtor_keeps_key_and_facts_and_locks_on_version(db: SeededDb):
         key="ignored", name="Acme Renamed", amount_owed="99.5", status=DebtorStatus.PAYING
     )
     saved = debtors.edit_debtor(
-        db.engine, debtor_key="acme", draft=draft, by="t", expected_version=version(db)
+        db.engine, debtor_key="acme", draft=draft, actor=T, expected_version=version(db)
     )
     debtor = db.map().debtor
     assert (debtor.key, debtor.name, debtor.amount_owed, debtor.status) == (
@@ -100,7 +103,7 @@ def test_edit_debtor_keeps_key_and_facts_and_locks_on_version(db: SeededDb):
             db.engine,
             debtor_key="acme",
             draft=replace(draft, name="Lost update"),
-            by="t",
+            actor=T,
             expected_version=saved.version - 1,
         )
     assert db.map().debtor.name == "Acme Renamed"
@@ -117,7 +120,7 @@ def test_update_facts_normalizes_and_validates(db: SeededDb):
         db.engine,
         debtor_key="acme",
         facts=facts,
-        by="t",
+        actor=T,
         expected_version=version(db),
         region="CN",
     )
@@ -131,7 +134,7 @@ def test_update_facts_normalizes_and_validates(db: SeededDb):
             db.engine,
             debtor_key="acme",
             facts=replace(facts, top_leader_mobile="nope", top_leader_email="nope"),
-            by="t",
+            actor=T,
             expected_version=version(db),
             region="CN",
         )
@@ -165,7 +168,7 @@ def test_add_contact_makes_a_key_and_normalizes(db: SeededDb):
         phones=split_phones("021-61234567转802, 139 0000 2222\n139 0000 2222"),
         email="li@ACME.example",
     )
-    saved = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
+    saved = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, actor=T, region="CN")
     assert saved.key == "li-ming"
     contact = db.map().contact("li-ming")
     assert [(p.e164, p.extension) for p in contact.phones] == [
@@ -173,7 +176,7 @@ def test_add_contact_makes_a_key_and_normalizes(db: SeededDb):
         ("+8613900002222", None),
     ]
     assert contact.email == "li@acme.example"
-    again = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
+    again = contacts.add_contact(db.engine, debtor_key="acme", draft=draft, actor=T, region="CN")
     assert again.key == "li-ming-2"
 
 
@@ -185,14 +188,14 @@ def test_add_contact_names_each_bad_field(db: SeededDb, unchanged):
         email="no-at",
     )
     with pytest.raises(ValidationError) as exc:
-        contacts.add_contact(db.engine, debtor_key="acme", draft=draft, by="t", region="CN")
+        contacts.add_contact(db.engine, debtor_key="acme", draft=draft, actor=T, region="CN")
     assert problem_paths(exc) == {"name", "phones[1]", "email"}
     with pytest.raises(ValidationError) as exc:
         contacts.add_contact(
             db.engine,
             debtor_key="acme",
             draft=ContactDraft(key="boss", name="Dup", department=Department.SALES),
-            by="t",
+            actor=T,
             region="CN",
         )
     assert problem_paths(exc) == {"key"}
@@ -202,7 +205,7 @@ def test_edit_contact_locks_on_its_version_and_keeps_archived(db: SeededDb):
     old = version(db, "contacts", "sales")
     draft = ContactDraft(key="sales", name="Liu", department=Department.SALES, title="Manager")
     contacts.edit_contact(
-        db.engine, debtor_key="acme", draft=draft, by="t", expected_version=old, region="CN"
+        db.engine, debtor_key="acme", draft=draft, actor=T, expected_version=old, region="CN"
     )
     assert db.map().contact("sales").title == "Manager"
     with pytest.raises(StaleVersionError):
@@ -210,16 +213,16 @@ def test_edit_contact_locks_on_its_version_and_keeps_archived(db: SeededDb):
             db.engine,
             debtor_key="acme",
             draft=replace(draft, title="Stale"),
-            by="t",
+            actor=T,
             expected_version=old,
             region="CN",
         )
-    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", by="t")
+    contacts.archive_contact(db.engine, debtor_key="acme", contact_key="sales", actor=T)
     contacts.edit_contact(
         db.engine,
         debtor_key="acme",
         draft=replace(draft, title="Archived but edited"),
-        by="t",
+        actor=T,
         expected_version=version(db, "contacts", "sales"),
         region="CN",
     )
@@ -228,7 +231,7 @@ def test_edit_contact_locks_on_its_version_and_keeps_archived(db: SeededDb):
 
 def test_archive_unknown_contact_is_a_validation_error(db: SeededDb, unchanged):
     with pytest.raises(ValidationError) as exc:
-        contacts.archive_contact(db.engine, debtor_key="acme", contact_key="ghost", by="t")
+        contacts.archive_contact(db.engine, debtor_key="acme", contact_key="ghost", actor=T)
     assert problem_paths(exc) == {"key"}
 
 
@@ -241,7 +244,7 @@ def test_older_problems_do_not_block_a_change(db: SeededDb):
         db.engine,
         debtor_key="acme",
         draft=ContactDraft(name="New", department=Department.OTHER),
-        by="t",
+        actor=T,
         region="CN",
     )
     assert db.map().contact("new") is not None
@@ -252,7 +255,7 @@ def test_older_problems_do_not_block_a_change(db: SeededDb):
 
 def test_add_relation_refuses_self_loops_duplicates_and_archived(db: SeededDb, unchanged):
     add = lambda source, target, type_=RelationType.COLLEAGUE: contacts.add_relation(  # noqa: E731
-        db.engine, debtor_key="acme", source=source, target=target, type=type_, by="t"
+        db.engine, debtor_key="acme", source=source, target=target, type=type_, actor=T
     )
     with pytest.raises(ValidationError) as exc:
         add("desk", "desk")
@@ -267,11 +270,11 @@ def test_add_relation_refuses_self_loops_duplicates_and_archived(db: SeededDb, u
 def test_archived_relation_can_be_added_back(db: SeededDb):
     args = {"debtor_key": "acme", "source": "sales", "target": "finance"}
     kind = RelationType.PASSES_BUCK_TO
-    contacts.archive_relation(db.engine, type=kind, by="t", **args)
+    contacts.archive_relation(db.engine, type=kind, actor=T, **args)
     assert all(
         r.archived for r in db.map().relations if (r.source, r.target) == ("sales", "finance")
     )
-    contacts.add_relation(db.engine, type=kind, note="again", by="t", **args)
+    contacts.add_relation(db.engine, type=kind, note="again", actor=T, **args)
     back = next(
         r for r in db.map().relations if (r.source, r.target, r.type) == ("sales", "finance", kind)
     )
@@ -293,11 +296,11 @@ def test_same_phone_pairs_skip_archived_and_merge_keeps_histories(db: SeededDb):
 
     calls = len(db.map().interactions)
     with pytest.raises(ValidationError):
-        contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk", by="t")
+        contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk", actor=T)
     with pytest.raises(ValidationError) as exc:
-        contacts.merge_contacts(db.engine, debtor_key="acme", keep="gone", drop="desk2", by="t")
+        contacts.merge_contacts(db.engine, debtor_key="acme", keep="gone", drop="desk2", actor=T)
     assert problem_paths(exc) == {"keep"}
-    contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk2", by="t")
+    contacts.merge_contacts(db.engine, debtor_key="acme", keep="desk", drop="desk2", actor=T)
     after = db.map()
     assert after.contact("desk2").archived
     assert len(after.interactions) == calls
@@ -313,7 +316,7 @@ def test_call_with_someone_new_is_refused_before_anyone_is_added(db: SeededDb, u
             db.engine,
             debtor_key="acme",
             report=replace(report, new_person=ContactDraft(name="Guard")),
-            by="t",
+            actor=T,
             region="CN",
         )
     assert problem_paths(exc) == {"promise"}
@@ -326,7 +329,7 @@ def test_call_with_someone_new_adds_them_and_the_call(db: SeededDb):
         db.engine,
         debtor_key="acme",
         report=replace(report, new_person=person),
-        by="t",
+        actor=T,
         region="CN",
     )
     m = db.map()

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.model import Department
 from orgmap.domain.validation import ValidationError
@@ -19,6 +20,9 @@ from orgmap.services import contacts, debtors
 from orgmap.services.errors import StaleVersionError
 from tests.factories import classic_contacts, make_map
 from tests.ui.apptest_helpers import SeededDb, seed
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 
 @pytest.fixture
@@ -30,12 +34,12 @@ def nobody_authorizes(db: SeededDb) -> SeededDb:
 
 
 def save(db: SeededDb, debtor: str = "hunt", *, version: int | None = None, **facts) -> None:
-    current = debtors.open_debtor(db.engine, debtor, k=0)
+    current = debtors.open_debtor(db.engine, debtor, k=0, actor=ADMIN)
     debtors.update_facts(
         db.engine,
         debtor_key=debtor,
         facts=replace(current.map.debtor.facts, **facts),
-        by="t",
+        actor=ADMIN,
         expected_version=current.versions.debtor if version is None else version,
         region="CN",
     )
@@ -43,7 +47,7 @@ def save(db: SeededDb, debtor: str = "hunt", *, version: int | None = None, **fa
 
 def test_a_new_top_leader_is_added_flagged_and_the_route_targets_them(nobody_authorizes):
     db = nobody_authorizes
-    asking = debtors.route_debtor(db.engine, debtor_key="hunt", lang="zh-CN")
+    asking = debtors.route_debtor(db.engine, debtor_key="hunt", lang="zh-CN", actor=ADMIN)
     assert asking.discovery and asking.learn_next[0] == say("learn.ask_authorizer", "zh-CN")
     save(db, top_leader="李董", top_leader_mobile="139 0000 2222", top_leader_email="li@hunt.cn")
     m = db.map("hunt")
@@ -51,7 +55,7 @@ def test_a_new_top_leader_is_added_flagged_and_the_route_targets_them(nobody_aut
     assert li.authorizes_payment and li.department is Department.MANAGEMENT
     assert [p.e164 for p in li.phones] == ["+8613900002222"] and li.email == "li@hunt.cn"
     assert m.debtor.facts.top_leader == "李董"
-    route = debtors.route_debtor(db.engine, debtor_key="hunt", lang="zh-CN")
+    route = debtors.route_debtor(db.engine, debtor_key="hunt", lang="zh-CN", actor=ADMIN)
     assert not route.discovery
     assert route.routes[0].target == li.key
     assert say("learn.ask_authorizer", "zh-CN") not in route.learn_next
@@ -101,17 +105,17 @@ def test_a_mobile_alone_picks_its_holder_and_adds_nobody(nobody_authorizes):
 
 def test_a_bad_mobile_writes_nothing(nobody_authorizes):
     db = nobody_authorizes
-    before = debtors.open_debtor(db.engine, "hunt", k=0)
+    before = debtors.open_debtor(db.engine, "hunt", k=0, actor=ADMIN)
     with pytest.raises(ValidationError) as exc:
         save(db, top_leader="李董", top_leader_mobile="12345")
     assert {p.path for p in exc.value.problems} == {"top_leader_mobile"}
-    after = debtors.open_debtor(db.engine, "hunt", k=0)
+    after = debtors.open_debtor(db.engine, "hunt", k=0, actor=ADMIN)
     assert after.map == before.map and after.versions == before.versions
 
 
 def test_a_stale_checklist_adds_no_leader(nobody_authorizes):
     db = nobody_authorizes
-    stale = debtors.open_debtor(db.engine, "hunt", k=0).versions.debtor
+    stale = debtors.open_debtor(db.engine, "hunt", k=0, actor=ADMIN).versions.debtor
     save(db, reason_unpaid="老板出差")  # a colleague saved the checklist first
     before = db.map("hunt")
     with pytest.raises(StaleVersionError):
@@ -126,7 +130,7 @@ def test_saving_other_facts_does_not_flag_the_leader_again(nobody_authorizes):
     assert m.contact("boss").authorizes_payment
     # The collector learns he does not sign after all and unflags him on the map.
     boss = m.contact("boss")
-    view = debtors.open_debtor(db.engine, "hunt", k=0)
+    view = debtors.open_debtor(db.engine, "hunt", k=0, actor=ADMIN)
     contacts.edit_contact(
         db.engine,
         debtor_key="hunt",
@@ -140,7 +144,7 @@ def test_saving_other_facts_does_not_flag_the_leader_again(nobody_authorizes):
             phones=tuple(p.e164 for p in boss.phones),
             email=boss.email or "",
         ),
-        by="t",
+        actor=Actor("t", Role.ADMIN),
         expected_version=view.versions.contacts["boss"],
         region="CN",
     )

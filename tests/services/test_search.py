@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.services.search import (
     MAX_LIMIT,
     MAX_QUERY_CHARS,
@@ -19,12 +20,15 @@ from orgmap.store.search import _number_query
 from tests.factories import make_contact, make_interaction, make_map, make_phone
 from tests.ui.apptest_helpers import SeededDb, seed
 
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
+
 BOSS = "+8613812345678"  # acme's boss 王总 (and his fixed line +862161234568)
 DESK = "+862161234567"  # acme's front desk 小张, ext. 801; called at 2026-11-20 03:00 UTC
 
 
 def search(db: SeededDb, text: str, **options) -> list[TeamMatch]:
-    return search_team(db.engine, text, region="CN", **options)
+    return search_team(db.engine, text, region="CN", **options, actor=ADMIN)
 
 
 def people(found: list[TeamMatch]) -> list[tuple[str, str | None]]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.calls import call_fingerprint, current_calls
 from orgmap.domain.model import Outcome
 from orgmap.services.corrections import CallChange, correct_call
@@ -99,7 +100,7 @@ def test_a_call_corrected_meanwhile_by_a_colleague_is_refused_in_place(page: App
         debtor_key=KEY,
         original=call_fingerprint(DESK),
         change=CallChange(note="王先改了"),
-        by="wang",
+        actor=Actor("wang", Role.ADMIN),
         region="CN",
     )
     page.text_area(key=f"{prefix}_note").input("我后改的")

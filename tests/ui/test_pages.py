@@ -14,11 +14,15 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.model import Department, Disposition, Outcome, RelationType
 from orgmap.services.debtors import route_debtor
 from orgmap.services.transfer import export_json
 from tests.factories import make_contact, make_map, make_phone
 from tests.ui.apptest_helpers import APP, HOSTILE, SeededDb, assert_clean, open_page, seed, texts
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 
 def submit(at: AppTest, form_key: str) -> AppTest:
@@ -55,7 +59,7 @@ def test_language_switch_changes_labels(app: AppTest, db: SeededDb):
     assert app.title[0].value == "催收路线"
     # The route itself reads in Chinese too: its heading, how each step is reached, the
     # buck-passing warning (departments named in Chinese) — and no English words remain.
-    best = route_debtor(db.engine, debtor_key="acme", k=1, lang="zh-CN").routes[0]
+    best = route_debtor(db.engine, debtor_key="acme", k=1, lang="zh-CN", actor=ADMIN).routes[0]
     text = texts(app)
     assert f"**路线 1** · 成本 {best.cost:.1f} · 目标 **王总**" in text
     assert "1. **王总** · 电话 · " in text
@@ -83,7 +87,9 @@ def test_debtor_list_shows_days_past_due_and_next_step(app: AppTest, db: SeededD
     assert row["Contacts"] == 4
     assert bool(row["Authorizer known"]) is True
     assert row["Days past due"] > 0  # due 2026-10-15
-    best = route_debtor(db.engine, debtor_key="acme", k=1, lang="en").routes[0].steps[0]
+    best = (
+        route_debtor(db.engine, debtor_key="acme", k=1, lang="en", actor=ADMIN).routes[0].steps[0]
+    )
     assert row["Next step"].startswith(best.name)
 
 
@@ -104,7 +110,7 @@ def test_create_debtor_then_bad_amount_is_refused(app: AppTest, db: SeededDb):
     submit(app, form)
     assert_clean(app)
     assert "amount owed is not a number" in texts(app)
-    assert "initech" not in export_json(db.engine)
+    assert "initech" not in export_json(db.engine, actor=ADMIN)
 
     app.text_input(key=f"{form}_amount").input("12000.50")
     submit(app, form)
@@ -120,11 +126,9 @@ def test_edit_debtor_refuses_a_stale_form(app: AppTest, db: SeededDb):
     form = "debtor_edit_acme"
     app.text_input(key=f"{form}_assigned_to").input("mine")
     # Meanwhile a colleague changes the same debtor.
-    version = open_debtor(db.engine, "acme", k=0).versions.debtor
+    version = open_debtor(db.engine, "acme", k=0, actor=ADMIN).versions.debtor
     theirs = DebtorDraft(key="acme", name="Acme (renamed)", amount_owed="1.00")
-    edit_debtor(
-        db.engine, debtor_key="acme", draft=theirs, by="colleague", expected_version=version
-    )
+    edit_debtor(db.engine, debtor_key="acme", draft=theirs, actor=ADMIN, expected_version=version)
     submit(app, form)
     assert_clean(app)
     assert "someone else changed" in texts(app)
@@ -377,7 +381,7 @@ def test_route_page_numbers_steps_and_warns_of_buck_passing(app: AppTest, db: Se
     text = texts(app)
     assert "**Route 1**" in text
     assert "1. **" in text
-    answer = route_debtor(db.engine, debtor_key="acme", k=3, lang="en")
+    answer = route_debtor(db.engine, debtor_key="acme", k=3, lang="en", actor=ADMIN)
     # Every warning is shown whole, and the loop's one names both people who pass the
     # buck, with their departments, back to where it started.
     assert shown_warnings(app) == list(answer.warnings)
@@ -418,7 +422,7 @@ def test_edit_and_archive_contact(app: AppTest, db: SeededDb):
     assert_clean(app)
     assert db.map().contact("sales").archived
     # Archived contacts leave the route's reach.
-    answer = route_debtor(db.engine, debtor_key="acme", k=3)
+    answer = route_debtor(db.engine, debtor_key="acme", k=3, actor=ADMIN)
     assert all(s.contact != "sales" for r in answer.routes for s in r.steps)
 
 
@@ -515,16 +519,16 @@ def _import(app: AppTest, name: str, content: bytes) -> AppTest:
 
 
 def test_malformed_import_shows_the_error_and_writes_nothing(app: AppTest, db: SeededDb):
-    before = export_json(db.engine)
+    before = export_json(db.engine, actor=ADMIN)
     _import(app, "broken.json", b'{"format": "orgmap/1", "debtors": [')
     assert app.error, texts(app)
-    assert export_json(db.engine) == before
+    assert export_json(db.engine, actor=ADMIN) == before
     bad_phone = json.loads(before)
     bad_phone["debtors"][0]["contacts"][0]["phones"] = ["12"]
     bad_phone["debtors"][0]["name"] = "changed"
     _import(app, "bad.json", json.dumps(bad_phone).encode())
     assert "contact boss › phone 1" in "\n".join(e.value for e in app.error)
-    assert export_json(db.engine) == before
+    assert export_json(db.engine, actor=ADMIN) == before
 
 
 def test_import_above_the_size_limit_is_refused(db: SeededDb, monkeypatch: pytest.MonkeyPatch):
@@ -535,7 +539,7 @@ def test_import_above_the_size_limit_is_refused(db: SeededDb, monkeypatch: pytes
 
 
 def test_good_import_and_the_downloads(app: AppTest, db: SeededDb):
-    doc = json.loads(export_json(db.engine))
+    doc = json.loads(export_json(db.engine, actor=ADMIN))
     doc["debtors"][0]["key"] = "acme-copy"
     _import(app, "copy.json", json.dumps(doc).encode())
     assert "Imported" in texts(app)
@@ -549,7 +553,7 @@ def test_no_authorizer_known_is_said_once_on_log_a_call_and_route(app: AppTest, 
     contacts = tuple(replace(c, authorizes_payment=False) for c in m.contacts)
     seed(db.engine, replace(m, contacts=contacts))
     app.run()
-    answer = route_debtor(db.engine, debtor_key="nobody-pays", k=3, lang="en")
+    answer = route_debtor(db.engine, debtor_key="nobody-pays", k=3, lang="en", actor=ADMIN)
     assert answer.discovery and answer.routes  # routes to whoever may know
     _on_log_page(app, "nobody-pays")
     for page in ("log_call", "route"):

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.model import DebtorMap
+from orgmap.services.accounts import debtor_history
 from orgmap.services.database import open_database
 from orgmap.services.debtors import open_debtor
 from orgmap.services.transfer import export_json, load_demo
@@ -25,6 +27,9 @@ from orgmap.settings import load_settings
 from orgmap.ui.localize import style_sheet
 from tests.ui.apptest_helpers import APP, assert_clean
 from tests.ui.apptest_helpers import open_page as switch_to
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 # Every page file (not a list that a new page could be left out of).
 PAGES = tuple(sorted(p.stem for p in (APP.parent / "orgmap/ui/pages").glob("[!_]*.py")))
@@ -123,11 +128,18 @@ def zh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AppTes
     load_demo(engine, settings=load_settings())
     from orgmap.services.debtor_list import debtor_choices
 
-    keys = list(debtor_choices(engine, keep=[], first=100).names)
-    allowed = ALLOWED_WORDS | data_words([open_debtor(engine, k, k=0).map for k in keys])
+    keys = list(debtor_choices(engine, keep=[], first=100, actor=ADMIN).names)
+    # Who made each change is data too (the activity feed names them): "demo" loaded it.
+    authors = {e.by for k in keys for e in debtor_history(engine, actor=ADMIN, debtor_key=k)}
+    allowed = ALLOWED_WORDS | data_words(
+        [open_debtor(engine, k, k=0, actor=ADMIN).map for k in keys]
+    )
+    allowed |= {w for name in authors for w in re.findall(r"[A-Za-z][A-Za-z_'-]*", name)}
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert_clean(at)
-    at.session_state["_test_export"] = export_json(engine)  # for the import test
+    at.session_state["_test_export"] = export_json(engine, actor=ADMIN)  # for the import test
+    # ...and that export is in the feed: its author, and the format as recorded.
+    allowed |= set(ADMIN.name.split()) | {"json"}
     yield at, allowed
     engine.dispose()
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from orgmap import store
 from orgmap.cli import main
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.fields import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -42,6 +43,9 @@ from orgmap.services.calls import CallReport, log_call
 from orgmap.services.transfer import import_file
 from orgmap.settings import Settings
 from tests.factories import make_map
+
+#: Who the tests act as where who acts does not matter: an administrator.
+ADMIN = Actor("t", Role.ADMIN)
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 YEAR_ONE_CALL = {
@@ -313,7 +317,7 @@ def test_an_import_with_a_year_one_call_writes_nothing(engine: Engine):
             filename="acme.json",
             raw=document(call=YEAR_ONE_CALL),
             settings=_settings(engine),
-            by="t",
+            actor=ADMIN,
         )
     assert [p.path for p in caught.value.problems] == ["debtors[acme].interactions[0].at"]
     with store.snapshot(engine) as connection:
@@ -331,13 +335,15 @@ def test_an_import_with_a_year_one_call_writes_nothing(engine: Engine):
     ],
 )
 def test_a_call_report_built_in_code_is_bounded(engine: Engine, report, path):
-    import_file(engine, filename="acme.json", raw=document(), settings=_settings(engine), by="t")
+    import_file(
+        engine, filename="acme.json", raw=document(), settings=_settings(engine), actor=ADMIN
+    )
     promise = {"promise_amount": Decimal("6000"), "promise_date": date(2026, 11, 30)}
     call = CallReport(
         contact="boss", channel=Channel.PHONE, outcome=Outcome.PROMISED, **(promise | report)
     )
     with pytest.raises(ValidationError) as caught:
-        log_call(engine, debtor_key="acme", report=call, by="t", region="CN")
+        log_call(engine, debtor_key="acme", report=call, actor=Actor("t", Role.ADMIN), region="CN")
     assert [p.path for p in caught.value.problems] == [path]
     assert caught.value.problems[0].code in {"datetime.out_of_range", "date.out_of_range"}
     assert _stored_calls(engine) == 1

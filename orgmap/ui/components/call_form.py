@@ -292,7 +292,7 @@ def _log(debtor_key: str, report: CallReport, *, settings: Settings) -> LoggedCa
         state.engine(),
         debtor_key=debtor_key,
         report=report,
-        by=state.user(),
+        actor=state.actor(),
         region=settings.phone_region,
     )
 

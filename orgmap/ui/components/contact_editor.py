@@ -1,4 +1,5 @@
-"""A debtor's people: the table, adding one, editing or archiving the one picked."""
+"""A debtor's people: the table, adding one, editing or archiving the one picked,
+restoring an archived one."""
 
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ def show(
     ``versions`` are the contacts' versions read with ``m``: an edit is refused when
     someone else changed the contact since.
     """
-    debtor_key, engine, by, region = (
+    debtor_key, engine, actor, region = (
         m.debtor.key,
         state.engine(),
-        state.user(),
+        state.actor(),
         settings.phone_region,
     )
     contact_table.show(m, lang=lang)
@@ -44,7 +45,7 @@ def show(
                     engine,
                     debtor_key=debtor_key,
                     draft=draft,
-                    by=by,
+                    actor=actor,
                     region=region,
                 ),
                 lang=lang,
@@ -52,6 +53,28 @@ def show(
                 message=t("contacts.added", lang, name=escape_markdown(draft.name)),
                 after=forget(f"{key}_new"),
             )
+    if archived := [c for c in m.contacts if c.archived]:
+        with st.expander(t("contacts.archived_list", lang), icon=":material/inventory_2:"):
+            for gone in archived:
+                name, button = st.columns([3, 1], vertical_alignment="center")
+                name.text(gone.name)  # as text: a name is what someone typed
+                if button.button(
+                    t("contacts.restore", lang),
+                    key=f"{key}_restore_{gone.key}",
+                    icon=":material/unarchive:",
+                ):
+                    commit(
+                        partial(
+                            contacts.restore_contact,
+                            engine,
+                            debtor_key=debtor_key,
+                            contact_key=gone.key,
+                            actor=actor,
+                        ),
+                        lang=lang,
+                        debtor_key=debtor_key,
+                        message=t("contacts.restored", lang, name=escape_markdown(gone.name)),
+                    )
     picked = contact_picker.show(
         t("contacts.edit", lang), m.contacts, key=f"{key}_pick", lang=lang, placeholder=True
     )
@@ -65,7 +88,7 @@ def show(
                 engine,
                 debtor_key=debtor_key,
                 draft=draft,
-                by=by,
+                actor=actor,
                 expected_version=form_state.version(form_key),
                 region=region,
             ),
@@ -77,7 +100,11 @@ def show(
     if st.button(t("contacts.archive", lang), key=f"{key}_archive", icon=":material/archive:"):
         commit(
             partial(
-                contacts.archive_contact, engine, debtor_key=debtor_key, contact_key=picked, by=by
+                contacts.archive_contact,
+                engine,
+                debtor_key=debtor_key,
+                contact_key=picked,
+                actor=actor,
             ),
             lang=lang,
             debtor_key=debtor_key,

@@ -39,7 +39,10 @@ def show(key: str, *, lang: str, linked: str | None = None) -> str | None:
     asked = state.link_debtor(linked) if linked is not None else None
     recent: list[str] = st.session_state.get(_RECENT_KEY, [])
     choices = debtor_choices(
-        state.engine(), keep=[asked, pending, st.session_state.get(key), *recent], first=FIRST
+        state.engine(),
+        actor=state.actor(),
+        keep=[asked, pending, st.session_state.get(key), *recent],
+        first=FIRST,
     )
     names = {key_: f"{name} ({key_})" for key_, name in choices.names.items()}
     if linked is not None:

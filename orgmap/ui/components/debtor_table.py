@@ -25,6 +25,7 @@ from typing import Protocol
 
 import streamlit as st
 
+from orgmap.domain.access import Actor
 from orgmap.domain.model import DebtorStatus
 from orgmap.i18n import label
 from orgmap.services import debtor_list
@@ -167,13 +168,15 @@ def ask(key: str, *, lang: str, user: str, collectors: Sequence[str]) -> ListReq
 PHONE_COLUMNS = {"name": 96, "number": 106, "next_step": 114}
 
 
-def show(key: str, *, debtors: Sequence[DebtorLine], lang: str, settings: Settings) -> None:
+def show(
+    key: str, *, debtors: Sequence[DebtorLine], lang: str, settings: Settings, actor: Actor
+) -> None:
     """Draw the rows with each one's next step; picking a row makes that debtor the current one.
 
     Name, the number of the next step's person (a ``tel:`` link) and the next step
     come first and fit a phone's width; the rest follows to the right."""
     with st.spinner(t("debtors.working", lang)):
-        rows, numbers = _rows(debtors, lang=lang, settings=settings)
+        rows, numbers = _rows(debtors, lang=lang, settings=settings, actor=actor)
     st.session_state[f"{key}_keys"] = [d.key for d in debtors]
     data_table.show(
         rows,
@@ -267,7 +270,7 @@ def _amount(value: float | None) -> Decimal | None:
 
 
 def _rows(
-    debtors: Sequence[DebtorLine], *, lang: str, settings: Settings
+    debtors: Sequence[DebtorLine], *, lang: str, settings: Settings, actor: Actor
 ) -> tuple[list[dict], dict[str, str]]:
     """The rows, and the text shown for each ``tel:`` link in the number column."""
     today = today_in(settings.timezone)
@@ -275,7 +278,13 @@ def _rows(
     rows, numbers = [], {}
     for d in debtors:
         step, link, shown = _next_step(
-            url, d.key, (*_stamp(d), today), lang, settings.routing_weights, settings.phone_region
+            url,
+            d.key,
+            (*_stamp(d), today),
+            lang,
+            settings.routing_weights,
+            settings.phone_region,
+            actor,
         )
         if link:
             numbers[link] = shown
@@ -320,17 +329,27 @@ def _stamp(d: DebtorLine) -> tuple:
 
 @st.cache_data(max_entries=20_000, show_spinner=False)
 def _next_step(
-    url: str, debtor_key: str, stamp: tuple, lang: str, weights_path: str | None, region: str
+    url: str,
+    debtor_key: str,
+    stamp: tuple,
+    lang: str,
+    weights_path: str | None,
+    region: str,
+    actor: Actor,
 ) -> tuple[str, str, str]:
     """Who to call first for this debtor, e.g. ``陈晓丽 · 电话``, by the team's weights,
     with the ``tel:`` link of their first number to dial and that number as shown
     (``139 1234 5678``); the link and number are empty when there is none.
 
-    ``url`` and ``stamp`` (with the date) are only part of the cache key.
+    ``url`` and ``stamp`` (with the date) are only part of the cache key; ``actor``
+    is part of it too, so that no one is served an answer worked out for someone who
+    sees more (a viewer gets masked numbers, so no link).
     """
     weights = routing_weights(weights_path)
     try:
-        found = debtor_list.next_step(state.engine(), debtor_key, lang=lang, weights=weights)
+        found = debtor_list.next_step(
+            state.engine(), debtor_key, actor=actor, lang=lang, weights=weights
+        )
     except StoreError:  # removed since the list was read
         return "", "", ""
     if found is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from orgmap.domain.access import AccessDeniedError
 from orgmap.domain.fields import NAME_MAX_CHARS
 from orgmap.services.errors import (
     NotFoundError,
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 #: What a page catches around a service call and shows with :func:`show_error`.
-EXPECTED_ERRORS = (ValidationError, StoreError)
+EXPECTED_ERRORS = (ValidationError, StoreError, AccessDeniedError)
 
 _FLASH_KEY = "_orgmap_flash"
 _log = logging.getLogger("orgmap.ui")
@@ -50,7 +51,9 @@ def problem_text(problem: Problem | str, *, lang: str) -> str:
 
 def show_error(exc: Exception, *, lang: str) -> None:
     """One ``st.error`` naming every problem in ``lang`` (user text escaped), no traceback."""
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, AccessDeniedError):  # visible, but not for this user to change
+        st.error(escape_markdown(exc.text(lang)))
+    elif isinstance(exc, ValidationError):
         lines = [f"- {problem_text(p, lang=lang)}" for p in exc.problems] or [
             escape_markdown(str(exc))
         ]

@@ -55,7 +55,7 @@ def _merge(m: DebtorMap, *, keep: str, drop: str, lang: str) -> None:
             debtor_key=m.debtor.key,
             keep=keep,
             drop=drop,
-            by=state.user(),
+            actor=state.actor(),
         ),
         lang=lang,
         debtor_key=m.debtor.key,

@@ -1,4 +1,4 @@
-"""Relations of one debtor: the list, a form to add one, a button to archive one."""
+"""Relations of one debtor: the list, a form to add one, buttons to archive or restore one."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
                     type=kind
                     or RelationType.COLLEAGUE,  # a selectbox with a default never gives None
                     note=note,
-                    by=state.user(),
+                    actor=state.actor(),
                 ),
                 lang=lang,
                 debtor_key=m.debtor.key,
@@ -66,6 +66,9 @@ def show(key: str, *, m: DebtorMap, lang: str) -> None:
             )
     if live:
         _archive(key, live=live, describe=describe, m=m, lang=lang)
+    gone = [r for r in m.relations if r.archived and not _touches_archived(m, r)]
+    if gone:
+        _restore(key, gone=gone, describe=describe, m=m, lang=lang)
 
 
 def _archive(key: str, *, live: list[Relation], describe, m: DebtorMap, lang: str) -> None:
@@ -88,12 +91,39 @@ def _archive(key: str, *, live: list[Relation], describe, m: DebtorMap, lang: st
             source=r.source,
             target=r.target,
             type=r.type,
-            by=state.user(),
+            actor=state.actor(),
         ),
         lang=lang,
         debtor_key=m.debtor.key,
         message=t("relation.archived", lang),
     )
+
+
+def _restore(key: str, *, gone: list[Relation], describe, m: DebtorMap, lang: str) -> None:
+    """Archived relations between current people, each with a button to bring it back."""
+    with st.expander(t("relation.archived_list", lang), icon=":material/inventory_2:"):
+        for r in gone:
+            what, button = st.columns([3, 1], vertical_alignment="center")
+            what.text(describe(r))  # as text: names are what someone typed
+            if button.button(
+                t("relation.restore", lang),
+                key=f"{key}_restore_{r.source}_{r.target}_{r.type.value}",
+                icon=":material/unarchive:",
+            ):
+                commit(
+                    partial(
+                        contacts.restore_relation,
+                        state.engine(),
+                        debtor_key=m.debtor.key,
+                        source=r.source,
+                        target=r.target,
+                        type=r.type,
+                        actor=state.actor(),
+                    ),
+                    lang=lang,
+                    debtor_key=m.debtor.key,
+                    message=t("relation.restored", lang),
+                )
 
 
 def _touches_archived(m: DebtorMap, r: Relation) -> bool:

@@ -44,7 +44,10 @@ debtor: str = debtor_key
 
 page_key = f"calls_page_{debtor}"
 listing: CallList = list_calls(
-    state.engine(), debtor, page=int(st.session_state.get(page_key, 1)) - 1
+    state.engine(),
+    debtor,
+    actor=state.actor(),
+    page=int(st.session_state.get(page_key, 1)) - 1,
 )
 if not listing.calls:
     st.caption(t("calls.none", lang))
@@ -153,7 +156,7 @@ def _correction_form(entry: CallEntry, prefix: str) -> None:
                 promise_amount=_amount(amount_text),
                 promise_date=promise_date,
             ),
-            by=state.user(),
+            actor=state.actor(),
             region=settings.phone_region,
         )
 
@@ -181,7 +184,7 @@ def _void_form(entry: CallEntry, prefix: str) -> None:
                 state.engine(),
                 debtor_key=debtor,
                 original=entry.fingerprint,
-                by=state.user(),
+                actor=state.actor(),
                 reason=reason,
             ),
             lang=lang,

@@ -15,7 +15,7 @@ if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
 
-view = open_debtor(state.engine(), debtor_key, k=0)
+view = open_debtor(state.engine(), debtor_key, actor=state.actor(), k=0)
 tabs = st.tabs([t(f"contacts.tab.{name}", lang) for name in ("people", "relations", "merge")])
 with tabs[0]:
     contact_editor.show(

@@ -13,15 +13,16 @@ from orgmap.ui.components.feedback import commit, show_flash
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
 
-lang, settings, engine = state.lang(), state.settings(), state.engine()
+lang, settings, engine, actor = state.lang(), state.settings(), state.engine(), state.actor()
 st.title(t("page.debtors", lang))
 show_flash()
 
 asked = debtor_table.ask(
-    "debtors", lang=lang, user=state.user(), collectors=debtor_list.collectors(engine)
+    "debtors", lang=lang, user=state.user(), collectors=debtor_list.collectors(engine, actor=actor)
 )
 shown = debtor_list.list_page(
     engine,
+    actor=actor,
     query=asked.query,
     sort=asked.sort,
     filters=asked.filters,
@@ -33,7 +34,7 @@ st.caption(
     + " · "
     + t("debtors.page_of", lang, page=shown.page, pages=shown.pages)
 )
-debtor_table.show("debtors_table", debtors=shown.rows, lang=lang, settings=settings)
+debtor_table.show("debtors_table", debtors=shown.rows, lang=lang, settings=settings, actor=actor)
 debtor_table.pager("debtors", page=shown.page, pages=shown.pages, lang=lang)
 
 
@@ -45,18 +46,20 @@ def done(form_key: str):
     return forget_form
 
 
-with st.expander(t("debtors.new", lang), icon=":material/add:"):
-    if draft := debtor_form.show("debtor_new", lang=lang):
+# Those who may only read (viewers) are not offered forms the service would refuse.
+may_edit = service.may_create(actor)
+with st.expander(t("debtors.new", lang), icon=":material/add:") if may_edit else st.empty():
+    if may_edit and (draft := debtor_form.show("debtor_new", lang=lang)):
         commit(
-            partial(service.create_debtor, engine, draft=draft, by=state.user()),
+            partial(service.create_debtor, engine, draft=draft, actor=actor),
             lang=lang,
             debtor_key=draft.key,
             message=t("debtors.created", lang, name=escape_markdown(draft.name)),
             after=done("debtor_new"),
         )
 
-if current := state.current_debtor():
-    view = service.open_debtor(engine, current, k=0)
+if may_edit and (current := state.current_debtor()):
+    view = service.open_debtor(engine, current, actor=actor, k=0)
     debtor, version = view.map.debtor, view.versions.debtor
     form_key = f"debtor_edit_{current}"
     with st.expander(
@@ -69,7 +72,7 @@ if current := state.current_debtor():
                     engine,
                     debtor_key=current,
                     draft=draft,
-                    by=state.user(),
+                    actor=actor,
                     expected_version=form_state.version(form_key),
                 ),
                 lang=lang,

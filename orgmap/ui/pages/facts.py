@@ -24,7 +24,8 @@ if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
 
-view = debtors.open_debtor(engine, debtor_key, k=0)
+actor = state.actor()
+view = debtors.open_debtor(engine, debtor_key, actor=actor, k=0)
 facts = view.map.debtor.facts
 known = debtors.facts_known(facts)
 st.progress(
@@ -78,7 +79,7 @@ if submitted:
             engine,
             debtor_key=debtor_key,
             facts=typed,
-            by=state.user(),
+            actor=actor,
             expected_version=form_state.version(form_key),
             region=settings.phone_region,
         ),

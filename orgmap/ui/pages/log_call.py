@@ -18,7 +18,12 @@ if not (debtor_key := state.current_debtor()):
     st.stop()
 
 view = open_debtor(
-    state.engine(), debtor_key, k=1, lang=lang, weights=routing_weights(settings.routing_weights)
+    state.engine(),
+    debtor_key,
+    actor=state.actor(),
+    k=1,
+    lang=lang,
+    weights=routing_weights(settings.routing_weights),
 )
 st.caption(escape_markdown(view.map.debtor.name))
 # One column: on a phone the form comes first, full width, then the next step.

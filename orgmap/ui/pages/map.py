@@ -19,7 +19,12 @@ if not (debtor_key := state.current_debtor()):
     st.stop()
 
 view = open_debtor(
-    state.engine(), debtor_key, k=1, lang=lang, weights=routing_weights(settings.routing_weights)
+    state.engine(),
+    debtor_key,
+    actor=state.actor(),
+    k=1,
+    lang=lang,
+    weights=routing_weights(settings.routing_weights),
 )
 m, routes = view.map, view.route.routes if view.route else ()
 best = [step.contact for step in routes[0].steps] if routes else []

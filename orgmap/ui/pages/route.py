@@ -20,6 +20,7 @@ k = st.number_input(t("route.k", lang), min_value=1, max_value=10, value=3, key=
 view = open_debtor(
     state.engine(),
     debtor_key,
+    actor=state.actor(),
     k=int(k),
     lang=lang,
     weights=routing_weights(settings.routing_weights),

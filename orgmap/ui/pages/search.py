@@ -25,7 +25,7 @@ if not text.strip():
     st.caption(t("search.hint", lang))
     st.stop()
 try:
-    found = search(state.engine(), text, region=settings.phone_region)
+    found = search(state.engine(), text, actor=state.actor(), region=settings.phone_region)
 except QueryRefused as refused:
     reasons = {
         "short": t("search.refused_short", lang, min=MIN_DIGITS),

@@ -41,7 +41,7 @@ def report_text(report, lang: str) -> str:
     return ("；" if lang == "zh-CN" else "; ").join(parts)
 
 
-lang, settings, engine = state.lang(), state.settings(), state.engine()
+lang, settings, engine, actor = state.lang(), state.settings(), state.engine(), state.actor()
 limit = settings.max_import_bytes  # documented: ORGMAP_MAX_IMPORT_BYTES, 10 MB by default
 st.title(t("page.transfer", lang))
 show_flash()
@@ -63,9 +63,7 @@ if upload is not None and pressed:
     upload.seek(0)
     try:  # refused unread when its size is above the limit, and never read beyond it
         raw = read_upload(upload, name=upload.name, size=upload.size, settings=settings)
-        result = import_file(
-            engine, filename=upload.name, raw=raw, settings=settings, by=state.user()
-        )
+        result = import_file(engine, filename=upload.name, raw=raw, settings=settings, actor=actor)
     except FileTooLargeError as exc:
         size = f"{exc.size:,}" if exc.size is not None else f"> {limit:,}"
         st.error(t("transfer.too_big", lang, size=size, limit=f"{limit:,}"))
@@ -82,6 +80,7 @@ if upload is not None and pressed:
 st.subheader(t("transfer.export", lang))
 downloads.show(
     engine=engine,
+    actor=actor,
     debtor_key=state.current_debtor(),
     lang=lang,
     weights_path=settings.routing_weights,
