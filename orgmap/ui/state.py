@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from orgmap.domain.access import Actor
+from orgmap.domain.access import Actor, Role
 from orgmap.domain.fields import check_key
 from orgmap.i18n import normalize_lang
 from orgmap.services import login
@@ -60,6 +60,7 @@ __all__ = [
     "link_language",
     "linked",
     "mark_changed",
+    "may_change",
     "remember_address",
     "return_address",
     "revision",
@@ -195,6 +196,12 @@ def actor() -> Actor:
     if found is None:
         raise NotLoggedInError()
     return Actor(found.name, found.role, found.team_id)
+
+
+def may_change() -> bool:
+    """Whether the logged-in user may change what they see (not a viewer): pages offer
+    forms only then; the services decide either way."""
+    return actor().role is not Role.VIEWER
 
 
 def remember_address(url_path: str) -> None:

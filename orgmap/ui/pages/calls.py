@@ -34,6 +34,7 @@ OPEN_KEY = "_orgmap_calls_open"
 _FIELDS = ("contact", "date", "time", "outcome", "note", "amount", "promise_date")
 
 lang, settings = state.lang(), state.settings()
+read_only = not state.may_change()
 zone = ZoneInfo(settings.timezone)
 st.title(t("page.calls", lang))
 show_flash()
@@ -231,9 +232,14 @@ for entry in listing.calls:
             key=f"calls_correct_{short}",
             on_click=_open,
             args=(entry, "correct"),
+            disabled=read_only,
         )
         void.button(
-            t("calls.void", lang), key=f"calls_void_{short}", on_click=_open, args=(entry, "void")
+            t("calls.void", lang),
+            key=f"calls_void_{short}",
+            on_click=_open,
+            args=(entry, "void"),
+            disabled=read_only,
         )
         if entry.corrected:
             _history(entry)

@@ -16,6 +16,8 @@ if not (debtor_key := state.current_debtor()):
     st.stop()
 
 view = open_debtor(state.engine(), debtor_key, actor=state.actor(), k=0)
+if not state.may_change():
+    st.info(t("access.read_only", lang))
 tabs = st.tabs([t(f"contacts.tab.{name}", lang) for name in ("people", "relations", "merge")])
 with tabs[0]:
     contact_editor.show(

@@ -67,7 +67,9 @@ with st.form(form_key, enter_to_submit=False):
     st.caption(t("facts.leader_to_map", lang))
     for name in TICKS:
         st.checkbox(t(f"facts.{name}", lang), key=f"{form_key}_{name}")
-    submitted = st.form_submit_button(t("common.save", lang), type="primary", width="stretch")
+    submitted = st.form_submit_button(
+        t("common.save", lang), type="primary", width="stretch", disabled=not state.may_change()
+    )
 
 if submitted:
     values = {n: st.session_state[f"{form_key}_{n}"] for n in FIELDS}

@@ -27,7 +27,10 @@ view = open_debtor(
 )
 st.caption(escape_markdown(view.map.debtor.name))
 # One column: on a phone the form comes first, full width, then the next step.
-call_form.show("log_call", m=view.map, lang=lang, settings=settings)
+if state.may_change():
+    call_form.show("log_call", m=view.map, lang=lang, settings=settings)
+else:
+    st.info(t("access.read_only", lang))
 st.subheader(t("route.next", lang))
 assert view.route is not None
 route_view.show(view.route, m=view.map, lang=lang, settings=settings)

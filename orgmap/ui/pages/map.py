@@ -67,4 +67,7 @@ if picked and (contact := m.contact(picked)):
         contact_card.show(contact, m=m, lang=lang, settings=settings)
     with right:
         st.markdown(f"**{t('page.log_call', lang)}**")
-        call_form.show("map_call", m=m, lang=lang, settings=settings)
+        if state.may_change():
+            call_form.show("map_call", m=m, lang=lang, settings=settings)
+        else:
+            st.info(t("access.read_only", lang))
