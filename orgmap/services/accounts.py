@@ -12,6 +12,7 @@ same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -412,8 +413,6 @@ def debtor_history(
     if not masks_contact_details(actor):
         return entries
     return [
-        HistoryEntry(
-            e.at, e.by, e.action, e.entity, e.key, mask_details(e.before), mask_details(e.after)
-        )
+        dataclasses.replace(e, before=mask_details(e.before), after=mask_details(e.after))
         for e in entries
     ]

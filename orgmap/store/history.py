@@ -24,6 +24,7 @@ __all__ = [
     "HistoryEntry",
     "call_record",
     "contact_record",
+    "history_entry",
     "history_for_debtor",
     "jsonable",
     "record",
@@ -36,7 +37,12 @@ _h = history_table.c
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One recorded change; ``before`` and ``after`` hold JSON values (``None``: none)."""
+    """One recorded change; ``before`` and ``after`` hold JSON values (``None``: none).
+
+    ``id`` is the entry's row id (what a revert names); ``None`` for an entry not
+    read from the store.  Last, with a default, so that older positional
+    constructions keep working.
+    """
 
     at: datetime
     by: str
@@ -45,6 +51,7 @@ class HistoryEntry:
     key: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    id: int | None = None
 
 
 def jsonable(value: Any) -> Any:
@@ -97,13 +104,22 @@ def history_for_debtor(
     connection: sa.Connection, debtor_id: int, *, limit: int | None = None
 ) -> list[HistoryEntry]:
     """The debtor's entries, newest first (the ``limit`` newest, when given)."""
-    query = (
-        sa.select(_h.at, _h.by, _h.action, _h.entity, _h.key, _h.before, _h.after)
-        .where(_h.debtor_id == debtor_id)
-        .order_by(_h.id.desc())
-        .limit(limit)
-    )
+    query = _entries().where(_h.debtor_id == debtor_id).order_by(_h.id.desc()).limit(limit)
     return [HistoryEntry(*row) for row in connection.execute(query)]
+
+
+def history_entry(
+    connection: sa.Connection, *, entry_id: int, debtor_id: int
+) -> HistoryEntry | None:
+    """Entry ``entry_id`` when it is one of debtor ``debtor_id``'s, else ``None``."""
+    query = _entries().where(_h.id == entry_id, _h.debtor_id == debtor_id)
+    row = connection.execute(query).one_or_none()
+    return None if row is None else HistoryEntry(*row)
+
+
+def _entries() -> sa.Select[Any]:
+    """The columns of :class:`HistoryEntry`, in its order."""
+    return sa.select(_h.at, _h.by, _h.action, _h.entity, _h.key, _h.before, _h.after, _h.id)
 
 
 # What a history row holds of each kind of record; every writer (the services, a

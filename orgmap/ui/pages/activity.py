@@ -3,6 +3,8 @@
 The entries come from the append-only history (``services.accounts.debtor_history``),
 which answers "not found" for a debtor the user may not see and masks phone
 numbers and e-mails for a viewer.  Everything recorded is shown as plain text.
+Below the table, each edit on the page that can be reverted has a "Revert" button
+(``services.reverts.revert_edit``, itself a new entry) for whoever may change it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from orgmap.domain.model import (
 from orgmap.i18n import label
 from orgmap.services.accounts import debtor_history
 from orgmap.services.errors import NotFoundError
+from orgmap.services.reverts import is_revertible, revert_edit
 from orgmap.ui import state
 from orgmap.ui.components import data_table
-from orgmap.ui.formatting import format_local_time
+from orgmap.ui.components.feedback import commit, show_flash
+from orgmap.ui.formatting import escape_markdown, format_local_time
 from orgmap.ui.text import t
 
 PAGE_SIZE = 50
@@ -47,6 +51,7 @@ _TIME_FIELDS = frozenset({"at", "created_at", "updated_at", "last_contact_at"})
 
 lang, settings = state.lang(), state.settings()
 st.title(t("page.activity", lang))
+show_flash()
 if not (debtor_key := state.current_debtor()):
     st.info(t("debtor.none_chosen", lang))
     st.stop()
@@ -83,6 +88,7 @@ WORDS = {
         "correct": t("activity.action.correct", lang),
         "void": t("activity.action.void", lang),
         "export": t("activity.action.export", lang),
+        "revert": t("activity.action.revert", lang),
     },
     "entity": {
         "debtor": t("activity.entity.debtor", lang),
@@ -181,6 +187,37 @@ data_table.show(
     ],
     key="activity_table",
 )
+
+
+def _revert(record_key: str, entry_id: int) -> None:
+    commit(
+        lambda: revert_edit(
+            state.engine(),
+            debtor_key=debtor,
+            entry_id=entry_id,
+            actor=state.actor(),
+            region=settings.phone_region,
+        ),
+        lang=lang,
+        debtor_key=debtor,
+        message=t("activity.reverted", lang, key=escape_markdown(record_key)),
+    )
+
+
+revertible = [e for e in shown if e.id is not None and is_revertible(e)]
+if revertible and state.may_change():
+    st.subheader(t("activity.revertible", lang))
+    for e in revertible:
+        assert e.id is not None
+        what, act = st.columns([5, 1], vertical_alignment="center")
+        # st.text: recorded values are shown as typed, never as markdown.
+        what.text(
+            f"{format_local_time(e.at, settings.timezone)} · {e.by} · "
+            f"{_word('entity', e.entity)} {_key(e.entity, e.key, e.after or {})}\n"
+            f"{_changes(e.before, e.after)}"
+        )
+        if act.button(t("activity.revert", lang), key=f"activity_revert_{e.id}"):
+            _revert(e.key, e.id)
 
 
 def _turn(to: int) -> None:
