@@ -35,7 +35,13 @@ def show(
     Phones are typed one per line; each is checked and normalized on saving.
     Use ``form_state.version(key)`` and ``form_state.forget(key, FIELDS)`` as for debtors.
     """
-    form_state.seed(key, _values(contact), version=version)
+    form_state.seed(
+        key,
+        _values(contact),
+        version=version,
+        lang=lang,
+        labels={name: t(f"person.{name}", lang) for name in FIELDS},
+    )
 
     def w(name: str) -> str:  # this form's widget keys
         return f"{key}_{name}"

@@ -35,7 +35,13 @@ def show(
     (``12.8万``, ``128,000``).  Use ``form_state.version(key)`` as the expected
     version and ``form_state.forget(key, FIELDS)`` after saving.
     """
-    form_state.seed(key, _values(debtor), version=version)
+    form_state.seed(
+        key,
+        _values(debtor),
+        version=version,
+        lang=lang,
+        labels={name: t(f"debtor.{name}", lang) for name in FIELDS},
+    )
 
     def w(name: str) -> str:  # this form's widget keys
         return f"{key}_{name}"

@@ -44,7 +44,13 @@ AS_WORD = {None: "unknown", True: "yes", False: "no"}
 AS_VALUE = {word: value for value, word in AS_WORD.items()}
 seeded = {n: getattr(facts, n) for n in FIELDS}
 seeded.update({n: AS_WORD[seeded[n]] for n in YES_NO})
-form_state.seed(form_key, seeded, version=version)
+form_state.seed(
+    form_key,
+    seeded,
+    version=version,
+    lang=lang,
+    labels={name: t(f"facts.{name}", lang) for name in FIELDS},
+)
 answers = {
     "unknown": t("facts.unknown", lang),
     "yes": t("facts.yes", lang),
