@@ -1,0 +1,113 @@
+"""Precision and recall of the note extractor on the labelled notes.
+
+``python -m bench.extract_eval`` prints, per field, precision / recall and the
+time per note (the first note, which warms the caches, is not timed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from orgmap.domain.model import Contact, Debtor, DebtorMap, Department
+from orgmap.domain.notes import Suggestions, extract
+
+__all__ = ["EVAL_MAP", "Score", "evaluate", "load_notes"]
+
+LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "notes_labelled.jsonl"
+EVAL_MAP = DebtorMap(
+    Debtor("acme", "Acme 贸易", Decimal("300000")),
+    (
+        Contact("wang", "小王", Department.RECEPTION),
+        Contact("zhao", "赵经理", Department.SALES, title="销售经理"),
+    ),
+)
+FIELDS = ("phones", "people", "relations", "promise_amount", "promise_date", "callback", "outcome")
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, got: set, want: set) -> None:
+        self.tp += len(got & want)
+        self.fp += len(got - want)
+        self.fn += len(want - got)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def load_notes(path: Path = LABELLED) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _got(s: Suggestions) -> dict[str, set]:
+    return {
+        "phones": {p.e164 for person in s.people for p in person.phones},
+        "people": {(p.name, p.title) for p in s.people},
+        "relations": {(r.type, r.source, r.target) for r in s.relations},
+        "promise_amount": {str(s.promise.amount)} if s.promise and s.promise.amount else set(),
+        "promise_date": {s.promise.date.isoformat()} if s.promise and s.promise.date else set(),
+        "callback": {s.callback.at.isoformat()} if s.callback else set(),
+        "outcome": {s.outcome.value} if s.outcome else set(),
+    }
+
+
+def _want(row: dict) -> dict[str, set]:
+    promise = row.get("promise") or {}
+    return {
+        "phones": set(row["phones"]),
+        "people": {(p["name"], p["title"]) for p in row["people"]},
+        "relations": {(r["type"], r["from"], r["to"]) for r in row["relations"]},
+        "promise_amount": {promise["amount"]} if promise.get("amount") else set(),
+        "promise_date": {promise["date"]} if promise.get("date") else set(),
+        "callback": {row["callback"]} if row.get("callback") else set(),
+        "outcome": {row["outcome"]} if row.get("outcome") else set(),
+    }
+
+
+def evaluate(rows: list[dict]) -> tuple[dict[str, Score], float, list[tuple[str, str, set, set]]]:
+    """Scores per field, seconds per note (after the first) and the misses."""
+    scores = {f: Score() for f in FIELDS}
+    misses = []
+    elapsed = 0.0
+    for n, row in enumerate(rows):
+        at = datetime.fromisoformat(row["at"])
+        started = time.perf_counter()
+        s = extract(row["note"], called=row.get("called"), m=EVAL_MAP, at=at)
+        if n:
+            elapsed += time.perf_counter() - started
+        got, want = _got(s), _want(row)
+        for f in FIELDS:
+            scores[f].add(got[f], want[f])
+            if got[f] != want[f]:
+                misses.append((f, row["note"], got[f], want[f]))
+    return scores, elapsed / max(1, len(rows) - 1), misses
+
+
+def main() -> None:
+    rows = load_notes()
+    scores, per_note, misses = evaluate(rows)
+    print(f"{len(rows)} notes")
+    print(f"{'field':<16}{'precision':>10}{'recall':>8}")
+    for f, sc in scores.items():
+        print(f"{f:<16}{sc.precision:>10.3f}{sc.recall:>8.3f}")
+    print(f"time per note: {per_note * 1000:.2f} ms")
+    for f, note, got, want in misses[:40]:
+        print(f"MISS {f}: {note}\n  got  {sorted(map(str, got))}\n  want {sorted(map(str, want))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Dates and times of day in a call note, resolved against the call's local date.
+
+>>> from datetime import date
+>>> today = date(2026, 12, 1)  # a Tuesday
+>>> [d.value.isoformat() for d in find_dates("月底前付，下周五，15号，12月20日前，明天", today)]
+['2026-12-31', '2026-12-11', '2026-12-15', '2026-12-20', '2026-12-02']
+>>> find_dates("2月30日", today)
+()
+>>> [t.value.isoformat() for t in find_times("明天下午三点半再打，or call at 10am")]
+['15:30:00', '10:00:00']
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from orgmap.domain.notes.numerals import CN_DIGITS, small_int
+
+__all__ = ["DateMatch", "TimeMatch", "find_dates", "find_times"]
+
+_N = rf"(?:\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})"
+_WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "1": 0}
+_WEEKDAY_CN |= {"2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_WEEKDAY_EN = {
+    name: i
+    for i, names in enumerate(
+        (
+            "mon monday",
+            "tue tues tuesday",
+            "wed wednesday",
+            "thu thur thurs thursday",
+            "fri friday",
+            "sat saturday",
+            "sun sunday",
+        )
+    )
+    for name in names.split()
+}
+_MONTH_EN = {
+    name: i + 1
+    for i, names in enumerate(
+        (
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        )
+    )
+    for name in names.split()
+}
+_RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
+_RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1}
+_EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
+_EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
+_DATE = re.compile(
+    rf"(?P<md>(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
+    rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
+    rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
+    rf"|(?P<day>(?<![月\d])(?P<dd>{_N})\s?[号](?!码))"
+    r"|(?P<eom>月底|月末|end of (?:the |this )?month|eom)"
+    r"|(?P<nmb>下个?月初)"
+    r"|(?P<next>下(?:个)?(?:周|星期|礼拜)(?P<nw>[一二三四五六日天1-7]))"
+    r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
+    r"|(?P<rel>大后天|后天|明天|明日|今天|今日)"
+    rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr)\b)"
+    rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b)"
+    rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
+    rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
+    rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
+    r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b)",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
+    rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午)"
+    r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
+    r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    value: date
+    span: tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMatch:
+    value: time
+    span: tuple[int, int]
+    text: str
+
+
+def _safe(year: int, month: int | None, day: int | None) -> date | None:
+    if month is None or day is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:  # 2月30日: no such day
+        return None
+
+
+def _resolve(m: re.Match[str], today: date) -> date | None:
+    g = m.group
+    if g("md") or g("slash") or g("enmd") or g("endm"):
+        if g("md"):
+            month, day = small_int(g("m")), small_int(g("d"))
+        elif g("slash"):
+            month, day = int(g("sm")), int(g("sd"))
+        elif g("enmd"):
+            month, day = _MONTH_EN[g("emon").lower()], int(g("eday"))
+        else:
+            month, day = _MONTH_EN[g("emon2").lower()], int(g("eday2"))
+        found = _safe(today.year, month, day)
+        if found is not None and found < today - timedelta(days=60):
+            found = _safe(today.year + 1, month, day)  # "1月10日" said in December
+        return found
+    if g("day") or g("enth") or g("nextmonth"):
+        day = small_int(g("dd") or g("eth") or g("nd"))
+        year, month = today.year, today.month
+        if g("nextmonth") or (day is not None and day < today.day):
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return _safe(year, month, day)
+    if g("eom"):
+        return today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    if g("nmb"):
+        return (
+            date(today.year + 1, 1, 1)
+            if today.month == 12
+            else date(today.year, today.month + 1, 1)
+        )
+    if g("next") or g("ennext"):
+        wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[g("enw").lower()]
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=wd)
+    if g("this") or g("enwd"):
+        wd = _WEEKDAY_CN[g("tw")] if g("this") else _WEEKDAY_EN[g("ew").lower()]
+        return today + timedelta(days=(wd - today.weekday()) % 7)
+    if g("rel") or g("enrel"):
+        return today + timedelta(days=_RELATIVE[(g("rel") or g("enrel")).lower()])
+    return None  # pragma: no cover - every branch of the pattern is handled
+
+
+def find_dates(note: str, today: date) -> tuple[DateMatch, ...]:
+    """Dates that exist, in order; ``today`` is the call's local date."""
+    found = []
+    for m in _DATE.finditer(note):
+        value = _resolve(m, today)
+        if value is not None:
+            found.append(DateMatch(value, m.span(), m.group()))
+    return tuple(found)
+
+
+def find_times(note: str) -> tuple[TimeMatch, ...]:
+    """Times of day, in order; an hour without 上午/am under 7 is taken as the afternoon."""
+    found: list[TimeMatch] = []
+    for m in _TIME.finditer(note):
+        g = m.group
+        if g("part_only"):
+            hour = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}[g("part_only")]
+            found.append(TimeMatch(time(hour), m.span(), m.group()))
+            continue
+        if g("cn"):
+            said_hour = small_int(g("h"))
+            said_minute = 30 if g("half") else small_int(g("min") or "0")
+            if said_hour is None or said_minute is None:
+                continue
+            hour, minute = said_hour, said_minute
+            if (g("part") in ("下午", "晚上", "傍晚") and hour < 12) or (
+                not g("part") and hour < 7
+            ):
+                hour += 12
+        else:
+            hour = int(g("eh") or g("eh2"))
+            minute = int(g("em") or g("em2") or 0)
+            ampm = (g("ampm") or "").lower().replace(".", "")
+            if ampm == "pm" and hour < 12:
+                hour += 12
+            elif ampm == "am" and hour == 12:
+                hour = 0
+        if 0 <= hour < 24 and 0 <= minute < 60:
+            found.append(TimeMatch(time(hour, minute), m.span(), m.group()))
+    return tuple(found)

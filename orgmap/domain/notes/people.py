@@ -1,0 +1,132 @@
+"""People mentioned in a call note: ``财务李姐``, ``王总``, ``小王``, ``老板``, ``Mr. Wang``.
+
+>>> found = find_mentions("前台小王说付款找财务李姐，王总是老板")
+>>> [(p.name, p.department) for p in found]
+[('小王', 'reception'), ('李姐', 'finance'), ('王总', 'management'), ('老板', 'owner')]
+>>> [(p.name, p.title) for p in find_mentions("the receptionist gave me Mr. Chen's number")]
+[('', 'receptionist'), ('Mr. Chen', 'Mr.')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from orgmap.domain.model import Department
+
+__all__ = ["Mention", "find_mentions", "find_pronouns"]
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵钱严覃武戴莫孔向汤欧"
+)
+_HONORIFICS = (
+    "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|工|先生|"
+    "女士|小姐|律师|师傅"
+)
+# characters that end a name rather than continue it
+_STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
+_NAMED = re.compile(
+    rf"(?P<pre>小|老|阿)?(?P<sur>[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
+    rf"(?P<hon>{_HONORIFICS})"
+    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![{SURNAMES}\u4e00-\u9fff]?(?:{_HONORIFICS}))"
+)
+_ROLE_CN = re.compile(
+    r"财务总监|财务经理|财务主管|总经理|大老板|老板娘|老板|老总|前台|出纳|会计|法务|财务|采购|销售"
+)
+_ROLE_EN = re.compile(
+    r"\b(?:the|their|his|her|a)\s+(?P<role>receptionist|front desk|boss|owner|accountant|cashier|"
+    r"CFO|CEO|GM|general manager|finance manager|finance director|finance|sales manager|"
+    r"purchasing manager|sales guy|sales|purchasing|legal)\b",
+    re.IGNORECASE,
+)
+_NAMED_EN = re.compile(
+    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss)\s+(?P<name>[A-Z][a-z]{1,12})\b"
+)
+_DEPT_WORDS = (
+    ("财务", Department.FINANCE),
+    ("会计", Department.FINANCE),
+    ("出纳", Department.FINANCE),
+    ("前台", Department.RECEPTION),
+    ("销售", Department.SALES),
+    ("业务", Department.SALES),
+    ("采购", Department.PURCHASING),
+    ("法务", Department.LEGAL),
+    ("老板", Department.OWNER),
+    ("老总", Department.MANAGEMENT),
+    ("总经理", Department.MANAGEMENT),
+    ("董事长", Department.OWNER),
+    ("总监", Department.MANAGEMENT),
+    ("总", Department.MANAGEMENT),
+    ("董", Department.OWNER),
+    ("receptionist", Department.RECEPTION),
+    ("front desk", Department.RECEPTION),
+    ("finance", Department.FINANCE),
+    ("accountant", Department.FINANCE),
+    ("cashier", Department.FINANCE),
+    ("cfo", Department.FINANCE),
+    ("boss", Department.OWNER),
+    ("owner", Department.OWNER),
+    ("ceo", Department.MANAGEMENT),
+    ("gm", Department.MANAGEMENT),
+    ("general manager", Department.MANAGEMENT),
+    ("sales", Department.SALES),
+    ("purchasing", Department.PURCHASING),
+    ("legal", Department.LEGAL),
+)
+_PREFIX_DEPT = re.compile(r"(财务|前台|销售|业务|采购|法务)(?:部|处|科)?(?:的|那边的)?\s?$")
+_PRONOUN = re.compile(r"[她他]|\b(?:she|he|her|him)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One person named in the note; ``name`` as said (empty for "the receptionist")."""
+
+    name: str
+    title: str
+    department: str | None
+    span: tuple[int, int]
+
+
+def _department(words: str) -> str | None:
+    lowered = words.lower()
+    for word, department in _DEPT_WORDS:
+        if word in lowered:
+            return department.value
+    return None
+
+
+def find_mentions(note: str) -> tuple[Mention, ...]:
+    """Every mention of a person, in order (the same person may be mentioned twice)."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _NAMED.finditer(note):
+        start = m.start()
+        prefix = _PREFIX_DEPT.search(note[max(0, start - 8) : start])
+        if m.group("sur"):
+            title = m.group("hon")
+            department = _department(prefix.group(1)) if prefix else _department(title)
+        else:
+            title = ""
+            department = _department(prefix.group(1)) if prefix else None
+        if prefix:
+            taken.append((start - len(prefix.group()), start))
+        found.append(Mention(m.group(), title, department, m.span()))
+        taken.append(m.span())
+    for m in _ROLE_CN.finditer(note):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            continue
+        found.append(Mention(m.group(), m.group(), _department(m.group()), m.span()))
+    for m in _NAMED_EN.finditer(note):
+        found.append(Mention(m.group(), m.group("hon"), None, m.span()))
+    for m in _ROLE_EN.finditer(note):
+        role = m.group("role")
+        found.append(Mention("", role.lower(), _department(role), m.span("role")))
+    found.sort(key=lambda x: x.span)
+    return tuple(found)
+
+
+def find_pronouns(note: str) -> tuple[tuple[int, int], ...]:
+    """Spans of 她/他/she/he, which stand for the person last named."""
+    return tuple(m.span() for m in _PRONOUN.finditer(note))

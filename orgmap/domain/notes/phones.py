@@ -1,0 +1,78 @@
+"""Phone numbers and e-mail addresses in a call note.
+
+>>> found = find_phones("座机010-62345678转8021，手机13812345678")
+>>> [(p.e164, p.extension, p.kind.value) for p in found]
+[('+861062345678', '8021', 'fixed_line'), ('+8613812345678', None, 'mobile')]
+>>> find_phones("订单号20231201001，账号6222021234567890123，付50,000")
+()
+>>> [e.text for e in find_emails("邮箱 li.jie@acme.cn。")]
+['li.jie@acme.cn']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from orgmap.domain.model import PhoneKind
+
+__all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
+
+_EXTENSION = re.compile(r"\s*(?:转|分机|分机号|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE)
+# words that make a following number something other than a phone
+_NOT_PHONE = re.compile(
+    r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|order|invoice|account|acct|a/c|no\.)"
+    r"[^\d\n]{0,4}$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_KINDS = {
+    PhoneNumberType.MOBILE: PhoneKind.MOBILE,
+    PhoneNumberType.FIXED_LINE: PhoneKind.FIXED_LINE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: PhoneKind.MOBILE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMatch:
+    e164: str
+    extension: str | None
+    kind: PhoneKind
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class EmailMatch:
+    text: str
+    span: tuple[int, int]
+
+
+def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
+    """Valid phone numbers, in order, with the extension said after them."""
+    found: list[PhoneMatch] = []
+    matcher = phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
+    for match in matcher:
+        start, end = match.start, match.end
+        if (start and note[start - 1].isdigit()) or (end < len(note) and note[end].isdigit()):
+            continue  # part of a longer run of digits (a bank account, an order number)
+        if _NOT_PHONE.search(note[max(0, start - 12) : start]):
+            continue
+        number = match.number
+        kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
+        extension = number.extension
+        if extension is None:
+            ext = _EXTENSION.match(note, end)
+            if ext and kind is PhoneKind.FIXED_LINE:
+                extension, end = ext.group(1), ext.end()
+        number.extension = None
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        found.append(PhoneMatch(e164, extension, kind, (start, end)))
+    return tuple(found)
+
+
+def find_emails(note: str) -> tuple[EmailMatch, ...]:
+    """E-mail addresses, in order."""
+    return tuple(EmailMatch(m.group(), m.span()) for m in _EMAIL.finditer(note))

@@ -1,0 +1,100 @@
+"""Phrases that link people and say how a call went.
+
+>>> [(t.type, t.direction) for t in find_triggers("前台说找财务李姐，李姐又推给销售，王总说了算")]
+[('refers_to', 'after'), ('passes_buck_to', 'after'), ('authorizes', 'before')]
+>>> find_outcome("打了三次没人接")[0]
+'no_answer'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["CALLBACK", "NOT_PROMISE", "PROMISE_WORDS", "Trigger", "find_outcome", "find_triggers"]
+
+_TRIGGERS = re.compile(
+    r"(?P<passes_buck_to>推给|推到|踢给|又说找|又让我找|又叫我找|让我去问|叫我去问|让我问|推说找|"
+    r"pushed me (?:back )?to|passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
+    r"bounced me (?:back )?to|said to ask)"
+    r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|the boss is)"
+    r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|"
+    r"is the boss|is the owner|signs off|approves payments?|makes the call|has the final say)"
+    r"|(?P<refers_to>让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
+    r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
+    r"introduced me to|said to talk to)",
+    re.IGNORECASE,
+)
+_OUTCOMES = (
+    (
+        "wrong_number",
+        re.compile(
+            r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|wrong number|not in service|"
+            r"no such person|disconnected",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "no_answer",
+        re.compile(
+            r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|no answer|didn'?t pick up|"
+            r"did not pick up|not picking up|voicemail|switched off|nobody answered",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "refused",
+        re.compile(
+            r"拒绝|拒付|不还|不付|不给钱|不认账|不承认|赖账|refus|won'?t pay|will not pay|"
+            r"not going to pay",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "promised",
+        re.compile(
+            r"答应|承诺|保证|会付|先付|会还|能付|可以付|安排付|打款|promis|will pay|agreed to pay|"
+            r"will transfer|will settle",
+            re.IGNORECASE,
+        ),
+    ),
+)
+CALLBACK = re.compile(
+    r"再打|回电|再联系|再call|回拨|再跟进|再问|再催|打回去|call (?:her |him |them )?back|"
+    r"call again|callback|ring back|try again|follow up",
+    re.IGNORECASE,
+)
+PROMISE_WORDS = re.compile(
+    r"付|还|打款|转账|转|汇|结|pay|paid|settle|transfer|wire|promis", re.IGNORECASE
+)
+NOT_PROMISE = re.compile(r"(?:欠|欠款|共欠|总共|一共|逾期|owes?|owed|debt of|total)\D{0,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    type: str  # refers_to, passes_buck_to or authorizes
+    direction: str  # where the other person is named: "after" the phrase or "before" it
+    span: tuple[int, int]
+
+
+def find_triggers(note: str) -> tuple[Trigger, ...]:
+    """Relation phrases, in order."""
+    found = []
+    for m in _TRIGGERS.finditer(note):
+        kind = m.lastgroup or ""
+        if kind == "authorizes_after":
+            found.append(Trigger("authorizes", "after", m.span()))
+        elif kind == "authorizes":
+            found.append(Trigger("authorizes", "before", m.span()))
+        else:
+            found.append(Trigger(kind, "after", m.span()))
+    return tuple(found)
+
+
+def find_outcome(note: str) -> tuple[str, tuple[int, int]] | None:
+    """The first outcome the note states, in order of precedence, with its span."""
+    for outcome, pattern in _OUTCOMES:
+        m = pattern.search(note)
+        if m:
+            return outcome, m.span()
+    return None

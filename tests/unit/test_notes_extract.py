@@ -1,0 +1,132 @@
+"""The call-note extractor (issue 13): the issue's examples, bad input, invariants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.extract_eval import EVAL_MAP, evaluate, load_notes
+from orgmap.domain.notes import extract
+
+AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")  # a Tuesday
+
+
+def run(note: str, called: str | None = "wang"):
+    return extract(note, called=called, m=EVAL_MAP, at=AT)
+
+
+def test_the_issue_example():
+    s = run("前台小王说付款找财务李姐，手机13812345678，她月底前先付5万")
+    li = next(p for p in s.people if p.name == "李姐")
+    assert li.department == "finance" and [p.e164 for p in li.phones] == ["+8613812345678"]
+    assert next(p for p in s.people if p.name == "小王").existing == "wang"
+    assert [(r.source, r.target, r.type) for r in s.relations] == [("wang", "李姐", "refers_to")]
+    assert s.outcome is not None and s.outcome.value == "promised"
+    assert s.promise is not None
+    assert (s.promise.amount, s.promise.date) == (Decimal(50000), date(2026, 12, 31))
+
+
+def test_amounts_and_dates_from_the_issue():
+    for text, amount in [("五万元", 50000), ("50,000", 50000), ("12.8万", 128000), ("50k", 50000)]:
+        s = run(f"她答应付{text}")
+        assert s.promise is not None and s.promise.amount == Decimal(amount), text
+    for text, day in [
+        ("下周五", date(2026, 12, 11)),
+        ("15号", date(2026, 12, 15)),
+        ("12月20日前", date(2026, 12, 20)),
+        ("明天", date(2026, 12, 2)),
+    ]:
+        s = run(f"她说{text}付5万")
+        assert s.promise is not None and s.promise.date == day, text
+
+
+def test_callback_chinese_and_english():
+    s = run("明天下午三点再打")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+    s = run("call back tomorrow 3pm")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+
+
+def test_landline_with_extension_and_plus86():
+    s = run("财务李姐座机010-62345678转8021，王总手机+86 139 1234 5678")
+    phones = {p.e164: p.extension for person in s.people for p in person.phones}
+    assert phones == {"+861062345678": "8021", "+8613912345678": None}
+
+
+def test_relations_buck_passing_and_authorizer():
+    s = run("前台小王让我找采购刘经理，刘经理又推给财务张会计。王总是老板")
+    kinds = {(r.type, r.source, r.target) for r in s.relations}
+    assert ("refers_to", "wang", "刘经理") in kinds
+    assert ("passes_buck_to", "刘经理", "张会计") in kinds
+    assert s.authorizers == ("王总",)
+
+
+def test_numbers_that_are_not_phones():
+    s = run("订单号20231201001，对公账号6222021234567890123，欠款共30万，发票号44031234")
+    assert not any(p.phones for p in s.people)
+    assert s.promise is None
+
+
+def test_impossible_date_gives_no_date():
+    s = run("她说2月30日付5万")
+    assert s.promise is not None and s.promise.date is None and s.promise.amount == Decimal(50000)
+
+
+def test_bad_input_gives_nothing():
+    for note in ["", "   ", "<script>alert(1)</script>", "</script>\x00\x07\x1b[31m", "x" * 5000]:
+        s = run(note)
+        assert (s.people, s.relations, s.outcome, s.promise, s.callback) == (
+            (),
+            (),
+            None,
+            None,
+            None,
+        )
+
+
+def test_a_long_note_does_not_crash():
+    run("前台小王说付款找财务李姐，手机13812345678。" * 400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from([None, "wang", "zhao", "nobody"]))
+def test_never_crashes_and_spans_lie_in_the_note(note, called):
+    s = extract(note, called=called, m=EVAL_MAP, at=AT)
+    spans = [p.span for p in s.people] + [r.span for r in s.relations]
+    spans += [x.span for x in (s.outcome, s.promise, s.callback) if x is not None]
+    spans += [ph.span for p in s.people for ph in p.phones]
+    for start, end in spans:
+        assert 0 <= start <= end <= len(note)
+    for p in s.people:
+        if p.name and p.span not in [ph.span for ph in p.phones]:
+            assert p.name in note[p.span[0] : p.span[1]]
+
+
+@given(st.sampled_from(load_notes()), st.text(max_size=20))
+@settings(max_examples=100, deadline=None)
+def test_spans_hold_on_labelled_notes_with_junk_appended(row, junk):
+    note = row["note"] + junk
+    s = extract(note, called=row["called"], m=EVAL_MAP, at=datetime.fromisoformat(row["at"]))
+    for p in s.people:
+        if p.span not in [ph.span for ph in p.phones]:  # else: the called contact's number
+            assert (p.name or p.title).lower() in note[p.span[0] : p.span[1]].lower()
+
+
+def test_goals_on_the_labelled_set():
+    rows = load_notes()
+    assert len(rows) >= 150
+    scores, per_note, _ = evaluate(rows)
+    goals = {
+        "phones": (0.98, 0.98),
+        "people": (0.90, 0.85),
+        "relations": (0.85, 0.75),
+        "promise_amount": (0.95, 0.90),
+        "promise_date": (0.95, 0.90),
+        "callback": (0.90, 0.85),
+    }
+    for field, (p, r) in goals.items():
+        assert scores[field].precision >= p and scores[field].recall >= r, field
+    assert per_note < 0.020
