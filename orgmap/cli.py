@@ -554,4 +554,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     from orgmap.cli_accounts import add_account_commands  # user, team, assign (issue 12)
 
     add_account_commands(command, common)
+    from orgmap.cli_extract import add_extract_command  # extract (issue 13)
+
+    add_extract_command(command)
     return parser

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.extract_eval import EVAL_MAP, evaluate, load_notes
+from bench.extract_eval import EVAL_MAP, HANDWRITTEN, evaluate, load_notes
 from orgmap.domain.notes import extract
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")  # a Tuesday
@@ -129,4 +129,48 @@ def test_goals_on_the_labelled_set():
     }
     for field, (p, r) in goals.items():
         assert scores[field].precision >= p and scores[field].recall >= r, field
+    assert per_note < 0.020
+
+
+def test_irregular_forms_from_handwritten_notes():
+    s = run("黄姐手机一八六一二三四五六七八，座机010-6234 5678-8012")
+    phones = {p.e164: p.extension for person in s.people for p in person.phones}
+    assert phones == {"+8618612345678": None, "+861062345678": "8012"}
+    for text, day in [("下下周三", date(2026, 12, 16)), ("月中", date(2026, 12, 15))]:
+        s = run(f"她说{text}付5万")
+        assert s.promise is not None and s.promise.date == day, text
+    for note, amount in [
+        ("赵经理说月中能付8万8", 88000),
+        ("李姐说十二万太多了，只能先付两万", 20000),
+        ("已经付了两万，剩三万周五前付", 30000),
+        ("总额二十万，下周五付十万", 100000),
+        ("total outstanding is 320k but they can only pay 50k", 50000),
+    ]:
+        s = run(note)
+        assert s.promise is not None and s.promise.amount == Decimal(amount), note
+    s = run("王总说一分钱都不会付")
+    assert s.outcome is not None and s.outcome.value == "refused"
+
+
+def test_non_regression_on_the_handwritten_set():
+    """Floors = what the extractor scored when the set was written, minus 0.05.
+
+    The handwritten notes are labelled with what a careful collector expects,
+    not with what the extractor says, so these floors are below the issue's
+    goals; raise them as the extractor improves."""
+    rows = load_notes(HANDWRITTEN)
+    assert len(rows) >= 50
+    scores, per_note, _ = evaluate(rows)
+    floors = {
+        "phones": (0.90, 0.95),
+        "people": (0.88, 0.93),
+        "relations": (0.79, 0.59),
+        "promise_amount": (0.87, 0.75),
+        "promise_date": (0.95, 0.79),
+        "callback": (0.87, 0.87),
+        "outcome": (0.89, 0.73),
+    }
+    for field, (p, r) in floors.items():
+        assert scores[field].precision >= p, (field, scores[field].precision)
+        assert scores[field].recall >= r, (field, scores[field].recall)
     assert per_note < 0.020

@@ -33,8 +33,10 @@ from orgmap.domain.notes.dates import find_dates, find_times
 from orgmap.domain.notes.people import Mention, find_mentions, find_pronouns
 from orgmap.domain.notes.phones import EmailMatch, PhoneMatch, find_emails, find_phones
 from orgmap.domain.notes.relations import (
+    ALREADY_PAID,
     CALLBACK,
     NOT_PROMISE,
+    PAY_BEFORE,
     PROMISE_WORDS,
     find_outcome,
     find_triggers,
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 MAX_NOTE = 5000  # characters read; a longer note is cut, not refused
-_SENTENCE = re.compile(r"[。；;！!？?\n]|\.(?:\s|$)")
+_SENTENCE = re.compile(r"[。；;！!？?\n]|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)")
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?:\s|$)")
 _NOISE = re.compile(r"<[^>\n]{0,200}>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DEFAULT_CALLBACK_TIME = time(10, 0)
@@ -129,11 +131,87 @@ def _bounds(pattern: re.Pattern[str], text: str, at: int) -> tuple[int, int]:
     return start, len(text)
 
 
+# pinyin of common surnames, to know "Manager Zhao" or "Xiao Wang" is 赵经理 or 小王 on the map
+_PINYIN = {
+    "wang": "王",
+    "li": "李",
+    "zhang": "张",
+    "liu": "刘",
+    "chen": "陈",
+    "yang": "杨",
+    "huang": "黄",
+    "zhao": "赵",
+    "wu": "吴",
+    "zhou": "周",
+    "sun": "孙",
+    "ma": "马",
+    "zhu": "朱",
+    "hu": "胡",
+    "guo": "郭",
+    "he": "何",
+    "gao": "高",
+    "lin": "林",
+    "luo": "罗",
+    "zheng": "郑",
+    "liang": "梁",
+    "xie": "谢",
+    "song": "宋",
+    "tang": "唐",
+    "han": "韩",
+    "feng": "冯",
+    "deng": "邓",
+    "cao": "曹",
+    "peng": "彭",
+    "zeng": "曾",
+    "tian": "田",
+    "dong": "董",
+    "yuan": "袁",
+    "pan": "潘",
+    "jiang": "蒋",
+    "cai": "蔡",
+    "du": "杜",
+    "ye": "叶",
+    "cheng": "程",
+    "su": "苏",
+    "wei": "魏",
+    "ding": "丁",
+    "shen": "沈",
+    "yao": "姚",
+    "zhong": "钟",
+    "meng": "孟",
+    "qian": "钱",
+    "qin": "秦",
+    "fang": "方",
+    "bai": "白",
+    "lu": "陆",
+    "xu": "徐",
+    "yu": "余",
+    "xiao": "肖",
+}
+_HON_EN = {"manager": "经理", "director": "总监", "boss": "老板", "xiao": "小", "lao": "老"}
+
+
+def _matches_english(mention: Mention, contact: Contact) -> bool:
+    hon, _, surname = mention.name.rpartition(" ")
+    hon = hon.rstrip(".").lower()
+    sur = _PINYIN.get(surname.lower())
+    if sur is None or not hon:
+        return False
+    if hon in ("xiao", "lao"):
+        return contact.name == _HON_EN[hon] + sur
+    title = _HON_EN.get(hon)
+    return contact.name.startswith(sur) and (
+        title is None or title in contact.name or title in contact.title
+    )
+
+
 def _matches(mention: Mention, contact: Contact) -> bool:
     if not mention.name:
         return False
     if mention.name == contact.name:
         return True
+    if mention.name.isascii():
+        return _matches_english(mention, contact)
     return bool(
         mention.title
         and contact.name[:1] == mention.name[:1]
@@ -153,7 +231,7 @@ def _resolve_people(note: str, mentions: tuple[Mention, ...], called: str | None
         if (
             existing is None
             and called_contact is not None
-            and not mention.name
+            and (not mention.name or mention.name == mention.title)
             and mention.department == called_contact.department.value
         ):
             existing = called  # "the receptionist" when we called the receptionist
@@ -180,6 +258,22 @@ def _person_before(pos: int, lo: int, spans, pronouns, mentions_idx) -> int | No
             earlier = [i for (s, _), i in zip(spans, mentions_idx, strict=True) if s < start]
             best = (start, earlier[-1] if earlier else None)
     return None if best is None else best[1]
+
+
+_SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
+
+
+def _speaker(text: str, pos: int, lo: int, spans, idx, nearest: int | None) -> int | None:
+    """Who says a referral: when the person named last sits in an earlier clause
+    ("小王说老板不在，让我找财务"), the one who "说" in that sentence, else the nearest."""
+    clause_lo, _ = _bounds(_CLAUSE, text, pos)
+    near = [s for (s, _), i in zip(spans, idx, strict=True) if lo <= s < pos and i == nearest]
+    if nearest is None or not near or near[-1] >= clause_lo:
+        return nearest
+    for (start, end), i in zip(spans, idx, strict=True):
+        if lo <= start < pos and end > 0 and _SAID.match(text, end):
+            return i
+    return nearest
 
 
 def extract(
@@ -262,10 +356,20 @@ def extract(
         elif people[i]["email"] is None:
             people[i]["email"] = item.text
 
+    # a new name whose number is already on the map is that contact
+    for person in people:
+        if person["existing"] is None and person["phones"]:
+            numbers = {p.e164 for p in person["phones"]}
+            person["existing"] = next(
+                (c.key for c in m.contacts if numbers & {p.e164 for p in c.phones}), None
+            )
+
     relations: list[RelationSuggestion] = []
     for t in triggers:
         lo, hi = _bounds(_SENTENCE, text, t.span[0])
         before = _person_before(t.span[0], lo, spans, pronouns, idx)
+        if t.type != "authorizes":
+            before = _speaker(text, t.span[0], lo, spans, idx, before)
         after = next((i for (s, _), i in zip(spans, idx, strict=True) if t.span[1] <= s < hi), None)
         if t.type == "authorizes":
             who = after if t.direction == "after" else before
@@ -280,8 +384,11 @@ def extract(
         source, target = ref(before), ref(after)
         if source is None or target is None or source == target:
             continue
-        if not any((r.source, r.target, r.type) == (source, target, t.type) for r in relations):
-            relations.append(RelationSuggestion(source, target, t.type, t.span))
+        kind = t.type
+        if kind == "refers_to" and source != called and any(r.target == source for r in relations):
+            kind = "passes_buck_to"  # the person we were sent to sends us on
+        if not any((r.source, r.target, r.type) == (source, target, kind) for r in relations):
+            relations.append(RelationSuggestion(source, target, kind, t.span))
 
     callback, callback_spans = _callback(text, today, zone)
     promise = _promise(text, today, free, callback_spans)
@@ -330,8 +437,12 @@ def _promise(text: str, today: date, free, callback_spans) -> PromiseSuggestion 
     amounts = [
         a
         for a in find_amounts(text)
-        if free(a.span) and not NOT_PROMISE.search(text[max(0, a.span[0] - 8) : a.span[0]])
+        if free(a.span)
+        and not NOT_PROMISE.search(text[max(0, a.span[0] - 8) : a.span[0]])
+        and not ALREADY_PAID.search(text[max(0, a.span[0] - 8) : a.span[0]])
     ]
+    # the amount said right after a payment verb is the one promised, else the first
+    amounts.sort(key=lambda a: not PAY_BEFORE.search(text[max(0, a.span[0] - 4) : a.span[0]]))
     dates = [
         d
         for d in find_dates(text, today)
@@ -362,7 +473,7 @@ def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
         return OutcomeSuggestion(*said)
     if said and said[0] == "promised":
         return OutcomeSuggestion(*said)
-    if promise is not None and promise.amount is not None:
+    if promise is not None:
         return OutcomeSuggestion("promised", promise.span)
     if said:
         return OutcomeSuggestion(*said)

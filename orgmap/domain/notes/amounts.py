@@ -19,7 +19,7 @@ __all__ = ["AmountMatch", "find_amounts"]
 _MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "": 1}
 _DIGIT_AMOUNT = re.compile(
     r"(?P<cur>[¥￥]|RMB\s?|CNY\s?)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z]))?\s?(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d])"
+    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z]))?(?:(?<=万)(?P<tail>\d)(?![\d.,千]))?\s?(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d])"
 )
 _CN_AMOUNT = re.compile(rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?")
 # verbs and words that make a bare number (no 万, no 元) money
@@ -48,7 +48,7 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
         if len(raw) > 12:
             continue
         try:
-            value = Decimal(raw) * _MULT[mult]
+            value = Decimal(raw) * _MULT[mult] + Decimal(m.group("tail") or 0) * 1000
         except InvalidOperation:  # pragma: no cover - the pattern holds digits only
             continue
         if value <= 0:

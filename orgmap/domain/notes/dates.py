@@ -66,10 +66,13 @@ _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
 _DATE = re.compile(
     rf"(?P<md>(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
     rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
+    rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
-    rf"|(?P<day>(?<![月\d])(?P<dd>{_N})\s?[号](?!码))"
+    rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
+    r"|(?P<mid>月中旬?)"
     r"|(?P<eom>月底|月末|end of (?:the |this )?month|eom)"
     r"|(?P<nmb>下个?月初)"
+    r"|(?P<next2>下下(?:个)?(?:周|星期|礼拜)(?P<nnw>[一二三四五六日天1-7]))"
     r"|(?P<next>下(?:个)?(?:周|星期|礼拜)(?P<nw>[一二三四五六日天1-7]))"
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
     r"|(?P<rel>大后天|后天|明天|明日|今天|今日)"
@@ -135,6 +138,23 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         if g("nextmonth") or (day is not None and day < today.day):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return _safe(year, month, day)
+    if g("midm"):
+        month = small_int(g("mm"))
+        found = _safe(today.year, month, 15)
+        if found is not None and found < today - timedelta(days=60):
+            found = _safe(today.year + 1, month, 15)
+        return found
+    if g("mid"):
+        if today.day <= 15:
+            return today.replace(day=15)
+        return (
+            date(today.year + 1, 1, 15)
+            if today.month == 12
+            else date(today.year, today.month + 1, 15)
+        )
+    if g("next2"):
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=14)
+        return monday + timedelta(days=_WEEKDAY_CN[g("nnw")])
     if g("eom"):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
     if g("nmb"):

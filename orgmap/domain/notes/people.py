@@ -30,19 +30,20 @@ _STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天�
 _NAMED = re.compile(
     rf"(?P<pre>小|老|阿)?(?P<sur>[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
-    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![{SURNAMES}\u4e00-\u9fff]?(?:{_HONORIFICS}))"
+    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
     r"财务总监|财务经理|财务主管|总经理|大老板|老板娘|老板|老总|前台|出纳|会计|法务|财务|采购|销售"
 )
 _ROLE_EN = re.compile(
-    r"\b(?:the|their|his|her|a)\s+(?P<role>receptionist|front desk|boss|owner|accountant|cashier|"
+    r"(?:\b(?:the|their|his|her|a)\s+|^)"
+    r"(?P<role>receptionist|front desk|boss|owner|accountant|cashier|"
     r"CFO|CEO|GM|general manager|finance manager|finance director|finance|sales manager|"
     r"purchasing manager|sales guy|sales|purchasing|legal)\b",
     re.IGNORECASE,
 )
 _NAMED_EN = re.compile(
-    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss)\s+(?P<name>[A-Z][a-z]{1,12})\b"
+    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss|Xiao|Lao)\s+(?P<name>[A-Z][a-z]{1,12})\b"
 )
 _DEPT_WORDS = (
     ("财务", Department.FINANCE),
@@ -75,7 +76,9 @@ _DEPT_WORDS = (
     ("purchasing", Department.PURCHASING),
     ("legal", Department.LEGAL),
 )
-_PREFIX_DEPT = re.compile(r"(财务|前台|销售|业务|采购|法务)(?:部|处|科)?(?:的|那边的)?\s?$")
+_PREFIX_DEPT = re.compile(
+    r"(财务|前台|销售|业务|采购|法务|出纳|会计)(?:部|处|科)?(?:的|那边的)?\s?$"
+)
 _PRONOUN = re.compile(r"[她他]|\b(?:she|he|her|him)\b", re.IGNORECASE)
 
 
@@ -119,12 +122,31 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             continue
         found.append(Mention(m.group(), m.group(), _department(m.group()), m.span()))
     for m in _NAMED_EN.finditer(note):
-        found.append(Mention(m.group(), m.group("hon"), None, m.span()))
+        title = "" if m.group("hon") in ("Xiao", "Lao") else m.group("hon")
+        found.append(Mention(m.group(), title, None, m.span()))
     for m in _ROLE_EN.finditer(note):
         role = m.group("role")
         found.append(Mention("", role.lower(), _department(role), m.span("role")))
     found.sort(key=lambda x: x.span)
-    return tuple(found)
+    return tuple(_drop_appositive_roles(note, found))
+
+
+_SURNAME_SAID = re.compile(rf"^[^，,。；;]{{0,4}}姓[{SURNAMES}]")
+
+
+def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
+    """A role said just before a name ("the accountant Mrs Zhou", "财务总监姓黄") is that person."""
+    kept = []
+    for i, x in enumerate(found):
+        role = x.name == x.title or not x.name
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        named_next = nxt is not None and bool(nxt.name) and nxt.name != nxt.title
+        if role and named_next and nxt and not note[x.span[1] : nxt.span[0]].strip(" ,'s"):
+            continue  # "the boss Mr Chen"
+        if role and x.name and _SURNAME_SAID.search(note[x.span[1] : x.span[1] + 8]):
+            continue  # "财务总监姓黄"
+        kept.append(x)
+    return kept
 
 
 def find_pronouns(note: str) -> tuple[tuple[int, int], ...]:

@@ -28,6 +28,11 @@ _NOT_PHONE = re.compile(
     r"[^\d\n]{0,4}$",
     re.IGNORECASE,
 )
+# a run of seven or more Chinese digits (一三八一二三四五六七八) is read as ASCII digits
+_CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九](?:[\s-]?[零〇一二三四五六七八九]){6,}")
+_CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九", "00123456789")
+# "010-6234 5678-8012": the last hyphen of a landline with area code starts an extension
+_LANDLINE_EXT = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4})-(?=\d{1,6}(?!\d))")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _KINDS = {
     PhoneNumberType.MOBILE: PhoneKind.MOBILE,
@@ -53,6 +58,9 @@ class EmailMatch:
 def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
     """Valid phone numbers, in order, with the extension said after them."""
     found: list[PhoneMatch] = []
+    # same-length rewrites, so spans still point into the note
+    note = _CN_DIGIT_RUN.sub(lambda m: m.group().translate(_CN_TO_ASCII), note)
+    note = _LANDLINE_EXT.sub(lambda m: m.group(1) + "转", note)
     matcher = phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
         start, end = match.start, match.end

@@ -11,18 +11,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CALLBACK", "NOT_PROMISE", "PROMISE_WORDS", "Trigger", "find_outcome", "find_triggers"]
+__all__ = [
+    "ALREADY_PAID",
+    "CALLBACK",
+    "NOT_PROMISE",
+    "PAY_BEFORE",
+    "PROMISE_WORDS",
+    "Trigger",
+    "find_outcome",
+    "find_triggers",
+]
 
 _TRIGGERS = re.compile(
     r"(?P<passes_buck_to>推给|推到|踢给|又说找|又让我找|又叫我找|让我去问|叫我去问|让我问|推说找|"
     r"pushed me (?:back )?to|passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
-    r"bounced me (?:back )?to|said to ask)"
+    r"bounced me (?:back )?to|said to ask|要问|得问|要请示)"
     r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|the boss is)"
-    r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|"
-    r"is the boss|is the owner|signs off|approves payments?|makes the call|has the final say)"
-    r"|(?P<refers_to>让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
+    r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|管钱|"
+    r"is the boss|is the owner|decides|"
+    r"signs off|approves payments?|makes the call|has the final say)"
+    r"|(?P<refers_to>对接人是|联系人是|转到|转给|"
+    r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
-    r"introduced me to|said to talk to)",
+    r"introduced me to|said to talk to|said talk to)",
     re.IGNORECASE,
 )
 _OUTCOMES = (
@@ -45,7 +56,8 @@ _OUTCOMES = (
     (
         "refused",
         re.compile(
-            r"拒绝|拒付|不还|不付|不给钱|不认账|不承认|赖账|refus|won'?t pay|will not pay|"
+            r"拒绝|拒付|不还|不付|不会付|不会还|不认|"
+            r"不给钱|不认账|不承认|赖账|refus|won'?t pay|will not pay|"
             r"not going to pay",
             re.IGNORECASE,
         ),
@@ -60,14 +72,24 @@ _OUTCOMES = (
     ),
 )
 CALLBACK = re.compile(
-    r"再打|回电|再联系|再call|回拨|再跟进|再问|再催|打回去|call (?:her |him |them )?back|"
+    r"再打|回电|回我电话|再核实|"
+    r"再联系|再call|回拨|再跟进|再问|再催|打回去|call (?:her |him |them )?back|"
     r"call again|callback|ring back|try again|follow up",
     re.IGNORECASE,
 )
 PROMISE_WORDS = re.compile(
     r"付|还|打款|转账|转|汇|结|pay|paid|settle|transfer|wire|promis", re.IGNORECASE
 )
-NOT_PROMISE = re.compile(r"(?:欠|欠款|共欠|总共|一共|逾期|owes?|owed|debt of|total)\D{0,3}$")
+NOT_PROMISE = re.compile(
+    r"(?:欠|欠款|共欠|总共|一共|总额|合计|共计|逾期|不是|"
+    r"owes?|owed|debt of|total|outstanding(?: is)?)"
+    r"\D{0,3}$",
+    re.IGNORECASE,
+)
+# an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
+ALREADY_PAID = re.compile(r"(?:付了|转了|打了|还了|汇了|already paid|paid)\s*$", re.IGNORECASE)
+# the amount right after one of these is the one promised ("只能先付两万", "剩三万")
+PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
