@@ -56,7 +56,7 @@ from orgmap.services.changes import (
     relation_key,
     relation_record,
 )
-from orgmap.services.contacts import add_person, add_to_person
+from orgmap.services.contacts import add_person, add_to_person, current_contact
 
 __all__ = ["CallReport", "LoggedCall", "log_call"]
 
@@ -160,18 +160,13 @@ def log_call(
             )
             called = replace(person, key=key)
         else:
-            stored = store.find_contact(connection, debtor_id=owner, key=report.contact)
-            if stored is None or stored.contact.archived:
-                raise ValidationError(
-                    (
-                        Problem.coded(
-                            "contact",
-                            "contact.not_at_debtor",
-                            contact=repr(report.contact),
-                            debtor=repr(debtor_key),
-                        ),
-                    )
-                )
+            stored = current_contact(
+                connection,
+                debtor_id=owner,
+                key=report.contact,
+                debtor_key=debtor_key,
+                field="contact",
+            )
             contact_id, called = stored.id, stored.contact
             if (
                 report.disposition is not None

@@ -53,8 +53,10 @@ __all__ = [
     "add_to_person",
     "archive_contact",
     "archive_relation",
+    "current_contact",
     "edit_contact",
     "merge_contacts",
+    "not_on_map",
     "pick_or_add_person",
     "restore_contact",
     "restore_relation",
@@ -276,7 +278,7 @@ def edit_contact(
             connection, debtor_id=owner, key=contact.key, lock=expected_version is None
         )
         if stored is None:
-            raise _not_on_map(contact.key, debtor_key)
+            raise not_on_map(contact.key, debtor_key)
         what = f"contact {contact.key!r} of debtor {debtor_key!r}"
         store.check_expected(what, expected=expected_version, actual=stored.version)
         wanted = replace(contact, archived=stored.contact.archived)
@@ -352,7 +354,7 @@ def _set_contact_archived(
         owner, _ = authorize(connection, actor, Action.EDIT, debtor_key)
         stored = store.find_contact(connection, debtor_id=owner, key=contact_key)
         if stored is None:
-            raise _not_on_map(contact_key, debtor_key)
+            raise not_on_map(contact_key, debtor_key)
         version = set_archived(
             connection,
             stored,
@@ -632,6 +634,16 @@ def suggest_contact_key(name: str, *, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
+def current_contact(
+    connection: sa.Connection, *, debtor_id: int, key: str, debtor_key: str, field: str
+) -> store.StoredContact:
+    """The debtor's current (not archived) contact ``key``; else :func:`not_on_map`."""
+    stored = store.find_contact(connection, debtor_id=debtor_id, key=key)
+    if stored is None or stored.contact.archived:
+        raise not_on_map(key, debtor_key, field=field)
+    return stored
+
+
 def _current_contacts(
     connection: sa.Connection, debtor_key: str, keys: dict[str, str], *, debtor_id: int
 ) -> tuple[int, dict[str, store.StoredContact]]:
@@ -642,14 +654,15 @@ def _current_contacts(
     for field, key in keys.items():
         stored = store.find_contact(connection, debtor_id=owner, key=key)
         if stored is None:
-            raise _not_on_map(key, debtor_key, field=field)
+            raise not_on_map(key, debtor_key, field=field)
         if stored.contact.archived:
             raise ValidationError((Problem.coded(field, "contact.archived", key=repr(key)),))
         found[field] = stored
     return owner, found
 
 
-def _not_on_map(key: str, debtor_key: str, *, field: str = "key") -> ValidationError:
+def not_on_map(key: str, debtor_key: str, *, field: str = "key") -> ValidationError:
+    """The refusal for a contact key the debtor has no current contact under."""
     return ValidationError(
         (Problem.coded(field, "contact.not_at_debtor", contact=repr(key), debtor=repr(debtor_key)),)
     )

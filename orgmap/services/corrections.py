@@ -44,6 +44,7 @@ from orgmap.domain.model import (
 from orgmap.domain.validation import Problem, ValidationError, check_change
 from orgmap.services.authz import authorize
 from orgmap.services.changes import call_record, record_change, record_edit
+from orgmap.services.contacts import current_contact
 from orgmap.store.interactions import find_call_of
 
 __all__ = [
@@ -121,18 +122,13 @@ def correct_call(
         before = stored.interaction
         contact_id, called = stored.contact_id, None
         if change.contact is not None and change.contact != before.contact:
-            found = store.find_contact(connection, debtor_id=owner, key=change.contact)
-            if found is None or found.contact.archived:
-                raise ValidationError(
-                    (
-                        Problem.coded(
-                            "contact",
-                            "contact.not_at_debtor",
-                            contact=repr(change.contact),
-                            debtor=repr(debtor_key),
-                        ),
-                    )
-                )
+            found = current_contact(
+                connection,
+                debtor_id=owner,
+                key=change.contact,
+                debtor_key=debtor_key,
+                field="contact",
+            )
             contact_id, called = found.id, found.contact
         record = _corrected_record(before, change, called, note=note, at=at, by=by)
         if _superseded(stored, record):

@@ -149,14 +149,7 @@ def load_debtor_by_id(
     connection: sa.Connection, debtor_id: int, *, include_archived: bool = True
 ) -> LoadedMap | None:
     """:func:`load_debtor` for the debtor whose row id the caller already holds."""
-    debtor_query, *child_queries = _by_id_queries(include_archived)
-    parameters = {"debtor_id": debtor_id}
-    debtor = connection.execute(debtor_query, parameters).one_or_none()
-    if debtor is None:
-        return None
-    children = [connection.execute(q, parameters).all() for q in child_queries]
-    [loaded] = _assemble([debtor], *children)
-    return loaded
+    return _load_one(connection, _by_id_queries(include_archived), {"debtor_id": debtor_id})
 
 
 def _debtor_in(ids: list[int]) -> Callable[[sa.Table], sa.ColumnElement[bool]]:
@@ -177,8 +170,14 @@ def load_debtor(
     archived contacts are left out together with their phones, relations and
     interactions, and so are archived relations.
     """
-    debtor_query, *child_queries = _one_debtor_queries(include_archived)
-    parameters = {"key": debtor_key}
+    return _load_one(connection, _one_debtor_queries(include_archived), {"key": debtor_key})
+
+
+def _load_one(
+    connection: sa.Connection, queries: Sequence[sa.Select], parameters: dict[str, object]
+) -> LoadedMap | None:
+    """Run one debtor's queries (the debtor first, then its child tables) and assemble it."""
+    debtor_query, *child_queries = queries
     debtor = connection.execute(debtor_query, parameters).one_or_none()
     if debtor is None:
         return None
