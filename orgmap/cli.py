@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import getpass
 import json
 import os
 import re
@@ -30,9 +31,10 @@ from orgmap.file_input import FileRefusedError, FileTooLargeError
 from orgmap.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from orgmap.domain.access import Actor
     from orgmap.services.database import Database
 
-__all__ = ["main"]
+__all__ = ["local_admin", "main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: More routes than this is no plan a collector reads, and Yen's search grows with k.
@@ -151,6 +153,18 @@ def _with_db(settings: Settings, url: str | None) -> Settings:
 _engines: dict[str, Database] = {}
 
 
+def local_admin() -> Actor:
+    """Who the command line acts as: the local administrator ``cli:<os user>`` (whoever
+    holds the database file or URL is one), recorded as the author of its changes."""
+    from orgmap.domain.access import cli_actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = str(os.getuid())
+    return cli_actor(who)
+
+
 def _engine(settings: Settings) -> Database:
     from orgmap.services.database import open_database
 
@@ -182,11 +196,10 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.transfer import load_demo
 
     result = load_demo(
-        _engine(settings), settings=settings, if_empty=args.if_empty, actor=os_user_actor()
+        _engine(settings), settings=settings, if_empty=args.if_empty, actor=local_admin()
     )
     if result is None:
         _echo("database already has debtors; demo not loaded")
@@ -196,7 +209,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.transfer import import_file, read_import_file
 
     name = Path(args.file).name
@@ -205,7 +217,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except FileTooLargeError as exc:
         raise UsageError(f"{exc} (ORGMAP_MAX_IMPORT_BYTES)") from None
     result = import_file(
-        _engine(settings), filename=name, raw=raw, settings=settings, actor=os_user_actor()
+        _engine(settings), filename=name, raw=raw, settings=settings, actor=local_admin()
     )
     for warning in result.warnings:
         _echo(f"warning: {warning.path}: {warning.message}", err=True)
@@ -214,14 +226,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services import transfer
 
     to_stdout = args.output in (None, "-")
     if args.format != "json" and not args.debtor:
         raise UsageError(f"--format {args.format} needs --debtor KEY")
     existing = None if to_stdout else _writable_target(args.output)
-    engine, actor = _engine(settings), os_user_actor()
+    engine, actor = _engine(settings), local_admin()
     if args.format == "json":
         data: bytes = transfer.export_json(engine, debtor_key=args.debtor, actor=actor).encode()
     elif args.format == "graphml":
@@ -312,10 +323,9 @@ def _umask() -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.debtors import debtor_summaries
 
-    rows = debtor_summaries(_engine(settings), actor=os_user_actor())
+    rows = debtor_summaries(_engine(settings), actor=local_admin())
     zone = ZoneInfo(settings.timezone)  # readable output in the collectors' time; JSON stays UTC
     if args.json:
         _echo_json([_summary_json(r) for r in rows])
@@ -385,13 +395,12 @@ def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
         promise_date=_parsed("--promise-date", parse_date, args.promise_date),
         phone=args.phone,
     )
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
 
     logged = log_call(
         _engine(settings),
         debtor_key=args.debtor,
         report=report,
-        actor=os_user_actor(),
+        actor=local_admin(),
         region=settings.phone_region,
     )
     what = "already logged; nothing added" if logged.duplicate else "logged"
@@ -409,7 +418,6 @@ def _parsed(flag: str, parse: Callable, value):
 
 
 def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.routing import answer_to_json, format_plan
     from orgmap.services.debtors import route_debtor
     from orgmap.services.routes import routing_weights
@@ -420,7 +428,7 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     answer = route_debtor(
         _engine(settings),
         debtor_key=args.debtor,
-        actor=os_user_actor(),
+        actor=local_admin(),
         k=args.k,
         lang=lang,
         weights=routing_weights(settings.routing_weights),
@@ -433,12 +441,11 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from orgmap.cli_accounts import _actor as os_user_actor  # the author: cli:<os user>
     from orgmap.services.search import read_query, search_team
 
     read_query(args.text, region=settings.phone_region)  # refused text opens no database
     found = search_team(
-        _engine(settings), args.text, actor=os_user_actor(), region=settings.phone_region
+        _engine(settings), args.text, actor=local_admin(), region=settings.phone_region
     )
     if args.json:
         _echo_json({"results": [_match_json(m) for m in found]})

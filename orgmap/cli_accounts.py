@@ -12,9 +12,7 @@ code 2 for bad input, text from the database printed through ``_echo``.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -31,16 +29,6 @@ def _cli():  # orgmap.cli imports this module; import it back only once it is lo
     from orgmap import cli
 
     return cli
-
-
-def _actor():
-    from orgmap.domain.access import cli_actor
-
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a bare container)
-        who = str(os.getuid())
-    return cli_actor(who)
 
 
 def _password_from_stdin() -> str:
@@ -60,7 +48,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _password_from_stdin()
     account = create_user(
         cli._engine(settings),
-        actor=_actor(),
+        actor=cli.local_admin(),
         name=args.name,
         password=password,
         role=args.role,
@@ -76,7 +64,9 @@ def cmd_user_passwd(args: argparse.Namespace, settings: Settings) -> int:
 
     cli = _cli()
     password = _password_from_stdin()
-    ended = reset_password(cli._engine(settings), actor=_actor(), name=args.name, password=password)
+    ended = reset_password(
+        cli._engine(settings), actor=cli.local_admin(), name=args.name, password=password
+    )
     cli._echo(f"password changed for {args.name}; {ended} session(s) ended")
     return cli.EXIT_OK
 
@@ -85,7 +75,7 @@ def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.accounts import disable_user
 
     cli = _cli()
-    ended = disable_user(cli._engine(settings), actor=_actor(), name=args.name)
+    ended = disable_user(cli._engine(settings), actor=cli.local_admin(), name=args.name)
     cli._echo(f"disabled {args.name}; {ended} session(s) ended")
     return cli.EXIT_OK
 
@@ -94,7 +84,7 @@ def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.accounts import users
 
     cli = _cli()
-    accounts = users(cli._engine(settings), actor=_actor())
+    accounts = users(cli._engine(settings), actor=cli.local_admin())
     if args.json:
         cli._echo_json([_account_json(a) for a in accounts])
         return cli.EXIT_OK
@@ -122,7 +112,7 @@ def cmd_team_add(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.accounts import add_team
 
     cli = _cli()
-    team = add_team(cli._engine(settings), actor=_actor(), name=args.name)
+    team = add_team(cli._engine(settings), actor=cli.local_admin(), name=args.name)
     cli._echo(f"added team {team.name}")
     return cli.EXIT_OK
 
@@ -131,7 +121,7 @@ def cmd_team_list(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.accounts import teams
 
     cli = _cli()
-    found = teams(cli._engine(settings), actor=_actor())
+    found = teams(cli._engine(settings), actor=cli.local_admin())
     if args.json:
         cli._echo_json([{"name": t.name, "members": t.members} for t in found])
         return cli.EXIT_OK
@@ -147,7 +137,7 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
 
     cli = _cli()
     done = assign_debtor(
-        cli._engine(settings), actor=_actor(), debtor_key=args.debtor, to_user=args.to
+        cli._engine(settings), actor=cli.local_admin(), debtor_key=args.debtor, to_user=args.to
     )
     team = f" (team {done.team})" if done.team else ""
     if done.changed:
@@ -161,7 +151,7 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap.services.accounts import debtor_history
 
     cli = _cli()
-    entries = debtor_history(cli._engine(settings), actor=_actor(), debtor_key=args.debtor)
+    entries = debtor_history(cli._engine(settings), actor=cli.local_admin(), debtor_key=args.debtor)
     if args.json:
         cli._echo_json([_history_json(e) for e in entries])
         return cli.EXIT_OK

@@ -56,13 +56,12 @@ def suggestions_json(s: Any) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from orgmap import cli
-    from orgmap.cli_accounts import _actor as os_user_actor  # the CLI's actor: cli:<os user>
     from orgmap.domain.fields import parse_aware_datetime
     from orgmap.domain.notes import extract
     from orgmap.services.debtors import open_debtor
 
     at = cli._parsed("--at", parse_aware_datetime, args.at) if args.at else datetime.now(UTC)
-    view = open_debtor(cli._engine(settings), args.debtor, actor=os_user_actor(), k=0)
+    view = open_debtor(cli._engine(settings), args.debtor, actor=cli.local_admin(), k=0)
     if view.map.contact(args.contact) is None:
         raise cli.UsageError(f"no contact {args.contact!r} at debtor {args.debtor!r}")
     found = extract(
