@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -368,14 +369,20 @@ def set_debtor_owner(
 def debtor_team(connection: sa.Connection, debtor_key: str) -> tuple[int, int | None] | None:
     """Debtor ``debtor_key``'s id and team (``None``: in no team), or ``None`` when there is
     no such debtor: one search of the key's unique index and the owner's primary key."""
+    row = connection.execute(_debtor_team_query(), {"debtor_key": debtor_key}).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+@cache
+def _debtor_team_query() -> sa.Select[Any]:
+    """Built once: every write asks it, and building a statement per call cost as much
+    as running it."""
     d, o = debtor_table.c, debtor_owner_table.c
-    query = (
+    return (
         sa.select(d.id, o.team_id)
         .select_from(debtor_table.outerjoin(debtor_owner_table, o.debtor_id == d.id))
-        .where(d.key == debtor_key)
+        .where(d.key == sa.bindparam("debtor_key"))
     )
-    row = connection.execute(query).one_or_none()
-    return None if row is None else (row[0], row[1])
 
 
 #: The advisory lock key first-run admin creations take turns on (PostgreSQL).
