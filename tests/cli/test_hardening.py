@@ -16,6 +16,7 @@ import secrets
 import stat
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -448,6 +449,7 @@ def test_command_after_the_server_dropped_the_connection(capsys, caplog, pg_engi
                 before = set(admin.execute(backends, {"name": name}).scalars())
                 assert before, "the CLI kept no connection to drop"
                 assert all(admin.execute(terminate, {"name": name}).scalars())
+            _wait_until_gone(pg_engine, backends, name)  # dropped, not being dropped
             code, out, err = run(capsys, "--db", db, "list")
             assert code == 0, err
             assert "no debtors yet" in out and err == ""
@@ -463,3 +465,13 @@ def test_command_after_the_server_dropped_the_connection(capsys, caplog, pg_engi
     for text in [err, *noise]:
         assert "error ignored" not in text and "Pipeline" not in text, text
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)], noise
+
+
+def _wait_until_gone(engine, backends, name: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with engine.connect() as admin:
+            if not admin.execute(backends, {"name": name}).first():
+                return
+        time.sleep(0.02)
+    raise AssertionError("the terminated server process did not end")

@@ -38,6 +38,7 @@ import pytest
 import sqlalchemy as sa
 
 from orgmap.domain.access import cli_actor
+from orgmap.store.engine import PING_AFTER_IDLE_S
 from orgmap.services.accounts import add_team, teams
 from orgmap.services.database import open_database
 
@@ -209,6 +210,7 @@ def test_writes_resume_after_the_server_restarts_mid_run(cluster: Cluster):
         # The pool is full of connections the next restart kills; the pre-ping replaces
         # them, so the first call after it succeeds without any error.
         pooled = engine.pool.checkedin()
+        time.sleep(PING_AFTER_IDLE_S)  # idle: a connection used a moment ago is not pinged
         cluster.ctl("restart", "-m", "fast")
         assert pooled > 0
         assert {t.name for t in teams(engine, actor=admin)} == stored

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from orgmap.store import (
     transaction,
     upgrade,
 )
+from orgmap.store import engine as engine_module
 from orgmap.store.engine import HEAD_REVISION
 from orgmap.store.tables import metadata
 from tests.factories import make_map
@@ -119,7 +121,55 @@ def test_sqlite_connections_are_set_up_for_a_shared_file(sqlite_engine):
 def test_plain_postgresql_urls_use_psycopg(url):
     engine = make_engine(url)  # creates no connection
     assert engine.url.drivername == "postgresql+psycopg"
-    assert engine.pool._pre_ping  # survives a restarted server
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("idle", ["a moment", "long"])
+def test_a_pooled_connection_killed_while_idle_is_replaced_unseen(pg_engine, monkeypatch, idle):
+    """A connection the server ended while it sat in the pool is replaced before it is
+    handed out: found without a round trip when used a moment ago, by a ping when idle
+    longer.  The caller never sees the server having dropped it."""
+    pings = _count_pings(monkeypatch)
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 3600.0 if idle == "a moment" else 0.0)
+    pid = _kill_pooled_connection(pg_engine)
+    pings.clear()
+    time.sleep(0.2)  # the server's last message reaches the socket
+    with pg_engine.connect() as connection:  # the same pooled connection, now dead
+        again = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    assert again != pid
+    assert pings == ([] if idle == "a moment" else [1])
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_costs_no_round_trip(pg_engine, monkeypatch):
+    pings = _count_pings(monkeypatch)
+    for _ in range(3):
+        with pg_engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    assert pings == []
+
+
+def _count_pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    pings: list[int] = []
+    ping = engine_module._ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine_module, "_ping", counted)
+    return pings
+
+
+def _kill_pooled_connection(engine: sa.Engine) -> int:
+    """Check a connection in to the pool, then end its server process; its pid."""
+    with engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    with admin.connect() as other:
+        assert other.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+    admin.dispose()
+    return pid
 
 
 def test_other_databases_are_refused_by_name():
