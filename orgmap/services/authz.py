@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from orgmap.domain.access import AccessDeniedError, Action, Actor, Decision, Role, decide
 from orgmap.store.accounts import debtor_team
+from orgmap.store.contacts import StoredContact, find_contact_with_team
 from orgmap.store.errors import NotFoundError
 
-__all__ = ["authorize", "not_found", "sees_every_team"]
+__all__ = ["authorize", "authorize_with_contact", "not_found", "sees_every_team"]
 
 
 def not_found(debtor_key: str) -> NotFoundError:
@@ -35,12 +36,33 @@ def authorize(
     found = debtor_team(connection, debtor_key)
     if found is None:
         raise not_found(debtor_key)
-    decision = decide(actor, action, debtor_team_id=found[1])
+    _decide(actor, action, debtor_key, found[1])
+    return found
+
+
+def authorize_with_contact(
+    connection: sa.Connection, actor: Actor, action: Action, debtor_key: str, contact_key: str
+) -> tuple[int, StoredContact | None]:
+    """:func:`authorize`, reading the debtor's contact ``contact_key`` in the same query:
+    the debtor's id and that contact (``None`` when it has none of that key).
+
+    The contact is read before the decision but returned only after it, so a
+    refused caller learns nothing more than from :func:`authorize`.
+    """
+    found = find_contact_with_team(connection, debtor_key, contact_key)
+    if found is None:
+        raise not_found(debtor_key)
+    debtor_id, team_id, stored = found
+    _decide(actor, action, debtor_key, team_id)
+    return debtor_id, stored
+
+
+def _decide(actor: Actor, action: Action, debtor_key: str, team_id: int | None) -> None:
+    decision = decide(actor, action, debtor_team_id=team_id)
     if decision is Decision.HIDDEN:
         raise not_found(debtor_key)
     if decision is Decision.FORBIDDEN:
         raise AccessDeniedError()
-    return found
 
 
 def sees_every_team(actor: Actor) -> bool:

@@ -10,13 +10,15 @@ what the contact turned out to be like.  All of it lands together or not at all.
 
 The write costs what it writes, not what the map holds: everything typed is
 checked before the transaction; inside it the called contact is read by key
-(its id, state and numbers), the call is appended, and a disposition is set
-with a column-targeted update, so a colleague's edit of the same contact
-committed in between is never undone.
+(its id, state and numbers, in the same statement as the debtor's owner), the
+call is appended, and a disposition is set with a column-targeted update, so a
+colleague's edit of the same contact committed in between is never undone.
+Calls logged at the same moment by other sessions of the app share one commit
+(:mod:`orgmap.store.group_commit`); each is still all or nothing on its own.
 
 The collector acts as ``actor`` (:class:`~orgmap.domain.access.Actor`, who
-needs :attr:`~orgmap.domain.access.Action.LOG_CALL` on the debtor, asked inside
-the transaction before anything is read or written); each record the call
+needs :attr:`~orgmap.domain.access.Action.LOG_CALL` on the debtor, decided inside
+the transaction before anything is written); each record the call
 adds or changes gets its history row in the same transaction (the call itself:
 "create", entity "call", keyed by its fingerprint).  Logging calls never
 conflicts: a call is appended, never an update of a version someone else holds.
@@ -48,7 +50,7 @@ from orgmap.domain.model import (
     RelationType,
 )
 from orgmap.domain.validation import Problem, ValidationError, check_change
-from orgmap.services.authz import authorize
+from orgmap.services.authz import authorize, authorize_with_contact
 from orgmap.services.changes import (
     call_record,
     fingerprint_of,
@@ -56,7 +58,7 @@ from orgmap.services.changes import (
     relation_key,
     relation_record,
 )
-from orgmap.services.contacts import add_person, add_to_person, current_contact
+from orgmap.services.contacts import add_person, add_to_person, not_on_map
 
 __all__ = ["CallReport", "LoggedCall", "log_call"]
 
@@ -146,9 +148,10 @@ def log_call(
         debtor_key, interaction, person=person, referred=referred, passed=passed, region=region
     )
 
-    with store.transaction(engine) as connection:
-        owner, _ = authorize(connection, actor, Action.LOG_CALL, debtor_key)
+    def store_call(connection: sa.Connection) -> LoggedCall:
+        """The transaction's body: it may run twice (see :mod:`orgmap.store.group_commit`)."""
         if person is not None:
+            owner, _ = authorize(connection, actor, Action.LOG_CALL, debtor_key)
             contact_id, key, _ = add_person(
                 connection,
                 person,
@@ -160,14 +163,12 @@ def log_call(
             )
             called = replace(person, key=key)
         else:
-            stored = current_contact(
-                connection,
-                debtor_id=owner,
-                key=report.contact,
-                debtor_key=debtor_key,
-                field="contact",
+            owner, found = authorize_with_contact(
+                connection, actor, Action.LOG_CALL, debtor_key, report.contact
             )
-            contact_id, called = stored.id, stored.contact
+            if found is None or found.contact.archived:
+                raise not_on_map(report.contact, debtor_key, field="contact")
+            contact_id, called = found.id, found.contact
             if (
                 report.disposition is not None
                 and store.set_disposition(
@@ -189,7 +190,7 @@ def log_call(
                     before={"disposition": called.disposition.value},
                     after={"disposition": report.disposition.value},
                 )
-        interaction = replace(
+        logged = replace(
             interaction, contact=called.key, phone=typed_phone or _only_number(report, called)
         )
         new_contact = new_passed = None
@@ -198,7 +199,7 @@ def log_call(
                 connection,
                 (called, contact_id),
                 referred,
-                _relation(RelationType.REFERS_TO, called.key, interaction),
+                _relation(RelationType.REFERS_TO, called.key, logged),
                 path="referred_to",
                 authorizes=report.referred_authorizes,
                 debtor_id=owner,
@@ -209,13 +210,13 @@ def log_call(
                 connection,
                 (called, contact_id),
                 passed,
-                _relation(RelationType.PASSES_BUCK_TO, called.key, interaction),
+                _relation(RelationType.PASSES_BUCK_TO, called.key, logged),
                 path="passed_to",
                 debtor_id=owner,
                 by=by,
             )
         added = store.append_call(
-            connection, interaction, debtor_id=owner, contact_id=contact_id, by=by, now=now
+            connection, logged, debtor_id=owner, contact_id=contact_id, by=by, now=now
         )
         if added:
             record_change(
@@ -223,16 +224,19 @@ def log_call(
                 by=by,
                 action="create",
                 entity="call",
-                key=fingerprint_of(interaction),
+                key=fingerprint_of(logged),
                 debtor_id=owner,
-                after=call_record(interaction),
+                after=call_record(logged),
             )
-    return LoggedCall(
-        interaction=interaction,
-        new_contact=new_contact,
-        duplicate=not added,
-        new_passed=new_passed,
-    )
+        return LoggedCall(
+            interaction=logged,
+            new_contact=new_contact,
+            duplicate=not added,
+            new_passed=new_passed,
+        )
+
+    # Calls logged at the same moment by other sessions share one commit.
+    return store.write_together(engine, store_call)
 
 
 def _call_time(report: CallReport, *, now: datetime) -> datetime:

@@ -22,6 +22,7 @@ from orgmap.store.contacts import (
     contacts_named,
     find_contact,
     find_contact_at,
+    find_contact_with_team,
     hold_name,
     insert_contact_once,
     set_disposition,
@@ -55,6 +56,7 @@ from orgmap.store.engine import (
     upgrade,
 )
 from orgmap.store.errors import AlreadyExistsError, NotFoundError, StaleVersionError, StoreError
+from orgmap.store.group_commit import write_together
 from orgmap.store.interactions import (
     ListedCall,
     StoredCall,
@@ -125,6 +127,7 @@ __all__ = [
     "find_call",
     "find_contact",
     "find_contact_at",
+    "find_contact_with_team",
     "find_debtor",
     "find_debtor_id",
     "find_same_person",
@@ -155,4 +158,5 @@ __all__ = [
     "upgrade",
     "upsert_contact",
     "upsert_relation",
+    "write_together",
 ]
