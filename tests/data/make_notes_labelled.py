@@ -240,8 +240,9 @@ for i in range(200):
             called,
             at,
             [(cname, ctitle), (n1, t1)],
-            [("authorizes", n1, None)],
-            None,
+            # giving the number is a referral (DOMAIN.md: refers_to "gave us the other's number")
+            [("refers_to", called, n1), ("authorizes", n1, None)],
+            "referred",
             None,
             cbv,
             [e],

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.extract_eval import EVAL_MAP, HANDWRITTEN, evaluate, load_notes
+from bench.extract_eval import EVAL_MAP, HANDWRITTEN, HELDOUT, evaluate, load_notes
 from orgmap.domain.notes import extract
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")  # a Tuesday
@@ -152,25 +152,51 @@ def test_irregular_forms_from_handwritten_notes():
     assert s.outcome is not None and s.outcome.value == "refused"
 
 
-def test_non_regression_on_the_handwritten_set():
-    """Floors = what the extractor scored when the set was written, minus 0.05.
-
-    The handwritten notes are labelled with what a careful collector expects,
-    not with what the extractor says, so these floors are below the issue's
-    goals; raise them as the extractor improves."""
-    rows = load_notes(HANDWRITTEN)
-    assert len(rows) >= 50
+def _holds_floors(rows: list[dict], floors: dict[str, tuple[float, float]]) -> None:
     scores, per_note, _ = evaluate(rows)
-    floors = {
-        "phones": (0.90, 0.95),
-        "people": (0.88, 0.93),
-        "relations": (0.79, 0.59),
-        "promise_amount": (0.87, 0.75),
-        "promise_date": (0.95, 0.79),
-        "callback": (0.87, 0.87),
-        "outcome": (0.89, 0.73),
-    }
     for field, (p, r) in floors.items():
         assert scores[field].precision >= p, (field, scores[field].precision)
         assert scores[field].recall >= r, (field, scores[field].recall)
     assert per_note < 0.020
+
+
+def test_non_regression_on_the_handwritten_set():
+    """Floors = what the extractor scores after its rules were tuned on this set's misses
+    (all 1.000 but people precision 0.989), minus about 0.03: a guard, not a measure."""
+    rows = load_notes(HANDWRITTEN)
+    assert len(rows) >= 50
+    _holds_floors(
+        rows,
+        {
+            "phones": (0.97, 0.97),
+            "people": (0.95, 0.97),
+            "relations": (0.96, 0.96),
+            "promise_amount": (0.96, 0.96),
+            "promise_date": (0.97, 0.97),
+            "callback": (0.97, 0.97),
+            "outcome": (0.97, 0.97),
+        },
+    )
+
+
+def test_non_regression_on_the_heldout_set():
+    """The held-out notes were written and labelled before the rules of the second round, and
+    are never tuned on; floors = what the extractor scored on them (below), minus about 0.02.
+
+    Measured: phones 0.967 / 0.967, people 0.950 / 0.964, relations 0.889 / 0.667,
+    promise amount 0.897 / 0.897, promise date 0.969 / 0.939, call-back 1.000 / 0.818,
+    outcome 0.911 / 0.810."""
+    rows = load_notes(HELDOUT)
+    assert len(rows) >= 60
+    _holds_floors(
+        rows,
+        {
+            "phones": (0.94, 0.94),
+            "people": (0.93, 0.94),
+            "relations": (0.86, 0.64),
+            "promise_amount": (0.87, 0.87),
+            "promise_date": (0.94, 0.91),
+            "callback": (0.98, 0.79),
+            "outcome": (0.89, 0.79),
+        },
+    )

@@ -23,21 +23,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from orgmap.domain.model import Contact, DebtorMap
-from orgmap.domain.notes.amounts import find_amounts
-from orgmap.domain.notes.dates import find_dates, find_times
-from orgmap.domain.notes.people import Mention, find_mentions, find_pronouns
+from orgmap.domain.notes.clauses import Clauses
+from orgmap.domain.notes.people import PINYIN_SURNAMES, Mention, find_mentions, find_pronouns
 from orgmap.domain.notes.phones import EmailMatch, PhoneMatch, find_emails, find_phones
+from orgmap.domain.notes.promises import (
+    CallbackSuggestion,
+    PromiseSuggestion,
+    find_callback,
+    find_promise,
+)
 from orgmap.domain.notes.relations import (
-    ALREADY_PAID,
-    CALLBACK,
-    NOT_PROMISE,
-    PAY_BEFORE,
-    PROMISE_WORDS,
+    NO_AUTHORITY,
+    REACHED,
+    WRONG_NUMBER,
     find_outcome,
     find_triggers,
 )
@@ -53,10 +55,7 @@ __all__ = [
 ]
 
 MAX_NOTE = 5000  # characters read; a longer note is cut, not refused
-_SENTENCE = re.compile(r"[。；;！!？?\n]|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)")
-_CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?:\s|$)")
 _NOISE = re.compile(r"<[^>\n]{0,200}>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DEFAULT_CALLBACK_TIME = time(10, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +89,6 @@ class OutcomeSuggestion:
 
 
 @dataclass(frozen=True, slots=True)
-class PromiseSuggestion:
-    amount: Decimal | None
-    date: date | None
-    span: tuple[int, int]  # from the first to the last part said
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackSuggestion:
-    at: datetime
-    span: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
 class Suggestions:
     people: tuple[PersonSuggestion, ...] = ()
     relations: tuple[RelationSuggestion, ...] = ()
@@ -121,82 +107,17 @@ def _clean(note: str) -> str:
     return _NOISE.sub(lambda m: " " * len(m.group()), note)
 
 
-def _bounds(pattern: re.Pattern[str], text: str, at: int) -> tuple[int, int]:
-    start = 0
-    for m in pattern.finditer(text):
-        if m.end() <= at:
-            start = m.end()
-        else:
-            return start, m.start() if m.start() >= at else len(text)
-    return start, len(text)
-
-
-# pinyin of common surnames, to know "Manager Zhao" or "Xiao Wang" is 赵经理 or 小王 on the map
-_PINYIN = {
-    "wang": "王",
-    "li": "李",
-    "zhang": "张",
-    "liu": "刘",
-    "chen": "陈",
-    "yang": "杨",
-    "huang": "黄",
-    "zhao": "赵",
-    "wu": "吴",
-    "zhou": "周",
-    "sun": "孙",
-    "ma": "马",
-    "zhu": "朱",
-    "hu": "胡",
-    "guo": "郭",
-    "he": "何",
-    "gao": "高",
-    "lin": "林",
-    "luo": "罗",
-    "zheng": "郑",
-    "liang": "梁",
-    "xie": "谢",
-    "song": "宋",
-    "tang": "唐",
-    "han": "韩",
-    "feng": "冯",
-    "deng": "邓",
-    "cao": "曹",
-    "peng": "彭",
-    "zeng": "曾",
-    "tian": "田",
-    "dong": "董",
-    "yuan": "袁",
-    "pan": "潘",
-    "jiang": "蒋",
-    "cai": "蔡",
-    "du": "杜",
-    "ye": "叶",
-    "cheng": "程",
-    "su": "苏",
-    "wei": "魏",
-    "ding": "丁",
-    "shen": "沈",
-    "yao": "姚",
-    "zhong": "钟",
-    "meng": "孟",
-    "qian": "钱",
-    "qin": "秦",
-    "fang": "方",
-    "bai": "白",
-    "lu": "陆",
-    "xu": "徐",
-    "yu": "余",
-    "xiao": "肖",
-}
 _HON_EN = {"manager": "经理", "director": "总监", "boss": "老板", "xiao": "小", "lao": "老"}
 
 
 def _matches_english(mention: Mention, contact: Contact) -> bool:
     hon, _, surname = mention.name.rpartition(" ")
     hon = hon.rstrip(".").lower()
-    sur = _PINYIN.get(surname.lower())
-    if sur is None or not hon:
+    sur = PINYIN_SURNAMES.get(surname.lower())
+    if sur is None:
         return False
+    if not hon:  # a bare "Zhao": the contact whose surname it is
+        return contact.name.lstrip("小老阿").startswith(sur)
     if hon in ("xiao", "lao"):
         return contact.name == _HON_EN[hon] + sur
     title = _HON_EN.get(hon)
@@ -224,10 +145,11 @@ def _resolve_people(note: str, mentions: tuple[Mention, ...], called: str | None
     """Mentions merged per person; returns the people and, per mention, its person index."""
     people: list[dict] = []
     index: list[int] = []
+    called_contact = m.contact(called) if called else None
     for mention in mentions:
         key = mention.name or mention.title
-        existing = next((c.key for c in m.contacts if _matches(mention, c)), None)
-        called_contact = m.contact(called) if called else None
+        known = [c.key for c in m.contacts if _matches(mention, c)]
+        existing = called if called in known else next(iter(known), None)
         if (
             existing is None
             and called_contact is not None
@@ -261,19 +183,34 @@ def _person_before(pos: int, lo: int, spans, pronouns, mentions_idx) -> int | No
 
 
 _SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
+# the called contact speaking, for a number they give without a word for it ("小王：…")
+_TELLS = re.compile(r"\s?(?:说|讲|告诉|[：:]|said|says|told)", re.IGNORECASE)
+# how far (characters, no punctuation) a name may sit before "签字": "等韦总回来签字"
+_ADJACENT = re.compile(r"^[^，,。；;！!？?\s]{0,3}$")
 
 
-def _speaker(text: str, pos: int, lo: int, spans, idx, nearest: int | None) -> int | None:
+def _speaker(c: Clauses, pos: int, lo: int, spans, idx, nearest: int | None) -> int | None:
     """Who says a referral: when the person named last sits in an earlier clause
     ("小王说老板不在，让我找财务"), the one who "说" in that sentence, else the nearest."""
-    clause_lo, _ = _bounds(_CLAUSE, text, pos)
+    clause_lo, _ = c.clause(pos)
     near = [s for (s, _), i in zip(spans, idx, strict=True) if lo <= s < pos and i == nearest]
     if nearest is None or not near or near[-1] >= clause_lo:
         return nearest
     for (start, end), i in zip(spans, idx, strict=True):
-        if lo <= start < pos and end > 0 and _SAID.match(text, end):
+        if lo <= start < pos and end > 0 and _SAID.match(c.text, end):
             return i
     return nearest
+
+
+def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...]) -> bool:
+    """The note says this number is wrong: in its clause, or in a later clause of its sentence
+    before the next number's clause ("换了个号码 139… 打过去是个卖保险的，打错了")."""
+    lo, _ = c.clause(span[0])
+    _, stop = c.sentence(span[0])
+    nxt = next((p.span[0] for p in phones if p.span[0] >= span[1]), None)
+    if nxt is not None and nxt < stop:
+        stop = max(span[1], c.clause(nxt)[0])
+    return WRONG_NUMBER.search(c.text, lo, stop) is not None
 
 
 def extract(
@@ -289,12 +226,15 @@ def extract(
     if not isinstance(note, str) or not note.strip():
         return Suggestions()
     text = _clean(note)
+    c = Clauses(text)
     zone = ZoneInfo(timezone)
     local = at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=zone)
     today = local.date()
 
-    phones = find_phones(text, region)
-    busy = [p.span for p in phones]
+    said = find_phones(text, region)
+    # a number the note says is wrong is noise, but still not an amount or a date
+    busy = [p.span for p in said]
+    phones = tuple(p for p in said if not _said_wrong(c, p.span, said))
     emails = find_emails(text)
     busy += [e.span for e in emails]
 
@@ -321,6 +261,7 @@ def extract(
 
     # phones and e-mails belong to the person named last before them, else the called contact
     items: list[PhoneMatch | EmailMatch] = [*phones, *emails]
+    first_item: dict[int, PhoneMatch | EmailMatch] = {}
     for item in items:
         i = _person_before(item.span[0], 0, spans, pronouns, idx)
         if i is None:
@@ -346,11 +287,14 @@ def extract(
                 },
             )
             idx = [j + 1 for j in idx]
+            first_item = {j + 1: x for j, x in first_item.items()}
             i = 0
             spans.insert(0, (-1, -1))
             idx.insert(0, 0)
         if i is None:
             continue
+        if i not in first_item or item.span < first_item[i].span:
+            first_item[i] = item
         if isinstance(item, PhoneMatch):
             people[i]["phones"].append(item)
         elif people[i]["email"] is None:
@@ -365,14 +309,31 @@ def extract(
             )
 
     relations: list[RelationSuggestion] = []
+
+    def add(source: str, target: str | None, kind: str, span: tuple[int, int]) -> None:
+        if not any((r.source, r.target, r.type) == (source, target, kind) for r in relations):
+            relations.append(RelationSuggestion(source, target, kind, span))
+
     for t in triggers:
-        lo, hi = _bounds(_SENTENCE, text, t.span[0])
+        lo, hi = c.sentence(t.span[0])
         before = _person_before(t.span[0], lo, spans, pronouns, idx)
         if t.type != "authorizes":
-            before = _speaker(text, t.span[0], lo, spans, idx, before)
+            before = _speaker(c, t.span[0], lo, spans, idx, before)
         after = next((i for (s, _), i in zip(spans, idx, strict=True) if t.span[1] <= s < hi), None)
         if t.type == "authorizes":
-            who = after if t.direction == "after" else before
+            if t.direction == "adjacent":
+                who = next(
+                    (
+                        i
+                        for (s, e), i in reversed(list(zip(spans, idx, strict=True)))
+                        if lo <= s and e <= t.span[0] and _ADJACENT.match(text[e : t.span[0]])
+                    ),
+                    None,
+                )
+                if who is None:
+                    continue
+            else:
+                who = after if t.direction == "after" else before
             if who is None and t.direction == "before" and called is None:
                 continue
             source = ref(who)
@@ -387,11 +348,26 @@ def extract(
         kind = t.type
         if kind == "refers_to" and source != called and any(r.target == source for r in relations):
             kind = "passes_buck_to"  # the person we were sent to sends us on
-        if not any((r.source, r.target, r.type) == (source, target, kind) for r in relations):
-            relations.append(RelationSuggestion(source, target, kind, t.span))
+        add(source, target, kind, t.span)
 
-    callback, callback_spans = _callback(text, today, zone)
-    promise = _promise(text, today, free, callback_spans)
+    if called is not None:
+        _referrals_by_number(c, called, people, spans, idx, first_item, relations)
+    # "这事他说了不算，要问陈总": whoever we are sent to next in that sentence decides
+    for said_no in NO_AUTHORITY.finditer(text):
+        _, hi = c.sentence(said_no.start())
+        sent = next(
+            (
+                r
+                for r in relations
+                if r.target and r.type != "authorizes" and said_no.end() <= r.span[0] < hi
+            ),
+            None,
+        )
+        if sent is not None and sent.target is not None:
+            add(sent.target, None, "authorizes", said_no.span())
+
+    callback, callback_spans = find_callback(c, today, zone)
+    promise = find_promise(c, today, free, callback_spans)
     outcome = _outcome(text, promise, relations)
 
     return Suggestions(
@@ -414,59 +390,41 @@ def extract(
     )
 
 
-def _callback(text: str, today: date, zone: ZoneInfo):
-    for trigger in CALLBACK.finditer(text):
-        lo, hi = _bounds(_CLAUSE, text, trigger.start())
-        dates = [d for d in find_dates(text[lo:hi], today)]
-        times = [t for t in find_times(text[lo:hi])]
-        if not dates and not times:
+def _referrals_by_number(c: Clauses, called, people, spans, idx, first_item, relations) -> None:
+    """A number (or e-mail) given for someone new while the called contact speaks is a referral,
+    said or not: "小王说李姐跟陈会计都出差了，陈会计的手机159…" → 小王 refers to 陈会计."""
+    for i, item in sorted(first_item.items(), key=lambda x: x[1].span):
+        person = people[i]
+        target = person["existing"] or person["key"]
+        if target == called or any(r.target == target for r in relations):
             continue
-        day = dates[0].value if dates else today
-        moment = times[0].value if times else _DEFAULT_CALLBACK_TIME
-        parts = [(lo + d.span[0], lo + d.span[1]) for d in dates[:1]]
-        parts += [(lo + t.span[0], lo + t.span[1]) for t in times[:1]]
-        span = (
-            min(a for a, _ in [*parts, trigger.span()]),
-            max(b for _, b in [*parts, trigger.span()]),
-        )
-        return CallbackSuggestion(datetime.combine(day, moment, zone), span), parts
-    return None, []
-
-
-def _promise(text: str, today: date, free, callback_spans) -> PromiseSuggestion | None:
-    amounts = [
-        a
-        for a in find_amounts(text)
-        if free(a.span)
-        and not NOT_PROMISE.search(text[max(0, a.span[0] - 8) : a.span[0]])
-        and not ALREADY_PAID.search(text[max(0, a.span[0] - 8) : a.span[0]])
-    ]
-    # the amount said right after a payment verb is the one promised, else the first
-    amounts.sort(key=lambda a: not PAY_BEFORE.search(text[max(0, a.span[0] - 4) : a.span[0]]))
-    dates = [
-        d
-        for d in find_dates(text, today)
-        if free(d.span) and not any(a < d.span[1] and d.span[0] < b for a, b in callback_spans)
-    ]
-    if dates and not amounts:
-        # a date alone is a promise only near a payment word in its clause
-        lo, hi = _bounds(_CLAUSE, text, dates[0].span[0])
-        if not PROMISE_WORDS.search(text[lo:hi]):
-            dates = []
-    if not amounts and not dates:
-        return None
-    amount = amounts[0] if amounts else None
-    when = dates[0] if dates else None
-    parts = [x.span for x in (amount, when) if x is not None]
-    return PromiseSuggestion(
-        amount.value if amount else None,
-        when.value if when else None,
-        (min(a for a, _ in parts), max(b for _, b in parts)),
-    )
+        lo, _ = c.sentence(item.span[0])
+        speaking = [
+            s
+            for (s, e), j in zip(spans, idx, strict=True)
+            if lo <= s < item.span[0]
+            and people[j]["existing"] == called
+            and e > 0
+            and _TELLS.match(c.text, e)
+        ]
+        if speaking:
+            relations.append(
+                RelationSuggestion(called, target, "refers_to", (speaking[0], item.span[1]))
+            )
 
 
 def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
     said = find_outcome(text)
+    if said and said[0] == "no_answer":
+        # "打了两次没人接，第三次小王接了说…": reached after all, so what was said then
+        reached = REACHED.search(text, said[1][1])
+        if reached is not None:
+            later = find_outcome(text[reached.end() :])
+            said = (
+                None
+                if later is None
+                else (later[0], (later[1][0] + reached.end(), later[1][1] + reached.end()))
+            )
     if said and said[0] in ("wrong_number", "no_answer"):
         return OutcomeSuggestion(*said)
     if said and said[0] == "refused" and (promise is None or promise.amount is None):

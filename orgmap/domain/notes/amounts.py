@@ -4,6 +4,8 @@
 ['50000', '128000', '50000', '50000']
 >>> find_amounts("15号 13812345678 3点")
 ()
+>>> [(str(s.fraction), s.span) for s in find_shares("先还一半，或者 half, 或 30%")]
+[('0.5', (2, 4)), ('0.5', (8, 12)), ('0.3', (16, 19))]
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from orgmap.domain.notes.numerals import CN_DIGITS, cn_number
 
-__all__ = ["AmountMatch", "find_amounts"]
+__all__ = ["AmountMatch", "ShareMatch", "find_amounts", "find_shares"]
 
 _MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "": 1}
 _DIGIT_AMOUNT = re.compile(
@@ -29,10 +31,41 @@ _MONEY_BEFORE = re.compile(
 )
 
 
+# a share of an amount said elsewhere ("年前先还一半，总共欠二十四万", "half of the 80k")
+_SHARE = re.compile(
+    r"(?P<half>一半|半数|\bhalf\b)"
+    r"|(?P<pct>(?<![\d.])\d{1,2}(?:\.\d{1,2})?)\s?%"
+    rf"|百分之(?P<cnpct>[{CN_DIGITS}十]{{1,3}})",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AmountMatch:
     value: Decimal
     span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ShareMatch:
+    fraction: Decimal  # 0 < fraction < 1
+    span: tuple[int, int]
+
+
+def find_shares(note: str) -> tuple[ShareMatch, ...]:
+    """Shares said as a part of some amount: 一半, half, 30%, 百分之三十."""
+    found = []
+    for m in _SHARE.finditer(note):
+        if m.group("half"):
+            fraction: Decimal | None = Decimal("0.5")
+        elif m.group("pct"):
+            fraction = Decimal(m.group("pct")) / 100
+        else:
+            percent = cn_number(m.group("cnpct"))
+            fraction = None if percent is None else percent / 100
+        if fraction is not None and 0 < fraction < 1:
+            found.append(ShareMatch(fraction, m.span()))
+    return tuple(found)
 
 
 def find_amounts(note: str) -> tuple[AmountMatch, ...]:

@@ -4,6 +4,8 @@
 >>> today = date(2026, 12, 1)  # a Tuesday
 >>> [d.value.isoformat() for d in find_dates("月底前付，下周五，15号，12月20日前，明天", today)]
 ['2026-12-31', '2026-12-11', '2026-12-15', '2026-12-20', '2026-12-02']
+>>> [d.value.isoformat() for d in find_dates("年前结清，before Christmas，元旦前", today)]
+['2027-02-05', '2026-12-24', '2026-12-31']
 >>> find_dates("2月30日", today)
 ()
 >>> [t.value.isoformat() for t in find_times("明天下午三点半再打，or call at 10am")]
@@ -59,12 +61,60 @@ _MONTH_EN = {
     )
     for name in names.split()
 }
+# the first day of the Spring Festival (春节), from published tables; "年前" is the day before.
+# Past 2035 the tables disagree by a day, so a note that far out gets no date.
+SPRING_FESTIVAL = {
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+    2030: date(2030, 2, 3),
+    2031: date(2031, 1, 23),
+    2032: date(2032, 2, 11),
+    2033: date(2033, 1, 31),
+    2034: date(2034, 2, 19),
+    2035: date(2035, 2, 8),
+}
+# holidays on a fixed day, said as a deadline: (month, day) of the last day meant
+_HOLIDAY_CN = {
+    "年底": (12, 31),
+    "年末": (12, 31),
+    "元旦前": (12, 31),
+    "国庆前": (9, 30),
+    "国庆节前": (9, 30),
+    "五一前": (4, 30),
+    "劳动节前": (4, 30),
+    "圣诞前": (12, 24),
+    "圣诞节前": (12, 24),
+    "平安夜": (12, 24),
+    "圣诞节": (12, 25),
+    "圣诞": (12, 25),
+}
+_HOLIDAY_EN = {
+    "before christmas": (12, 24),
+    "christmas eve": (12, 24),
+    "christmas": (12, 25),
+    "end of the year": (12, 31),
+    "end of year": (12, 31),
+    "year end": (12, 31),
+    "year-end": (12, 31),
+    "before new year": (12, 31),
+}
+_CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
 _RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1}
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
+_HOLIDAYS_CN = "|".join(sorted(_HOLIDAY_CN, key=len, reverse=True))
+_HOLIDAYS_EN = "|".join(sorted(_HOLIDAY_EN, key=len, reverse=True))
 _DATE = re.compile(
-    rf"(?P<md>(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
+    # "年前" but not "三年前" (three years ago); "before the Spring Festival", "before CNY"
+    rf"(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
+    r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
+    rf"|(?P<holiday>{_HOLIDAYS_CN}|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
+    rf"|(?P<md>(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
     rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
     rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
@@ -117,8 +167,26 @@ def _safe(year: int, month: int | None, day: int | None) -> date | None:
         return None
 
 
+def _next_day(today: date, month: int, day: int) -> date:
+    this_year = date(today.year, month, day)
+    return this_year if this_year >= today else date(today.year + 1, month, day)
+
+
+def _before_spring_festival(today: date) -> date | None:
+    for year in (today.year, today.year + 1):
+        festival = SPRING_FESTIVAL.get(year)
+        if festival is not None and festival - timedelta(days=1) >= today:
+            return festival - timedelta(days=1)
+    return None
+
+
 def _resolve(m: re.Match[str], today: date) -> date | None:
     g = m.group
+    if g("cny"):
+        return _before_spring_festival(today)
+    if g("holiday"):
+        said = g("holiday").lower()
+        return _next_day(today, *(_HOLIDAY_CN.get(said) or _HOLIDAY_EN.get(said) or (12, 31)))
     if g("md") or g("slash") or g("enmd") or g("endm"):
         if g("md"):
             month, day = small_int(g("m")), small_int(g("d"))

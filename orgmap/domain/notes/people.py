@@ -14,13 +14,29 @@ from dataclasses import dataclass
 
 from orgmap.domain.model import Department
 
-__all__ = ["Mention", "find_mentions", "find_pronouns"]
+__all__ = ["PINYIN_SURNAMES", "Mention", "find_mentions", "find_pronouns"]
 
+# the common surnames; left out on purpose are those that begin everyday words a note is
+# full of (于 小于, 时 小时, 安 安排, 明 明天, 单 单号, 费 小费, 赖 老赖, 施 施工, 申 申请 ...)
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵钱严覃武戴莫孔向汤欧"
+    "龚邵钱严覃武戴莫孔向汤欧傅萧温康牛樊葛邢易乔伍庞颜倪庄聂章鲁岳翟殷詹耿兰焦俞柳甘祝舒阮"
+    "柯纪梅童裴霍涂苗盛翁冉骆蓝游靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪娄窦戚岑卜晏卫柏瞿桂佟臧闵"
+    "苟邬卞姬栾隋刁寇桑郎甄巩敖佘邝洪"
 )
+# pinyin of common surnames, to read "Manager Zhao", "Xiao Wang" or a bare "Zhao" as 赵, 王
+PINYIN_SURNAMES = {
+    "wang": "王", "li": "李", "zhang": "张", "liu": "刘", "chen": "陈", "yang": "杨",
+    "huang": "黄", "zhao": "赵", "wu": "吴", "zhou": "周", "sun": "孙", "ma": "马",
+    "zhu": "朱", "hu": "胡", "guo": "郭", "he": "何", "gao": "高", "lin": "林", "luo": "罗",
+    "zheng": "郑", "liang": "梁", "xie": "谢", "song": "宋", "tang": "唐", "han": "韩",
+    "feng": "冯", "deng": "邓", "cao": "曹", "peng": "彭", "zeng": "曾", "tian": "田",
+    "dong": "董", "yuan": "袁", "pan": "潘", "jiang": "蒋", "cai": "蔡", "du": "杜",
+    "ye": "叶", "cheng": "程", "su": "苏", "wei": "魏", "ding": "丁", "shen": "沈",
+    "yao": "姚", "zhong": "钟", "meng": "孟", "qian": "钱", "qin": "秦", "fang": "方",
+    "bai": "白", "lu": "陆", "xu": "徐", "yu": "余", "xiao": "肖",
+}  # fmt: skip
 _HONORIFICS = (
     "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|工|先生|"
     "女士|小姐|律师|师傅"
@@ -44,6 +60,14 @@ _ROLE_EN = re.compile(
 )
 _NAMED_EN = re.compile(
     r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss|Xiao|Lao)\s+(?P<name>[A-Z][a-z]{1,12})\b"
+)
+# a bare pinyin surname that says or does something: "Zhao said", "Zhao promised", "Zhao: ..."
+# ("He said" is the pronoun, not 何)
+_BARE_SURNAMES = sorted((k.capitalize() for k in PINYIN_SURNAMES if k != "he"), key=len)
+_BARE_EN = re.compile(
+    r"\b(?P<name>"
+    + "|".join(reversed(_BARE_SURNAMES))
+    + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused)\b)"
 )
 _DEPT_WORDS = (
     ("财务", Department.FINANCE),
@@ -124,6 +148,10 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     for m in _NAMED_EN.finditer(note):
         title = "" if m.group("hon") in ("Xiao", "Lao") else m.group("hon")
         found.append(Mention(m.group(), title, None, m.span()))
+        taken.append(m.span())
+    for m in _BARE_EN.finditer(note):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append(Mention(m.group(), "", None, m.span()))
     for m in _ROLE_EN.finditer(note):
         role = m.group("role")
         found.append(Mention("", role.lower(), _department(role), m.span("role")))
@@ -132,19 +160,39 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
 
 
 _SURNAME_SAID = re.compile(rf"^[^，,。；;]{{0,4}}姓[{SURNAMES}]")
+# "财务经理的号码，150…，姓邓，邓经理说": the surname told a little later, in the same sentence
+_SURNAME_LATER = re.compile(rf"[^。；;！!？?\n]{{0,30}}?姓(?P<sur>[{SURNAMES}])")
+_CLAUSE_GAP = re.compile(r"^[，,、\s]*")
+
+
+def _named(x: Mention) -> bool:
+    return bool(x.name) and x.name != x.title
+
+
+def _surname_of(x: Mention) -> str:
+    return x.name[1:2] if x.name[:1] in "小老阿" and not x.title else x.name[:1]
 
 
 def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
-    """A role said just before a name ("the accountant Mrs Zhou", "财务总监姓黄") is that person."""
+    """A role said just before a name is that person: "the accountant Mrs Zhou", "财务总监姓黄",
+    "财务经理的号码…，姓邓，邓经理", "找采购，采购的何经理"."""
     kept = []
     for i, x in enumerate(found):
         role = x.name == x.title or not x.name
         nxt = found[i + 1] if i + 1 < len(found) else None
-        named_next = nxt is not None and bool(nxt.name) and nxt.name != nxt.title
+        named_next = nxt is not None and _named(nxt)
         if role and named_next and nxt and not note[x.span[1] : nxt.span[0]].strip(" ,'s"):
             continue  # "the boss Mr Chen"
         if role and x.name and _SURNAME_SAID.search(note[x.span[1] : x.span[1] + 8]):
             continue  # "财务总监姓黄"
+        if role and x.name and nxt is not None and named_next:
+            later = _SURNAME_LATER.match(note, x.span[1], x.span[1] + 40)
+            if later and later.end() <= nxt.span[0] + 1 and _surname_of(nxt) == later["sur"]:
+                continue  # "转到财务，接电话的是个男的姓吴，吴工说"
+            gap = note[x.span[1] : nxt.span[0]]
+            said_again = gap[_CLAUSE_GAP.match(gap).end() :]  # type: ignore[union-attr]
+            if gap != said_again and said_again.startswith(x.name) and len(gap) <= 8:
+                continue  # "找采购，采购的何经理": the role, then who in it
         kept.append(x)
     return kept
 

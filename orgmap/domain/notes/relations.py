@@ -14,9 +14,15 @@ from dataclasses import dataclass
 __all__ = [
     "ALREADY_PAID",
     "CALLBACK",
+    "CALLBACK_THAT_DAY",
+    "NEGATED_PAY",
     "NOT_PROMISE",
+    "NO_AUTHORITY",
     "PAY_BEFORE",
+    "PAY_THEN",
     "PROMISE_WORDS",
+    "REACHED",
+    "WRONG_NUMBER",
     "Trigger",
     "find_outcome",
     "find_triggers",
@@ -30,8 +36,12 @@ _TRIGGERS = re.compile(
     r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|管钱|"
     r"is the boss|is the owner|decides|"
     r"signs off|approves payments?|makes the call|has the final say)"
+    # said right after the person: "等王总签字", "李总签了字就付"
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签字|批了)"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
+    # "让我下周二下午两点再打给陈总": the time said between
+    r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
     r"introduced me to|said to talk to|said talk to)",
     re.IGNORECASE,
@@ -40,8 +50,8 @@ _OUTCOMES = (
     (
         "wrong_number",
         re.compile(
-            r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|wrong number|not in service|"
-            r"no such person|disconnected",
+            r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
+            r"位数不对|wrong number|not in service|no such person|disconnected",
             re.IGNORECASE,
         ),
     ),
@@ -49,14 +59,15 @@ _OUTCOMES = (
         "no_answer",
         re.compile(
             r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|no answer|didn'?t pick up|"
-            r"did not pick up|not picking up|voicemail|switched off|nobody answered",
+            r"did not pick up|not picking up|voicemail|switched off|nobody answered|"
+            r"no one (?:picked up|answered)|nobody picked up",
             re.IGNORECASE,
         ),
     ),
     (
         "refused",
         re.compile(
-            r"拒绝|拒付|不还|不付|不会付|不会还|不认|"
+            r"拒绝|拒付|不还|不付|不会付|不会还|不认|报警|不给转|不肯转|不让转|"
             r"不给钱|不认账|不承认|赖账|refus|won'?t pay|will not pay|"
             r"not going to pay",
             re.IGNORECASE,
@@ -77,6 +88,30 @@ CALLBACK = re.compile(
     r"call again|callback|ring back|try again|follow up",
     re.IGNORECASE,
 )
+# a wrong number said in the clause of a phone number or just after it: "打过去是卖保险的，打错了"
+WRONG_NUMBER = _OUTCOMES[0][1]
+# someone answered after all ("打了两次没人接，第三次小王接了"): not "no answer"
+REACHED = re.compile(
+    r"(?<!没人)(?<!无人)(?<!没)(?<!不)接了|接通|打通了|"
+    r"(?<!no one )(?<!nobody )(?<!n't )(?<!not )\b(?:picked up|answered|got through)\b",
+    re.IGNORECASE,
+)
+# "这事他说了不算，要问陈总": the one we are sent to next decides
+NO_AUTHORITY = re.compile(
+    r"说了不算|说的不算|做不了主|作不了主|决定不了|定不了|没有权限|没权|"
+    r"not (?:his|her|my) call|can'?t decide|cannot decide|no authority",
+    re.IGNORECASE,
+)
+# a clause that says a payment will not happen: its date and amount are no promise
+NEGATED_PAY = re.compile(
+    r"付不了|还不了|付不出|还不上|付不起|没钱付|没法付|没办法付|不能付|无法付|"
+    r"can'?t pay|cannot pay|unable to pay|not able to pay",
+    re.IGNORECASE,
+)
+# "12月30号才到期，到时候付": the payment said in the next clause, for the date before
+PAY_THEN = re.compile(r"^\s*(?:到时候?|届时|那时候?|当天|那天|then|on that day)", re.IGNORECASE)
+# "让我那天上午再打": the call-back day is a date said earlier
+CALLBACK_THAT_DAY = re.compile(r"那天|当天|那时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
     r"付|还|打款|转账|转|汇|结|pay|paid|settle|transfer|wire|promis", re.IGNORECASE
 )
@@ -95,7 +130,8 @@ PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)
 @dataclass(frozen=True, slots=True)
 class Trigger:
     type: str  # refers_to, passes_buck_to or authorizes
-    direction: str  # where the other person is named: "after" the phrase or "before" it
+    # where the other person is named: "after" the phrase, "before" it, or "adjacent" (right before)
+    direction: str
     span: tuple[int, int]
 
 
@@ -106,6 +142,8 @@ def find_triggers(note: str) -> tuple[Trigger, ...]:
         kind = m.lastgroup or ""
         if kind == "authorizes_after":
             found.append(Trigger("authorizes", "after", m.span()))
+        elif kind == "authorizes_adjacent":
+            found.append(Trigger("authorizes", "adjacent", m.span()))
         elif kind == "authorizes":
             found.append(Trigger("authorizes", "before", m.span()))
         else:

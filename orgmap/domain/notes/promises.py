@@ -1,0 +1,171 @@
+"""The promise to pay and the call-back a note states, resolved against the call's local date.
+
+>>> from datetime import date
+>>> from zoneinfo import ZoneInfo
+>>> today, free = date(2026, 12, 1), lambda span: True
+>>> p = find_promise(Clauses("总共欠二十四万，老赵说年前先还一半"), today, free, [])
+>>> str(p.amount), p.date.isoformat()
+('120000', '2027-02-05')
+>>> p = find_promise(Clauses("上次说的20号付不了了，改到25号，金额还是3万5"), today, free, [])
+>>> str(p.amount), p.date.isoformat()
+('35000', '2026-12-25')
+>>> c = Clauses("下下周三付款，让我那天上午再打")
+>>> find_callback(c, today, ZoneInfo("Asia/Shanghai"))[0].at.isoformat()
+'2026-12-16T10:00:00+08:00'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from orgmap.domain.notes.amounts import AmountMatch, find_amounts, find_shares
+from orgmap.domain.notes.clauses import Clauses
+from orgmap.domain.notes.dates import DateMatch, find_dates, find_times
+from orgmap.domain.notes.relations import (
+    ALREADY_PAID,
+    CALLBACK,
+    CALLBACK_THAT_DAY,
+    NEGATED_PAY,
+    NOT_PROMISE,
+    PAY_BEFORE,
+    PAY_THEN,
+    PROMISE_WORDS,
+)
+
+__all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_promise"]
+
+Span = tuple[int, int]
+_DEFAULT_CALLBACK_TIME = time(10, 0)
+# "half of the 80k": the amount a share is taken of, said right after it
+_SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseSuggestion:
+    amount: Decimal | None
+    date: date | None
+    span: Span  # from the first to the last part said
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackSuggestion:
+    at: datetime
+    span: Span
+
+
+def find_callback(
+    c: Clauses, today: date, zone: ZoneInfo
+) -> tuple[CallbackSuggestion | None, list[Span]]:
+    """The first call-back said with a day or a time, and the spans of its day and time."""
+    text = c.text
+    every_date: tuple[DateMatch, ...] | None = None  # read once, when "那天" needs it
+    for trigger in CALLBACK.finditer(text):
+        lo, hi = c.clause(trigger.start())
+        dates = find_dates(text[lo:hi], today)
+        times = find_times(text[lo:hi])
+        day: date | None = dates[0].value if dates else None
+        parts = [(lo + d.span[0], lo + d.span[1]) for d in dates[:1]]
+        that_day = None if dates else CALLBACK_THAT_DAY.search(text, lo, hi)
+        if that_day is not None:
+            if every_date is None:
+                every_date = find_dates(text, today)
+            earlier = [d for d in every_date if d.span[1] <= lo]  # "那天": the day said last
+            if earlier:
+                day = earlier[-1].value
+                parts = [that_day.span()]
+        if day is None and not times:
+            continue
+        moment = times[0].value if times else _DEFAULT_CALLBACK_TIME
+        parts += [(lo + t.span[0], lo + t.span[1]) for t in times[:1]]
+        every = [*parts, trigger.span()]
+        span = (min(a for a, _ in every), max(b for _, b in every))
+        return CallbackSuggestion(datetime.combine(day or today, moment, zone), span), parts
+    return None, []
+
+
+def _before(text: str, span: Span, n: int) -> str:
+    return text[max(0, span[0] - n) : span[0]]
+
+
+def _pays_near(c: Clauses, span: Span) -> bool:
+    """A payment word in the clause, or in the next one when it points back ("到时候付")."""
+    if PROMISE_WORDS.search(c.clause_text(span[0])):
+        return True
+    after = c.next_clause_text(span[0])
+    return bool(PAY_THEN.match(after) and PROMISE_WORDS.search(after))
+
+
+def _share_amount(
+    c: Clauses,
+    all_amounts: list[AmountMatch],
+    totals: list[AmountMatch],
+    ok: Callable[[Span], bool],
+) -> tuple[AmountMatch, AmountMatch] | None:
+    """``(the share as an amount, the amount it is a share of)`` for "先还一半，总共欠24万"."""
+    text = c.text
+    for share in find_shares(text):
+        if not ok(share.span) or not PROMISE_WORDS.search(c.clause_text(share.span[0])):
+            continue
+        after = next((a for a in all_amounts if a.span[0] >= share.span[1]), None)
+        if after is not None and _SHARE_OF.match(text[share.span[1] : after.span[0]]):
+            base: AmountMatch | None = after  # "half of the 80k"
+        else:
+            base = totals[0] if totals else None
+        if base is None:
+            continue
+        value = (base.value * share.fraction).quantize(Decimal("0.01"))
+        value = value.quantize(Decimal(1)) if value % 1 == 0 else value.normalize()
+        return AmountMatch(value, share.span), base
+    return None
+
+
+def find_promise(
+    c: Clauses, today: date, free: Callable[[Span], bool], callback_spans: list[Span]
+) -> PromiseSuggestion | None:
+    """The amount and date promised; ``free`` says a span is not a phone or an e-mail."""
+    text = c.text
+
+    def ok(span: Span) -> bool:
+        # not a phone, not already paid, not in a clause that says it will not be paid
+        return (
+            free(span)
+            and not ALREADY_PAID.search(_before(text, span, 8))
+            and not NEGATED_PAY.search(c.clause_text(span[0]))
+        )
+
+    all_amounts = [a for a in find_amounts(text) if free(a.span)]
+    totals = [a for a in all_amounts if NOT_PROMISE.search(_before(text, a.span, 8))]
+    total_spans = {a.span for a in totals}
+    amounts = [a for a in all_amounts if a.span not in total_spans and ok(a.span)]
+    share = _share_amount(c, all_amounts, totals, ok)
+    if share is not None:
+        amounts = [share[0], *(a for a in amounts if a is not share[1])]
+    # the amount said right after a payment verb is the one promised, else the first
+    amounts.sort(key=lambda a: not PAY_BEFORE.search(_before(text, a.span, 4)))
+    dates = [
+        d
+        for d in find_dates(text, today)
+        if ok(d.span) and not any(a < d.span[1] and d.span[0] < b for a, b in callback_spans)
+    ]
+    paying = [d for d in dates if _pays_near(c, d.span)]
+    amount = amounts[0] if amounts else None
+    when: DateMatch | None
+    if amount is None:
+        when = paying[0] if paying else None  # a date alone is a promise only near a payment
+    else:
+        lo, hi = c.clause(amount.span[0])
+        same = [d for d in dates if lo <= d.span[0] < hi]
+        when = next(iter(same or paying or dates), None)
+    if amount is None and when is None:
+        return None
+    parts = [x.span for x in (amount, when) if x is not None]
+    return PromiseSuggestion(
+        amount.value if amount else None,
+        when.value if when else None,
+        (min(a for a, _ in parts), max(b for _, b in parts)),
+    )
