@@ -396,9 +396,10 @@ def assign_debtor(
 
 
 def debtor_history(
-    engine: Engine, *, actor: Actor, debtor_key: str, limit: int | None = None
+    engine: Engine, *, actor: Actor, debtor_key: str, limit: int | None = None, offset: int = 0
 ) -> list[HistoryEntry]:
-    """The debtor's history, newest first, for whoever may read the debtor.
+    """The debtor's history, newest first, for whoever may read the debtor (``limit``
+    entries after the ``offset`` newest, when given: a page costs the rows it shows).
 
     A viewer gets phone numbers and e-mails in it masked.
     """
@@ -409,7 +410,7 @@ def debtor_history(
             or decide(actor, Action.READ, debtor_team_id=owner.team_id) is not Decision.ALLOWED
         ):
             raise not_found(debtor_key)
-        entries = history_for_debtor(connection, owner.id, limit=limit)
+        entries = history_for_debtor(connection, owner.id, limit=limit, offset=offset)
     if not masks_contact_details(actor):
         return entries
     return [

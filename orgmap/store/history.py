@@ -105,11 +105,12 @@ _INSERT = sa.insert(history_table)
 
 
 def history_for_debtor(
-    connection: sa.Connection, debtor_id: int, *, limit: int | None = None
+    connection: sa.Connection, debtor_id: int, *, limit: int | None = None, offset: int = 0
 ) -> list[HistoryEntry]:
-    """The debtor's entries, newest first (the ``limit`` newest, when given)."""
-    query = _entries().where(_h.debtor_id == debtor_id).order_by(_h.id.desc()).limit(limit)
-    return [HistoryEntry(*row) for row in connection.execute(query)]
+    """The debtor's entries, newest first: the ``limit`` after the ``offset`` newest, when
+    given (a walk of the ``(debtor_id, id)`` index; only those rows are read out)."""
+    query = _entries().where(_h.debtor_id == debtor_id).order_by(_h.id.desc())
+    return [HistoryEntry(*row) for row in connection.execute(query.limit(limit).offset(offset))]
 
 
 def history_entry(

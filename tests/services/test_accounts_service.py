@@ -319,6 +319,16 @@ def test_an_admin_assigns_and_the_debtor_joins_the_users_team(engine, teams_and_
     assert not again.changed and len(assigned) == 1
 
 
+def test_the_history_comes_a_page_at_a_time_newest_first(engine, teams_and_debtor):
+    everything = debtor_history(engine, actor=ADMIN, debtor_key="acme")
+    assert len(everything) >= 4
+    page = debtor_history(engine, actor=ADMIN, debtor_key="acme", limit=2, offset=1)
+    assert [e.id for e in page] == [e.id for e in everything[1:3]]
+    assert [e.id for e in everything] == sorted((e.id for e in everything), reverse=True)
+    beyond = debtor_history(engine, actor=ADMIN, debtor_key="acme", limit=2, offset=len(everything))
+    assert beyond == []
+
+
 def test_a_lead_reassigns_within_the_team(engine, teams_and_debtor):
     lead = teams_and_debtor["wang"]
     done = assign_debtor(engine, actor=lead, debtor_key="acme", to_user="li", now=NOW)

@@ -59,17 +59,18 @@ debtor: str = debtor_key
 page_key = f"activity_page_{debtor}"
 page = max(0, int(st.session_state.get(page_key, 0)))
 try:
-    # One more than the page holds tells whether there is an older page.
+    # The page's entries and one more, which tells whether there is an older page.
     entries = debtor_history(
-        state.engine(), actor=state.actor(), debtor_key=debtor, limit=(page + 1) * PAGE_SIZE + 1
+        state.engine(),
+        actor=state.actor(),
+        debtor_key=debtor,
+        limit=PAGE_SIZE + 1,
+        offset=page * PAGE_SIZE,
     )
 except NotFoundError:  # missing, or another team's: the same words for both
     st.error(t("activity.not_found", lang))
     st.stop()
-shown, older = (
-    entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE],
-    len(entries) > (page + 1) * PAGE_SIZE,
-)
+shown, older = entries[:PAGE_SIZE], len(entries) > PAGE_SIZE
 if not shown:
     st.caption(t("activity.none", lang))
     st.stop()
