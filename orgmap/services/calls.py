@@ -325,7 +325,12 @@ def _promise_problems(report: CallReport) -> list[Problem]:
         report.outcome is Outcome.REFERRED or report.referred_authorizes
     ):
         problems.append(Problem.coded("referred_to", "referral.needs_person"))
-    if report.referred_to is not None and report.outcome is not Outcome.REFERRED:
+    # "She sent me to finance and promised 50k by the month's end": a promise with a
+    # referral is logged as the promise, the referral as its relation.
+    if report.referred_to is not None and report.outcome not in (
+        Outcome.REFERRED,
+        Outcome.PROMISED,
+    ):
         problems.append(Problem.coded("outcome", "referral.needs_referred"))
     return problems
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -206,7 +208,8 @@ def test_a_new_person_referred_to_as_authorizer_becomes_the_route_target(db: See
             {"referred_to", "passed_to"},
         ),
         ({"referred_authorizes": True}, {"referred_to"}),  # flagged, but nobody named
-        ({"referred_to": "boss"}, {"outcome"}),  # a referral needs the outcome 'referred'
+        ({"referred_to": "boss"}, {"outcome"}),  # a referral needs 'referred' (or 'promised')
+        ({"referred_to": "boss", "outcome": Outcome.REFUSED}, {"outcome"}),
     ],
 )
 def test_a_bad_relation_writes_nothing_and_names_the_field(db: SeededDb, fields, paths):
@@ -217,6 +220,29 @@ def test_a_bad_relation_writes_nothing_and_names_the_field(db: SeededDb, fields,
     assert all(p.code for p in exc.value.problems)  # so the page can say it in Chinese
     after = debtors.open_debtor(db.engine, "acme", k=0, actor=T)
     assert after.map == before.map and after.versions == before.versions
+
+
+def test_a_referral_and_a_promise_in_one_call_are_both_kept(db: SeededDb):
+    """"She sent me to finance 李姐 and said they will pay 5万 by the month's end": the
+    call is the promise, the referral its relation, the new person added, in one go."""
+    logged = log(
+        db,
+        outcome=Outcome.PROMISED,
+        referred_to=ContactDraft(key="", name="李姐", department=Department.FINANCE),
+        promise_amount=Decimal("50000"),
+        promise_date=date(2030, 1, 31),
+    )
+    assert logged.new_contact is not None and logged.new_contact.name == "李姐"
+    m = debtors.open_debtor(db.engine, "acme", k=0, actor=T).map
+    assert ("desk", logged.new_contact.key, RelationType.REFERS_TO) in {
+        (r.source, r.target, r.type) for r in m.relations
+    }
+    call = m.interactions[-1]
+    assert (call.outcome, call.promise_amount, call.promise_date) == (
+        Outcome.PROMISED,
+        Decimal("50000.00"),
+        date(2030, 1, 31),
+    )
 
 
 def test_a_buck_pass_to_an_archived_contact_is_refused_after_nothing_was_kept(db: SeededDb):
