@@ -9,8 +9,19 @@ contact with several numbers the form asks which one was used, so that a
 wrong number marks that number only.
 
 One column, one wide button: usable with one thumb on a phone.  Enter does
-not submit (a half-typed note is not logged by accident, and Streamlit then
-shows no English hint about it).
+not submit: a half-typed note is not logged by accident.  (In the form's
+fields Streamlit then shows no hint; in the note, its "Press Enter to apply",
+which the zh-CN style sheet hides.)
+
+Under the note, "Suggest from the note" offers what the note says as ticked
+lines that one press puts into the form's fields (:mod:`note_suggestions`).  A
+button can read only what the browser has sent, and a form sends its fields
+only on its own submit: so the person and the note sit just above the form
+(in the same box), as widgets that keep what is typed without rerunning the
+page (``on_change="ignore"``) and send it with the next press, whichever
+button that is.  They are not fields of a second form: a tap on "Log the
+call" right after typing must log the call, and a widget that reran the page
+when it lost focus would swallow that tap.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from orgmap.i18n import label
 from orgmap.services.calls import CallReport, LoggedCall, log_call
 from orgmap.settings import Settings
 from orgmap.ui import state
-from orgmap.ui.components import contact_picker
+from orgmap.ui.components import contact_picker, note_suggestions
 from orgmap.ui.components.feedback import EXPECTED_ERRORS, flash, show_error
 from orgmap.ui.formatting import escape_markdown
 from orgmap.ui.text import t
@@ -78,12 +89,13 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
         # second Enter would log the call twice.
         for name, blank in _BLANK.items():
             st.session_state[ref(name)] = blank
+        note_suggestions.clear(key)
     _show_chosen_contact(key, m)
 
     def enums(kind: type[StrEnum]) -> dict:
         return {"options": list(kind), "format_func": lambda value: label(value, lang)}
 
-    with st.form(key, enter_to_submit=False):
+    with st.container(border=True):
         who = contact_picker.show(
             t("call.contact", lang),
             m.contacts,
@@ -91,37 +103,49 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             lang=lang,
             offer_new=True,
             placeholder=True,
+            on_change="ignore",  # kept, sent with the next press (module docstring)
         )
-        outcome = st.selectbox(
-            t("call.outcome", lang),
-            **enums(Outcome),
-            index=None,
-            key=ref("outcome"),
-            placeholder=t("common.choose", lang),
+        note = st.text_input(
+            t("call.note", lang), key=ref("note"), max_chars=NOTE_MAX_CHARS, on_change="ignore"
         )
-        channel = st.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
-        dialled = _number_field(ref, m.contact(st.session_state.get(ref("contact")) or ""), lang)
-        note = st.text_input(t("call.note", lang), key=ref("note"), max_chars=NOTE_MAX_CHARS)
-        with st.expander(t("call.section.referred", lang)):
-            referred = _named_person(ref, "ref", m, lang)
-            authorizes = st.checkbox(t("call.referred_authorizes", lang), key=ref("ref_authorizes"))
-        with st.expander(t("call.section.passed", lang)):
-            passed = _named_person(ref, "pass", m, lang)
-        with st.expander(t("call.section.promised", lang)):
-            amount = st.text_input(t("call.amount", lang), key=ref("amount"))
-            promise_date = st.date_input(
-                t("call.promise_date", lang), value=None, key=ref("promise_date")
+        note_suggestions.show(key, m=m, lang=lang, settings=settings)
+        # The box draws the border: the form inside it is the rest of the same card.
+        with st.form(key, enter_to_submit=False, border=False):
+            outcome = st.selectbox(
+                t("call.outcome", lang),
+                **enums(Outcome),
+                index=None,
+                key=ref("outcome"),
+                placeholder=t("common.choose", lang),
             )
-        with st.expander(t("call.section.new", lang)):
-            newcomer = _person_fields(ref, "new", lang)
-        disposition = st.selectbox(
-            t("call.disposition", lang),
-            **enums(Disposition),
-            index=None,
-            key=ref("disposition"),
-            placeholder=t("call.disposition_same", lang),
-        )
-        submitted = st.form_submit_button(t("call.submit", lang), type="primary", width="stretch")
+            channel = st.selectbox(t("call.channel", lang), **enums(Channel), key=ref("channel"))
+            dialled = _number_field(
+                ref, m.contact(st.session_state.get(ref("contact")) or ""), lang
+            )
+            with st.expander(t("call.section.referred", lang), expanded=_filled(ref, "ref")):
+                referred = _named_person(ref, "ref", m, lang)
+                authorizes = st.checkbox(
+                    t("call.referred_authorizes", lang), key=ref("ref_authorizes")
+                )
+            with st.expander(t("call.section.passed", lang), expanded=_filled(ref, "pass")):
+                passed = _named_person(ref, "pass", m, lang)
+            with st.expander(t("call.section.promised", lang), expanded=_filled(ref, "promise")):
+                amount = st.text_input(t("call.amount", lang), key=ref("amount"))
+                promise_date = st.date_input(
+                    t("call.promise_date", lang), value=None, key=ref("promise_date")
+                )
+            with st.expander(t("call.section.new", lang), expanded=_filled(ref, "new")):
+                newcomer = _person_fields(ref, "new", lang)
+            disposition = st.selectbox(
+                t("call.disposition", lang),
+                **enums(Disposition),
+                index=None,
+                key=ref("disposition"),
+                placeholder=t("call.disposition_same", lang),
+            )
+            submitted = st.form_submit_button(
+                t("call.submit", lang), type="primary", width="stretch"
+            )
     if not submitted:
         return
     someone_new = who == contact_picker.NEW
@@ -134,7 +158,7 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
             contact=who if who and not someone_new else "",
             channel=channel,
             outcome=_required(who, outcome),
-            # A number chosen for another contact (the pick changed inside the form) is dropped.
+            # A number chosen for another contact (the pick changed since it was drawn): dropped.
             phone=dialled[1] if dialled is not None and dialled[0] == who else None,
             note=note,
             promise_amount=_amount(amount),
@@ -165,10 +189,10 @@ def _show_chosen_contact(key: str, m: DebtorMap) -> None:
     Streamlit forgets a widget's value on a run that does not draw it (another
     page), and the picker would then show its first option: so the choice is
     kept in :mod:`orgmap.ui.state` and put back into the picker on every run.
-    A form's widgets send their values only when it is submitted: a picker
-    holding another value than the one put there on the last run was changed in
-    the form and submitted, and that becomes the choice (kept even when the
-    call is refused, so that it survives a trip to another page).
+    The picker keeps a choice without rerunning and sends it with the next press
+    (a submit, "Suggest from the note"): a picker holding another value than the
+    one put there on the last run was changed since, and that becomes the choice
+    (kept even when the call is refused, so that it survives a trip to another page).
     """
     widget, shown = f"{key}_contact", f"{key}_contact_shown"
     if widget in st.session_state and st.session_state[widget] != st.session_state.get(shown):
@@ -191,7 +215,7 @@ def _number_field(
 
     The form does not rerun while it is filled in, so the choice is offered for
     the contact picked when the form was drawn (on the map, or by the last
-    submit); returns that contact's key and the number (None: not recorded).
+    press); returns that contact's key and the number (None: not recorded).
     With one number the service records it without asking.
     """
     numbers = list(dict.fromkeys(p.e164 for p in contact.phones)) if contact else []
@@ -211,6 +235,24 @@ def _number_field(
 def _shown_number(contact: Contact, e164: str) -> str:
     phone = next(p for p in contact.phones if p.e164 == e164)
     return format_phone(phone)
+
+
+def _filled(ref: Callable[[str], str], section: str) -> bool:
+    """Whether the form's optional ``section`` (``ref``, ``pass``, ``promise``, ``new``)
+    holds anything, as filled by a suggestion or kept from a refused submit: it is
+    then drawn open, so that nothing the call will log is hidden."""
+    values = st.session_state
+    if section == "promise":
+        return bool(str(values.get(ref("amount")) or "").strip()) or (
+            values.get(ref("promise_date")) is not None
+        )
+    if section == "new" and values.get(ref("contact")) == contact_picker.NEW:
+        return True
+    if values.get(ref(f"{section}_pick")) is not None or values.get(ref(f"{section}_authorizes")):
+        return True
+    return any(
+        str(values.get(ref(f"{section}_{f}")) or "").strip() for f in ("name", "title", "phone")
+    )
 
 
 def _person_fields(ref: Callable[[str], str], prefix: str, lang: str) -> ContactDraft:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 import streamlit as st
 
@@ -22,12 +23,13 @@ def show(
     lang: str,
     offer_new: bool = False,
     placeholder: bool = False,
-    on_change: Callable[[], None] | None = None,
+    on_change: Callable[[], None] | Literal["ignore"] | None = None,
 ) -> str | None:
     """Draw the picker; return the chosen contact key, :data:`NEW`, or ``None``.
 
     Archived contacts are never offered.  With ``placeholder`` nothing is chosen
-    until the user picks.  Works inside a form (then without ``on_change``).
+    until the user picks.  Works inside a form (then without ``on_change``);
+    ``on_change="ignore"`` keeps the pick without a rerun, sent with the next press.
     """
     labels = {c.key: contact_label(c, lang) for c in contacts if not c.archived}
     if offer_new:
