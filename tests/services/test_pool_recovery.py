@@ -38,9 +38,9 @@ import pytest
 import sqlalchemy as sa
 
 from orgmap.domain.access import cli_actor
-from orgmap.store.engine import PING_AFTER_IDLE_S
 from orgmap.services.accounts import add_team, teams
 from orgmap.services.database import open_database
+from orgmap.store.engine import PING_AFTER_IDLE_S
 
 pytestmark = pytest.mark.postgres
 
