@@ -27,6 +27,8 @@ __all__ = [
     "Credentials",
     "DebtorOwner",
     "Team",
+    "account_from_row",
+    "account_select",
     "debtor_owner",
     "debtor_team",
     "find_account",
@@ -130,7 +132,8 @@ def insert_user(
     return None if found is None else int(found)
 
 
-def _accounts() -> sa.Select[Any]:
+def account_select() -> sa.Select[Any]:
+    """The columns :func:`account_from_row` reads: the user with their team's name."""
     joined = user_account_table.outerjoin(team_table, _u.team_id == _t.id)
     return sa.select(
         _u.id,
@@ -146,7 +149,7 @@ def _accounts() -> sa.Select[Any]:
     ).select_from(joined)
 
 
-def _account(row: Any) -> Account:
+def account_from_row(row: Any) -> Account:
     return Account(
         id=row.id,
         name=row.name,
@@ -172,16 +175,16 @@ def find_credentials(
 ) -> Credentials | None:
     """The account and its password hash, for checking a login."""
     condition = _u.id == user_id if name is None else _u.name_key == name_key(name)
-    row = connection.execute(_accounts().where(condition)).one_or_none()
+    row = connection.execute(account_select().where(condition)).one_or_none()
     if row is None:
         return None
-    return Credentials(_account(row), row.password_hash, row.failed_logins)
+    return Credentials(account_from_row(row), row.password_hash, row.failed_logins)
 
 
 def list_accounts(connection: sa.Connection) -> list[Account]:
     """Every user, by name."""
-    rows = connection.execute(_accounts().order_by(_u.name_key, _u.id))
-    return [_account(row) for row in rows]
+    rows = connection.execute(account_select().order_by(_u.name_key, _u.id))
+    return [account_from_row(row) for row in rows]
 
 
 def _not_locked(now: datetime) -> sa.ColumnElement[bool]:
