@@ -52,7 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.machine import load_average, machine, say, server_version
+from bench.machine import load_average, machine, publish, say, server_version
 from bench.timing import summarize
 
 # Only the standard library and bench.timing above: a cold child times its own imports
@@ -87,10 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _databases(kind, args=args, now=started) as urls:
             results["databases"][kind] = _bench(kind, urls, args=args)
     results["machine"]["load_average_after"] = load_average()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(report(results))
-    print(f"\nwritten to {args.out}")
+    publish(results, args.out, report(results))
     return 0
 
 

@@ -1,11 +1,11 @@
 """Precision and recall of the note extractor on the labelled notes.
 
-``python -m bench.extract_eval [--set generated|handwritten|heldout|all]`` prints, per
-set and per field, precision / recall and the time per note (the first note,
-which warms the caches, is not timed), then the misses. ``--set both`` is the
-old name of ``all``.
+``python -m bench.extract_eval [--set generated|handwritten|heldout|heldout2|all]
+[--repeat N]`` prints, per set and per field, precision / recall and the time per
+note (the first note, which warms the caches, is not timed; with ``--repeat`` the
+best of N passes), then the misses. ``--set both`` is the old name of ``all``.
 
-Three sets, all labelled with what a careful collector expects whether or not
+Four sets, all labelled with what a careful collector expects whether or not
 the extractor gets it:
 
 - ``notes_labelled.jsonl`` is *generated from templates*
@@ -13,9 +13,12 @@ the extractor gets it:
 - ``notes_handwritten.jsonl`` holds notes written by hand in collectors' voice
   (typos, Chinese numerals, split numbers, totals vs promises); the rules were
   tuned on its misses, so its scores overstate real notes too;
-- ``notes_heldout.jsonl`` holds notes written later by another author (other
-  people, phrasings and traps) and labelled before the second round of rules;
-  it is measured, never tuned on: its figures are the ones to believe.
+- ``notes_heldout.jsonl`` holds notes written later by another author; it was
+  held out in the second round, and the third round tuned on its misses, so it
+  now overstates real notes as well;
+- ``notes_heldout2.jsonl`` holds notes written and labelled before the third
+  round of rules (new people, phrasings, typos, traps; a quarter in English); it
+  is measured, never tuned on: its figures are the ones to believe.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "EVAL_MAP",
     "HANDWRITTEN",
     "HELDOUT",
+    "HELDOUT2",
     "LABELLED",
     "SETS",
     "Score",
@@ -48,7 +52,13 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LABELLED = DATA / "notes_labelled.jsonl"
 HANDWRITTEN = DATA / "notes_handwritten.jsonl"
 HELDOUT = DATA / "notes_heldout.jsonl"
-SETS = {"generated": LABELLED, "handwritten": HANDWRITTEN, "heldout": HELDOUT}
+HELDOUT2 = DATA / "notes_heldout2.jsonl"
+SETS = {
+    "generated": LABELLED,
+    "handwritten": HANDWRITTEN,
+    "heldout": HELDOUT,
+    "heldout2": HELDOUT2,
+}
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (
@@ -127,13 +137,16 @@ def evaluate(rows: list[dict]) -> tuple[dict[str, Score], float, list[tuple[str,
     return scores, elapsed / max(1, len(rows) - 1), misses
 
 
-def report(name: str, rows: list[dict], misses_shown: int) -> None:
+def report(name: str, rows: list[dict], misses_shown: int, repeat: int = 1) -> None:
     scores, per_note, misses = evaluate(rows)
+    for _ in range(repeat - 1):  # the scores do not change; the best time is the one shown
+        per_note = min(per_note, evaluate(rows)[1])
     print(f"== {name}: {len(rows)} notes")
     print(f"{'field':<16}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
     for f, sc in scores.items():
         print(f"{f:<16}{sc.precision:>10.3f}{sc.recall:>8.3f}{sc.tp:>5}{sc.fp:>5}{sc.fn:>5}")
-    print(f"time per note: {per_note * 1000:.2f} ms")
+    best = f" (best of {repeat})" if repeat > 1 else ""
+    print(f"time per note: {per_note * 1000:.2f} ms{best}")
     for f, note, got, want in misses[:misses_shown]:
         print(f"MISS {f}: {note}\n  got  {sorted(map(str, got))}\n  want {sorted(map(str, want))}")
     print()
@@ -143,11 +156,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.extract_eval")
     parser.add_argument("--set", choices=(*SETS, "all", "both"), default="all")
     parser.add_argument("--misses", type=int, default=40, help="misses shown per set")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="passes per set; the best time per note is shown"
+    )
     args = parser.parse_args(argv)
     names = list(SETS) if args.set in ("all", "both") else [args.set]
     try:
         for name in names:
-            report(name, load_notes(SETS[name]), args.misses)
+            report(name, load_notes(SETS[name]), args.misses, max(1, args.repeat))
         sys.stdout.flush()
     except BrokenPipeError:  # piped into head: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sqlite3
@@ -53,3 +54,11 @@ def load_average() -> list[float]:
 def say(message: str) -> None:
     """A progress line on standard error, with the time."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def publish(results: dict[str, Any], out: Path, report: str) -> None:
+    """Write ``results`` to ``out`` as JSON and print ``report`` (its table) and where."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(report)
+    print(f"\nwritten to {out}")

@@ -63,7 +63,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench.machine import load_average, machine, say
+from bench.machine import load_average, machine, publish, say
 from bench.timing import summarize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -130,10 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             load = {"load_average_before": before, "load_average_after": load_average()}
             results["databases"][kind] = {"team": team, **load, **figures}
     results["machine"]["load_average_after"] = load_average()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(report(results))
-    print(f"\nwritten to {args.out}")
+    publish(results, args.out, report(results))
     return 0
 
 

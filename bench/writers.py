@@ -39,7 +39,6 @@ show no title coming back after it was replaced (an edit silently undone).
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import queue
@@ -65,7 +64,7 @@ from bench.generate import debtor_key, generate_debtor
 from bench.load import drop_postgres_database, fresh_postgres_database, fresh_sqlite_database
 
 # --- adapter: every call into orgmap; re-point these when the API changes ------------
-from bench.machine import say
+from bench.machine import publish, say
 from orgmap.domain.access import Actor, Role, cli_actor
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.fields import format_phone
@@ -606,7 +605,6 @@ def main(argv: list[str] | None = None) -> int:
     kinds = {"sqlite": ["sqlite"], "postgres": ["postgresql"]}.get(args.db) or list(GOALS)
     started, load_before = datetime.now(UTC), os.getloadavg()  # a busy neighbour shows here
     results = {kind: bench(kind, args) for kind in kinds}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "command": shlex.join(["python", "-m", "bench.writers", *argv]),
         "started_at": started.isoformat(timespec="seconds"),
@@ -614,9 +612,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "results": results,
     }
-    args.out.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
-    print(report(results))
-    print(f"\nwritten to {args.out}")
+    publish(document, args.out, report(results))
     return 0
 
 

@@ -92,6 +92,16 @@ def counts(db: SeededDb, key: str = "shop") -> tuple[int, int, int]:
     return len(m.contacts), len(m.relations), len(m.interactions)
 
 
+def assert_li_referred_by_desk(m: DebtorMap) -> None:
+    """李姐 is on the map, in finance with her mobile, referred to by the desk."""
+    (li,) = [c for c in m.contacts if c.name == "李姐"]
+    assert li.department is Department.FINANCE
+    assert [p.e164 for p in li.phones] == ["+8613812345678"]
+    assert ("desk", li.key, RelationType.REFERS_TO) in {
+        (r.source, r.target, r.type) for r in m.relations
+    }
+
+
 def end_of_month_said(note: str, m: DebtorMap):
     """The date the extractor reads from "月底" today, checked to be a month's last day."""
     found = extract(note, called="desk", m=m, at=datetime.now(UTC))
@@ -140,12 +150,7 @@ def test_a_ticked_referral_is_logged_with_the_call_and_an_unticked_promise_is_no
     submit(at_shop)
 
     m = db.map("shop")
-    (li,) = [c for c in m.contacts if c.name == "李姐"]
-    assert li.department is Department.FINANCE
-    assert [p.e164 for p in li.phones] == ["+8613812345678"]
-    assert ("desk", li.key, RelationType.REFERS_TO) in {
-        (r.source, r.target, r.type) for r in m.relations
-    }
+    assert_li_referred_by_desk(m)
     call = m.interactions[-1]
     assert (call.contact, call.outcome, call.note) == ("desk", Outcome.REFERRED, NOTE)
     assert call.promise_amount is None and call.promise_date is None
@@ -191,12 +196,7 @@ def test_the_issue_note_ticked_whole_logs_the_referral_and_the_promise_with_the_
     submit(at_shop)
 
     m = db.map("shop")
-    (li,) = [c for c in m.contacts if c.name == "李姐"]
-    assert li.department is Department.FINANCE
-    assert [p.e164 for p in li.phones] == ["+8613812345678"]
-    assert ("desk", li.key, RelationType.REFERS_TO) in {
-        (r.source, r.target, r.type) for r in m.relations
-    }
+    assert_li_referred_by_desk(m)
     call = m.interactions[-1]
     assert (call.contact, call.outcome, call.promise_amount, call.promise_date) == (
         "desk",
