@@ -223,8 +223,8 @@ def test_a_bad_relation_writes_nothing_and_names_the_field(db: SeededDb, fields,
 
 
 def test_a_referral_and_a_promise_in_one_call_are_both_kept(db: SeededDb):
-    """"She sent me to finance 李姐 and said they will pay 5万 by the month's end": the
-    call is the promise, the referral its relation, the new person added, in one go."""
+    """A call saying "she sent me to finance 李姐, they will pay 5万 by the month's end":
+    the call is the promise, the referral its relation, the new person added, in one go."""
     logged = log(
         db,
         outcome=Outcome.PROMISED,
