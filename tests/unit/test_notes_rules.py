@@ -298,3 +298,276 @@ def test_long_hostile_notes_stay_fast_and_quiet():
         assert all(0 <= a <= b <= len(note) for a, b in [r.span for r in s.relations])
     assert run("空号，13812345678 打错了，" * 250).people == ()
     assert run("那天再打，" * 1000).callback is None
+
+
+# === third round: rules from the first held-out set's misses =================================
+
+# --- numbers: entities, formal numerals, spoken 幺, QQ --------------------------------------
+
+
+def test_html_entities_are_blanked_like_markup():
+    s = run("小王说找财务&nbsp;郑姐，郑姐手机&nbsp;13912345678&amp;")
+    assert ("refers_to", "wang", "郑姐") in relations(s)
+    assert phones(s) == {"+8613912345678"}
+    assert "财务" not in {p.name for p in s.people}
+
+
+def test_formal_numerals_are_amounts():
+    for said, amount in [("叁万元整", 30000), ("壹万伍仟元", 15000), ("人民币贰仟伍佰元", 2500)]:
+        s = run(f"她说周五付{said}")
+        assert s.promise is not None and s.promise.amount == Decimal(amount), said
+    assert {p.name for p in run("伍经理说周五付两万").people} == {"伍经理"}  # a surname still
+
+
+def test_the_spoken_one_in_a_number_said_aloud():
+    assert phones(run("号码是幺三九 幺二三四 五六七八")) == {"+8613912345678"}
+
+
+def test_a_qq_number_is_no_phone():
+    s = run("她留了QQ 2851934476，也可以加QQ号 13912345678")
+    assert phones(s) == set()
+
+
+# --- amounts: thresholds, already paid, put off, paid off, invoices -----------------------------
+
+
+def test_a_threshold_is_no_amount_promised():
+    s = run("王总审批一万以上的付款，周五先付八千")
+    assert s.promise is not None and s.promise.amount == Decimal(8000)
+    s = run("Mr Chen signs off anything above 20k", called="zhao")
+    assert s.promise is None
+
+
+def test_an_amount_said_as_paid_before_or_after_it_is_no_promise():
+    s = run("合同九十万，已付 300,000，剩下60万年底前付清")
+    assert s.promise is not None and s.promise.amount == Decimal(600000)
+    assert run("三万已经打了，让我们查账").promise is None
+    assert run("the cashier said the 18,000 went out this morning").promise is None
+    assert run("she said 20,000 was transferred yesterday").promise is None
+
+
+def test_a_clause_that_puts_payment_off_promises_nothing():
+    s = run("赵经理说这周五打了两万，剩五万明年再说", called="zhao")
+    assert s.promise is None or s.promise.amount != Decimal(50000)
+    assert run("剩下八万看情况").promise is None
+
+
+def test_a_date_refused_in_its_clause_is_no_promise_date():
+    s = run("15号前不行，20号付三万")
+    assert s.promise is not None and s.promise.date == date(2026, 12, 20)
+    assert run("月底前肯定来不及").promise is None
+
+
+def test_paid_when_due():
+    s = run("吴工说发票1月5号到期，到期就付")
+    assert s.promise is not None and s.promise.date == date(2027, 1, 5)
+    assert s.outcome is not None and s.outcome.value == "promised"
+
+
+def test_money_that_comes_over_is_paid():
+    s = run("老板娘说元旦前把钱打过来")
+    assert s.promise is not None and s.promise.date == date(2026, 12, 31)
+    s = run("财务说周三到账")
+    assert s.promise is not None and s.promise.date == date(2026, 12, 2)
+    assert run("钱还没到账，周三再查").promise is None
+
+
+def test_paying_it_all_off_promises_the_total():
+    s = run("李姐说总共欠九万，下周五前全部付清")
+    assert s.promise is not None
+    assert (s.promise.amount, s.promise.date) == (Decimal(90000), date(2026, 12, 11))
+
+
+def test_an_amount_with_no_payment_or_date_near_it_is_no_promise():
+    assert run("对方要求我们开发票，发票金额 36,800").promise is None
+    assert run("合同额 12万，货已经发了").promise is None
+    s = run("Zhao can do 20k this Friday", called="zhao")  # no payment word, but a day
+    assert s.promise is not None and s.promise.amount == Decimal(20000)
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+def test_a_promise_sent_by_message_after_no_answer_is_promised():
+    s = run("电话一直没人接，后来李姐回微信说周五付两万")
+    assert s.outcome is not None and s.outcome.value == "promised"
+    s = run("called 3x no answer, then she texted: will pay 10k Friday")
+    assert s.outcome is not None and s.outcome.value == "promised"
+    # no other channel between: two outcomes, left to the collector (the call form asks)
+    s = run("打了三次没人接，李姐说月底付5万")
+    assert s.outcome is not None and s.outcome.value == "no_answer"
+    assert s.promise is not None and s.promise.amount == Decimal(50000)
+
+
+def test_paying_next_week_without_a_day_is_promised_with_no_date():
+    s = run("赵经理说钱下礼拜付", called="zhao")
+    assert s.outcome is not None and s.outcome.value == "promised"
+    assert s.promise is None
+
+
+def test_abuse_complaints_and_hanging_up_are_refusals():
+    for note in ["李姐骂人了", "说再催就投诉我们", "她直接挂了", "he hung up on me"]:
+        s = run(note)
+        assert s.outcome is not None and s.outcome.value == "refused", note
+
+
+# --- call-backs ----------------------------------------------------------------------------------
+
+
+def test_call_backs_said_other_ways():
+    s = run("the receptionist said call him after 3pm tomorrow")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+    s = run("李姐不配合，后天让主管打")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-03T10:00:00+08:00"
+    s = run("Ms Li will call me back Thursday 4pm")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-03T16:00:00+08:00"
+    assert run("told me to call him").callback is None  # no day, no time
+
+
+def test_clock_times_and_days_counted_from_the_call():
+    s = run("明天15:30再打")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T15:30:00+08:00"
+    s = run("下午3:05再打")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-01T15:05:00+08:00"
+    for said, day in [
+        ("三天内付两万", date(2026, 12, 4)),
+        ("5个工作日内付两万", date(2026, 12, 8)),
+        ("will pay 20k within 10 days", date(2026, 12, 11)),
+    ]:
+        s = run(said)
+        assert s.promise is not None and s.promise.date == day, said
+    assert find_dates("月初", date(2026, 12, 10))[0].value == date(2027, 1, 1)
+    assert find_dates("月初", date(2026, 12, 3)) == ()  # said at the start of a month: vague
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def test_a_surname_said_for_someone_else_keeps_the_role():
+    s = run("前台说老板姓苏，苏总手机 186 1234 9876")
+    assert {p.name for p in s.people} == {"前台", "苏总"}
+    assert ("refers_to", "wang", "苏总") in relations(s)
+
+
+def test_a_role_said_right_after_a_name_is_that_person():
+    s = run("the receptionist said Mr Gao the CFO handles it, 139 1234 5678")
+    assert {(p.name, p.title) for p in s.people} == {("", "receptionist"), ("Mr Gao", "Mr")}
+    s = run("现在采购是邹经理负责，邹经理手机 13912345678")
+    assert {p.name for p in s.people} == {"邹经理"}
+
+
+def test_rooms_and_departments_are_no_people():
+    assert {p.name for p in run("财务室电话是 010 8456 2390").people} == {"小王"}
+    assert run("送到总经理办公室了").people == ()
+    s = run("Zhao says the finance dept has the invoice", called="zhao")
+    assert {p.title for p in s.people} == {""}
+
+
+def test_english_roles_said_bare():
+    s = run("Zhao: sales will pay 30k Friday", called="zhao")
+    assert ("", "sales") in {(p.name, p.title) for p in s.people}
+    s = run("小王说boss出差了")
+    assert ("", "boss") in {(p.name, p.title) for p in s.people}
+    assert run("we talked about sales figures").people == ()
+
+
+def test_english_given_names():
+    s = run("Tony in purchasing said he will pay 10k tomorrow")
+    assert "Tony" in {p.name for p in s.people}
+    s = run("赵经理说对接人换成了Grace，Grace手机 13912345678", called="zhao")
+    assert ("refers_to", "zhao", "Grace") in relations(s)
+    assert run("Will pay on May 5").people == ()  # a verb and a month, no one
+    assert run("Tony's invoice is wrong").people == ()  # whose, not who
+
+
+def test_a_role_said_again_after_a_named_person_in_it_is_that_person():
+    s = run("小王说找销售部的裴经理，裴经理说销售不管钱")
+    assert {p.name for p in s.people} == {"小王", "裴经理"}
+    s = run("找销售部门的裴经理")
+    assert {p.name for p in s.people} == {"裴经理"}
+
+
+def test_the_receptionist_is_someone_else_when_the_called_one_is_named():
+    s = run("小王休假，前台的同事说不知道")
+    assert [(p.name, p.existing) for p in s.people] == [("小王", "wang"), ("前台", None)]
+    s = run("前台说不知道")
+    assert [(p.name, p.existing) for p in s.people] == [("前台", "wang")]
+
+
+# --- relations ------------------------------------------------------------------------------
+
+
+def test_the_last_speaker_before_a_referral_makes_it():
+    s = run("小王说找财务的江姐，江姐说付款要问出纳小杜")
+    assert relations(s) == {("refers_to", "wang", "江姐"), ("passes_buck_to", "江姐", "小杜")}
+
+
+def test_buck_passing_said_other_ways():
+    s = run("Zhao keeps pushing me to finance, finance manager Ms Luo", called="zhao")
+    assert ("passes_buck_to", "zhao", "Ms Luo") in relations(s)
+    s = run("赵经理说：这事别找我，找法务！", called="zhao")
+    assert relations(s) == {("passes_buck_to", "zhao", "法务")}
+
+
+def test_authorizers_said_other_ways():
+    assert run("付款要审批，审批人是蔡总").authorizers == ("蔡总",)
+    assert run("小王说审批到了贺总那里，卡住了").authorizers == ("贺总",)
+    assert run("front desk: boss is Mr Fan").authorizers == ("Mr Fan",)
+    assert run("the GM Mr Yang approves all payments").authorizers == ("Mr Yang",)
+    assert run("Ms Wu said only Mr Yang can approve").authorizers == ("Mr Yang",)
+
+
+def test_only_a_leader_authorizes_by_agreeing():
+    assert run("赵经理说董总同意了，先付两万", called="zhao").authorizers == ("董总",)
+    assert run("赵经理说老板同意了", called="zhao").authorizers == ("老板",)
+    assert run("李姐同意了先付两万").authorizers == ()
+
+
+def test_handled_by_is_a_referral():
+    s = run("Xiao Wang said payments are handled by Ms Tao")
+    assert relations(s) == {("refers_to", "wang", "Ms Tao")}
+
+
+def test_a_clause_starting_with_find_is_a_referral_when_someone_speaks():
+    s = run("小王说财务座机打不通，找闫会计")
+    assert ("refers_to", "wang", "闫会计") in relations(s)
+    assert relations(run("上午打了，找闫会计，闫会计不在")) == set()
+
+
+def test_a_number_given_after_the_called_contact_spoke_in_an_earlier_sentence():
+    s = run("front desk: boss is Mr Lai. Mr Lai mobile 139 1234 5678")
+    assert ("refers_to", "wang", "Mr Lai") in relations(s)
+    s = run("小王说不清楚。李姐说找孔会计，孔会计手机 13912345678")
+    assert ("refers_to", "wang", "孔会计") not in relations(s)  # 李姐 spoke since
+
+
+def test_a_number_said_to_be_someone_s_named_after_it():
+    s = run("小王念了个号码 13912345678，是财务魏姐的")
+    assert relations(s) == {("refers_to", "wang", "魏姐")}
+    assert phones(s) == {"+8613912345678"}
+    s = run("小王说13912345678是我的，魏姐不在")
+    assert relations(s) == set()
+    assert [p.name for p in s.people if p.phones] == ["小王"]
+
+
+def test_long_notes_built_on_the_third_round_rules_stay_fast():
+    """Under 50 ms each on this machine; the limit here leaves room for a slow CI."""
+    notes = [
+        "小王说，找李姐" * 800,
+        "13812345678，是财务李姐的，" * 250,
+        "小王说李姐手机13812345678。" * 300,
+        "审批到了王总那里，" * 600,
+        "15:30再打，" * 900,
+        "三天内付两万，" * 800,
+        "&nbsp;" * 900,
+        "the transfer of 18,000 went out, " * 160,
+        "赵经理说boss不在，finance那边的Linda可以处理，Linda 手机 +86 158 1092 3346。" * 80,
+        "Linda said boss will " * 300,
+    ]
+    run("warm")
+    for note in notes:
+        started = time.perf_counter()
+        s = run(note)
+        assert time.perf_counter() - started < 0.5, note[:20]
+        assert all(0 <= a <= b <= len(note) for a, b in [r.span for r in s.relations])
+    assert run("&nbsp;" * 900).people == ()

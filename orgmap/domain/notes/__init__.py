@@ -26,10 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from orgmap.domain.model import Contact, DebtorMap
+from orgmap.domain.model import DebtorMap
 from orgmap.domain.notes.clauses import Clauses
-from orgmap.domain.notes.people import PINYIN_SURNAMES, Mention, find_mentions, find_pronouns
-from orgmap.domain.notes.phones import EmailMatch, PhoneMatch, find_emails, find_phones
+from orgmap.domain.notes.linking import (
+    MentionIndex,
+    give_numbers,
+    link_relations,
+    referrals_by_number,
+    resolve_people,
+    who_decides,
+)
+from orgmap.domain.notes.people import find_mentions, find_pronouns
+from orgmap.domain.notes.phones import PhoneMatch, find_emails, find_phones
 from orgmap.domain.notes.promises import (
     CallbackSuggestion,
     PromiseSuggestion,
@@ -37,7 +45,6 @@ from orgmap.domain.notes.promises import (
     find_promise,
 )
 from orgmap.domain.notes.relations import (
-    NO_AUTHORITY,
     REACHED,
     WRONG_NUMBER,
     find_outcome,
@@ -55,7 +62,10 @@ __all__ = [
 ]
 
 MAX_NOTE = 5000  # characters read; a longer note is cut, not refused
-_NOISE = re.compile(r"<[^>\n]{0,200}>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# markup, HTML entities (``&nbsp;`` pasted from a web form) and control characters
+_NOISE = re.compile(
+    r"<[^>\n]{0,200}>|&(?:[a-zA-Z]{2,8}|#\d{1,5}|#x[0-9a-fA-F]{1,4});|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,104 +112,10 @@ class Suggestions:
 
 
 def _clean(note: str) -> str:
-    """The note cut to MAX_NOTE, markup and control characters blanked (spans keep their place)."""
+    """The note cut to MAX_NOTE, markup, entities and control characters blanked (spans keep
+    their place)."""
     note = note[:MAX_NOTE]
     return _NOISE.sub(lambda m: " " * len(m.group()), note)
-
-
-_HON_EN = {"manager": "经理", "director": "总监", "boss": "老板", "xiao": "小", "lao": "老"}
-
-
-def _matches_english(mention: Mention, contact: Contact) -> bool:
-    hon, _, surname = mention.name.rpartition(" ")
-    hon = hon.rstrip(".").lower()
-    sur = PINYIN_SURNAMES.get(surname.lower())
-    if sur is None:
-        return False
-    if not hon:  # a bare "Zhao": the contact whose surname it is
-        return contact.name.lstrip("小老阿").startswith(sur)
-    if hon in ("xiao", "lao"):
-        return contact.name == _HON_EN[hon] + sur
-    title = _HON_EN.get(hon)
-    return contact.name.startswith(sur) and (
-        title is None or title in contact.name or title in contact.title
-    )
-
-
-def _matches(mention: Mention, contact: Contact) -> bool:
-    if not mention.name:
-        return False
-    if mention.name == contact.name:
-        return True
-    if mention.name.isascii():
-        return _matches_english(mention, contact)
-    return bool(
-        mention.title
-        and contact.name[:1] == mention.name[:1]
-        and mention.title in contact.title
-        and len(mention.name) <= len(mention.title) + 2
-    )
-
-
-def _resolve_people(note: str, mentions: tuple[Mention, ...], called: str | None, m: DebtorMap):
-    """Mentions merged per person; returns the people and, per mention, its person index."""
-    people: list[dict] = []
-    index: list[int] = []
-    called_contact = m.contact(called) if called else None
-    for mention in mentions:
-        key = mention.name or mention.title
-        known = [c.key for c in m.contacts if _matches(mention, c)]
-        existing = called if called in known else next(iter(known), None)
-        if (
-            existing is None
-            and called_contact is not None
-            and (not mention.name or mention.name == mention.title)
-            and mention.department == called_contact.department.value
-        ):
-            existing = called  # "the receptionist" when we called the receptionist
-        for i, person in enumerate(people):
-            if (existing and person["existing"] == existing) or person["key"] == key:
-                index.append(i)
-                break
-        else:
-            people.append(
-                {"key": key, "mention": mention, "existing": existing, "phones": [], "email": None}
-            )
-            index.append(len(people) - 1)
-    return people, index
-
-
-def _person_before(pos: int, lo: int, spans, pronouns, mentions_idx) -> int | None:
-    """The person named (or a pronoun standing for one) last before ``pos`` but after ``lo``."""
-    best: tuple[int, int | None] | None = None
-    for (start, _end), i in zip(spans, mentions_idx, strict=True):
-        if lo <= start < pos and (best is None or start > best[0]):
-            best = (start, i)
-    for start, _end in pronouns:
-        if lo <= start < pos and (best is None or start > best[0]):
-            earlier = [i for (s, _), i in zip(spans, mentions_idx, strict=True) if s < start]
-            best = (start, earlier[-1] if earlier else None)
-    return None if best is None else best[1]
-
-
-_SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
-# the called contact speaking, for a number they give without a word for it ("小王：…")
-_TELLS = re.compile(r"\s?(?:说|讲|告诉|[：:]|said|says|told)", re.IGNORECASE)
-# how far (characters, no punctuation) a name may sit before "签字": "等韦总回来签字"
-_ADJACENT = re.compile(r"^[^，,。；;！!？?\s]{0,3}$")
-
-
-def _speaker(c: Clauses, pos: int, lo: int, spans, idx, nearest: int | None) -> int | None:
-    """Who says a referral: when the person named last sits in an earlier clause
-    ("小王说老板不在，让我找财务"), the one who "说" in that sentence, else the nearest."""
-    clause_lo, _ = c.clause(pos)
-    near = [s for (s, _), i in zip(spans, idx, strict=True) if lo <= s < pos and i == nearest]
-    if nearest is None or not near or near[-1] >= clause_lo:
-        return nearest
-    for (start, end), i in zip(spans, idx, strict=True):
-        if lo <= start < pos and end > 0 and _SAID.match(c.text, end):
-            return i
-    return nearest
 
 
 def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...]) -> bool:
@@ -242,129 +158,27 @@ def extract(
         return not any(a < span[1] and span[0] < b for a, b in busy)
 
     triggers = find_triggers(text)
+    # "是老板" says who the boss is; the word 老板 in it is no one new
+    in_authorizes = {i for t in triggers if t.type == "authorizes" for i in range(*t.span)}
     mentions = tuple(
-        x
-        for x in find_mentions(text)
-        if free(x.span)
-        # "是老板" says who the boss is; the word 老板 in it is no one new
-        and not any(t.type == "authorizes" and t.span[0] <= x.span[0] < t.span[1] for t in triggers)
+        x for x in find_mentions(text) if free(x.span) and x.span[0] not in in_authorizes
     )
-    pronouns = tuple(p for p in find_pronouns(text) if free(p))
-    people, idx = _resolve_people(text, mentions, called, m)
-    spans = [x.span for x in mentions]
-    called_contact = m.contact(called) if called else None
-
-    def ref(i: int | None) -> str | None:
-        if i is None:
-            return called
-        return people[i]["existing"] or people[i]["key"]
-
-    # phones and e-mails belong to the person named last before them, else the called contact
-    items: list[PhoneMatch | EmailMatch] = [*phones, *emails]
-    first_item: dict[int, PhoneMatch | EmailMatch] = {}
-    for item in items:
-        i = _person_before(item.span[0], 0, spans, pronouns, idx)
-        if i is None:
-            if called_contact is None:
-                continue
-            known = [j for j, p in enumerate(people) if p["existing"] == called]
-            if known:
-                i = known[0]
-        if i is None and called_contact is not None:
-            people.insert(
-                0,
-                {
-                    "key": called_contact.name,
-                    "existing": called,
-                    "phones": [],
-                    "email": None,
-                    "mention": Mention(
-                        called_contact.name,
-                        called_contact.title,
-                        called_contact.department.value,
-                        item.span,
-                    ),
-                },
-            )
-            idx = [j + 1 for j in idx]
-            first_item = {j + 1: x for j, x in first_item.items()}
-            i = 0
-            spans.insert(0, (-1, -1))
-            idx.insert(0, 0)
-        if i is None:
-            continue
-        if i not in first_item or item.span < first_item[i].span:
-            first_item[i] = item
-        if isinstance(item, PhoneMatch):
-            people[i]["phones"].append(item)
-        elif people[i]["email"] is None:
-            people[i]["email"] = item.text
-
+    found = resolve_people(mentions, called, m)
+    ix = MentionIndex(found, tuple(p for p in find_pronouns(text) if free(p)))
+    first_item = give_numbers(c, ix, [*phones, *emails], m.contact(called) if called else None)
+    people = found.people
     # a new name whose number is already on the map is that contact
     for person in people:
-        if person["existing"] is None and person["phones"]:
-            numbers = {p.e164 for p in person["phones"]}
-            person["existing"] = next(
+        if person.existing is None and person.phones:
+            numbers = {p.e164 for p in person.phones}
+            person.existing = next(
                 (c.key for c in m.contacts if numbers & {p.e164 for p in c.phones}), None
             )
 
-    relations: list[RelationSuggestion] = []
-
-    def add(source: str, target: str | None, kind: str, span: tuple[int, int]) -> None:
-        if not any((r.source, r.target, r.type) == (source, target, kind) for r in relations):
-            relations.append(RelationSuggestion(source, target, kind, span))
-
-    for t in triggers:
-        lo, hi = c.sentence(t.span[0])
-        before = _person_before(t.span[0], lo, spans, pronouns, idx)
-        if t.type != "authorizes":
-            before = _speaker(c, t.span[0], lo, spans, idx, before)
-        after = next((i for (s, _), i in zip(spans, idx, strict=True) if t.span[1] <= s < hi), None)
-        if t.type == "authorizes":
-            if t.direction == "adjacent":
-                who = next(
-                    (
-                        i
-                        for (s, e), i in reversed(list(zip(spans, idx, strict=True)))
-                        if lo <= s and e <= t.span[0] and _ADJACENT.match(text[e : t.span[0]])
-                    ),
-                    None,
-                )
-                if who is None:
-                    continue
-            else:
-                who = after if t.direction == "after" else before
-            if who is None and t.direction == "before" and called is None:
-                continue
-            source = ref(who)
-            if source and not any(r.type == "authorizes" and r.source == source for r in relations):
-                relations.append(RelationSuggestion(source, None, "authorizes", t.span))
-            continue
-        if after is None:
-            continue
-        source, target = ref(before), ref(after)
-        if source is None or target is None or source == target:
-            continue
-        kind = t.type
-        if kind == "refers_to" and source != called and any(r.target == source for r in relations):
-            kind = "passes_buck_to"  # the person we were sent to sends us on
-        add(source, target, kind, t.span)
-
+    relations = link_relations(c, triggers, ix, called)
     if called is not None:
-        _referrals_by_number(c, called, people, spans, idx, first_item, relations)
-    # "这事他说了不算，要问陈总": whoever we are sent to next in that sentence decides
-    for said_no in NO_AUTHORITY.finditer(text):
-        _, hi = c.sentence(said_no.start())
-        sent = next(
-            (
-                r
-                for r in relations
-                if r.target and r.type != "authorizes" and said_no.end() <= r.span[0] < hi
-            ),
-            None,
-        )
-        if sent is not None and sent.target is not None:
-            add(sent.target, None, "authorizes", said_no.span())
+        relations += referrals_by_number(c, ix, called, first_item, relations)
+    relations += who_decides(c, relations)
 
     callback, callback_spans = find_callback(c, today, zone)
     promise = find_promise(c, today, free, callback_spans)
@@ -373,44 +187,28 @@ def extract(
     return Suggestions(
         people=tuple(
             PersonSuggestion(
-                name=p["mention"].name,
-                title=p["mention"].title,
-                department=p["mention"].department,
-                phones=tuple(p["phones"]),
-                email=p["email"],
-                existing=p["existing"],
-                span=p["mention"].span,
+                name=p.mention.name,
+                title=p.mention.title,
+                department=p.mention.department,
+                phones=tuple(p.phones),
+                email=p.email,
+                existing=p.existing,
+                span=p.mention.span,
             )
             for p in people
         ),
-        relations=tuple(relations),
+        relations=tuple(RelationSuggestion(r.source, r.target, r.type, r.span) for r in relations),
         outcome=outcome,
         promise=promise,
         callback=callback,
     )
 
 
-def _referrals_by_number(c: Clauses, called, people, spans, idx, first_item, relations) -> None:
-    """A number (or e-mail) given for someone new while the called contact speaks is a referral,
-    said or not: "小王说李姐跟陈会计都出差了，陈会计的手机159…" → 小王 refers to 陈会计."""
-    for i, item in sorted(first_item.items(), key=lambda x: x[1].span):
-        person = people[i]
-        target = person["existing"] or person["key"]
-        if target == called or any(r.target == target for r in relations):
-            continue
-        lo, _ = c.sentence(item.span[0])
-        speaking = [
-            s
-            for (s, e), j in zip(spans, idx, strict=True)
-            if lo <= s < item.span[0]
-            and people[j]["existing"] == called
-            and e > 0
-            and _TELLS.match(c.text, e)
-        ]
-        if speaking:
-            relations.append(
-                RelationSuggestion(called, target, "refers_to", (speaking[0], item.span[1]))
-            )
+# a reply by another channel after an unanswered call: "回短信说", "QQ上说", "replied by WeChat"
+_OTHER_CHANNEL = re.compile(
+    r"短信|微信|QQ|邮件|回复|回了?消息|\b(?:text(?:ed)?|sms|wechat|e-?mail(?:ed)?|replied|messaged)\b",
+    re.IGNORECASE,
+)
 
 
 def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
@@ -425,6 +223,16 @@ def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
                 if later is None
                 else (later[0], (later[1][0] + reached.end(), later[1][1] + reached.end()))
             )
+    if (
+        said
+        and said[0] == "no_answer"
+        and promise is not None
+        and promise.span[0] >= said[1][1]
+        and _OTHER_CHANNEL.search(text, said[1][1], promise.span[0])
+    ):
+        # "打了四五次都没人接…小王回短信说财务1月8日前付3万": promised later, by SMS or QQ;
+        # without another channel between, the note holds two outcomes and the form asks
+        return OutcomeSuggestion("promised", promise.span)
     if said and said[0] in ("wrong_number", "no_answer"):
         return OutcomeSuggestion(*said)
     if said and said[0] == "refused" and (promise is None or promise.amount is None):

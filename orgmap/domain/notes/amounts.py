@@ -1,7 +1,7 @@
 """Money amounts in a call note: ``5万``, ``五万元``, ``50,000``, ``12.8万``, ``50k``.
 
->>> [str(a.value) for a in find_amounts("先付5万，再付十二点八万元，共50,000，另50k")]
-['50000', '128000', '50000', '50000']
+>>> [str(a.value) for a in find_amounts("先付5万，再付十二点八万元，共50,000，另50k，壹万伍仟元")]
+['50000', '128000', '50000', '50000', '15000']
 >>> find_amounts("15号 13812345678 3点")
 ()
 >>> [(str(s.fraction), s.span) for s in find_shares("先还一半，或者 half, 或 30%")]
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from orgmap.domain.notes.numerals import CN_DIGITS, cn_number
+from orgmap.domain.notes.numerals import CN_DIGITS, FORMAL_TO_PLAIN, cn_number
 
 __all__ = ["AmountMatch", "ShareMatch", "find_amounts", "find_shares"]
 
@@ -70,6 +70,7 @@ def find_shares(note: str) -> tuple[ShareMatch, ...]:
 
 def find_amounts(note: str) -> tuple[AmountMatch, ...]:
     """Amounts of money, in order; a number counts only with a unit or after a payment verb."""
+    note = note.translate(FORMAL_TO_PLAIN)
     found: list[AmountMatch] = []
     for m in _DIGIT_AMOUNT.finditer(note):
         mult = (m.group("mult") or "").lower()

@@ -8,8 +8,11 @@
 ['2027-02-05', '2026-12-24', '2026-12-31']
 >>> find_dates("2月30日", today)
 ()
->>> [t.value.isoformat() for t in find_times("明天下午三点半再打，or call at 10am")]
-['15:30:00', '10:00:00']
+>>> said = "明天下午三点半再打，or call at 10am，15:45，下午3:05"
+>>> [t.value.isoformat() for t in find_times(said)]
+['15:30:00', '10:00:00', '15:45:00', '15:05:00']
+>>> [d.value.isoformat() for d in find_dates("三天内付，5个工作日内，within 10 days", today)]
+['2026-12-04', '2026-12-08', '2026-12-11']
 """
 
 from __future__ import annotations
@@ -122,6 +125,11 @@ _DATE = re.compile(
     r"|(?P<mid>月中旬?)"
     r"|(?P<eom>月底|月末|end of (?:the |this )?month|eom)"
     r"|(?P<nmb>下个?月初)"
+    # "月初" said after the fifth: the start of next month (earlier, it is too vague to say)
+    r"|(?P<bom>(?<![个下])月初)"
+    # "三天内", "5个工作日内", "within 3 days": counted from the call
+    rf"|(?P<within>(?P<wn>{_N})\s?个?(?P<workdays>工作日|天)之?内"
+    r"|\bwithin (?P<wn2>\d{1,2}) (?P<workdays2>working |business )?days?\b)"
     r"|(?P<next2>下下(?:个)?(?:周|星期|礼拜)(?P<nnw>[一二三四五六日天1-7]))"
     r"|(?P<next>下(?:个)?(?:周|星期|礼拜)(?P<nw>[一二三四五六日天1-7]))"
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
@@ -137,6 +145,9 @@ _DATE = re.compile(
 _TIME = re.compile(
     rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
+    # "15:30再打", "下午3:30" (with am/pm it is read below)
+    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
+    r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
     r"|(?P<part_only>上午|下午|早上|晚上|中午)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
@@ -225,12 +236,25 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         return monday + timedelta(days=_WEEKDAY_CN[g("nnw")])
     if g("eom"):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    if g("nmb"):
+    if g("nmb") or g("bom"):
+        if g("bom") and today.day <= 5:
+            return None
         return (
             date(today.year + 1, 1, 1)
             if today.month == 12
             else date(today.year, today.month + 1, 1)
         )
+    if g("within"):
+        days = small_int(g("wn") or g("wn2"))
+        if days is None or not 0 < days <= 90:
+            return None
+        if g("workdays") == "工作日" or g("workdays2"):
+            found = today
+            while days:
+                found += timedelta(days=1)
+                days -= found.weekday() < 5
+            return found
+        return today + timedelta(days=days)
     if g("next") or g("ennext"):
         wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[g("enw").lower()]
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
@@ -262,15 +286,16 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             hour = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}[g("part_only")]
             found.append(TimeMatch(time(hour), m.span(), m.group()))
             continue
-        if g("cn"):
-            said_hour = small_int(g("h"))
-            said_minute = 30 if g("half") else small_int(g("min") or "0")
+        if g("cn") or g("hm"):
+            if g("cn"):
+                said_hour = small_int(g("h"))
+                said_minute = 30 if g("half") else small_int(g("min") or "0")
+            else:
+                said_hour, said_minute = int(g("hh")), int(g("mm"))
             if said_hour is None or said_minute is None:
                 continue
-            hour, minute = said_hour, said_minute
-            if (g("part") in ("下午", "晚上", "傍晚") and hour < 12) or (
-                not g("part") and hour < 7
-            ):
+            hour, minute, part = said_hour, said_minute, g("part") or g("hpart")
+            if (part in ("下午", "晚上", "傍晚") and hour < 12) or (not part and hour < 7):
                 hour += 12
         else:
             hour = int(g("eh") or g("eh2"))

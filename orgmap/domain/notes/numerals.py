@@ -5,19 +5,26 @@
 (True, Decimal('25000'), Decimal('12000'))
 >>> cn_number("十五"), cn_number("三"), cn_number("") is None
 (Decimal('15'), Decimal('3'), True)
+>>> cn_number("壹万伍仟".translate(FORMAL_TO_PLAIN))
+Decimal('15000')
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["CN_DIGITS", "CN_NUMERAL", "cn_number", "small_int"]
+__all__ = ["CN_DIGITS", "CN_NUMERAL", "FORMAL_TO_PLAIN", "cn_number", "small_int"]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _DIGITS |= {"七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_DIGITS = "零〇一二两三四五六七八九"
 CN_NUMERAL = f"[{CN_DIGITS}十百千万]+(?:点[{CN_DIGITS}]+)?"
+# the formal numerals of cheques and payment plans (壹万伍仟元), one character for one, so a
+# translated note keeps its spans; only amounts are read this way (伍 is also a surname)
+FORMAL_TO_PLAIN = str.maketrans(
+    "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬圆", "一二二三三四五六六七八九十百千万元"
+)
 
 
 def _section(text: str, next_unit: int) -> int | None:

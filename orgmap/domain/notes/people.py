@@ -49,15 +49,52 @@ _NAMED = re.compile(
     rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
-    r"财务总监|财务经理|财务主管|总经理|大老板|老板娘|老板|老总|前台|出纳|会计|法务|财务|采购|销售"
+    r"(?:财务总监|财务经理|财务主管|总经理|大老板|老板娘|老板|老总|前台|出纳|会计|法务|财务|采购|销售)"
+    r"(?!室|办)"  # 财务室, 总经理办公室: a room, not a person
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
     r"(?P<role>receptionist|front desk|boss|owner|accountant|cashier|"
     r"CFO|CEO|GM|general manager|finance manager|finance director|finance|sales manager|"
-    r"purchasing manager|sales guy|sales|purchasing|legal)\b",
+    r"purchasing manager|sales guy|sales|purchasing|legal)\b"
+    r"(?!\s+(?:dept|department|office|team)\b)",  # "the finance dept has the invoice"
     re.IGNORECASE,
 )
+# a role said bare, as the subject of a verb ("Zhao: finance will pay") or inside a Chinese
+# note ("赵经理说boss不在")
+_ROLE_EN_BARE = re.compile(
+    r"(?<![A-Za-z])(?P<role>receptionist|front desk|boss|owner|accountant|cashier|CFO|CEO|GM|"
+    r"finance|sales|purchasing|legal)(?![A-Za-z])",  # not \b: "boss不在" has no word boundary
+    re.IGNORECASE,
+)
+_SUBJECT_OF = re.compile(
+    r"\s*(?:will|would|said|says|told|promised|agreed|can|could|asked|refused|wants|needs)\b",
+    re.IGNORECASE,
+)
+# English given names that collectors' contacts go by (Linda, Kevin); a capitalised word said
+# inside a Chinese note is taken as a name too ("finance那边的Linda可以处理")
+_GIVEN_NAMES_SAID = (
+    "Alan Alex Alice Amanda Amy Andy Angela Angel Anna Annie Ben Bella Betty Bob Bruce Carol "
+    "Cathy Charles Cherry Chris Cindy Coco Daisy Daniel David Dennis Eason Echo Edward Elaine "
+    "Ella Emily Emma Eric Eva Evan Fiona Frank Gary George Gloria Helen Henry Iris Ivan Ivy Jack "
+    "Jackie Jacky James Jane Janet Jason Jeff Jennifer Jenny Jerry Jessica Jessie Jim Joanna Joe "
+    "John Johnny Joyce Judy Julia Julie Karen Kate Kathy Kelly Ken Kevin Kitty Leo Leon Lily "
+    "Linda Lisa Lucy Luna Mandy Maria Mary Michael Michelle Mike Monica Nancy Nick Nina Olivia "
+    "Oscar Patrick Paul Peggy Peter Phoebe Rachel Richard Rita Robert Ruby Ryan Sally Sam Sandy "
+    "Sarah Shirley Simon Sophia Sophie Stella Steven Susan Tina Tom Tommy Tony Tracy Vicky Victor "
+    "Vincent Vivian Wendy William Yoyo Zoe"
+)
+_GIVEN_EN = re.compile(r"\b(?P<name>" + "|".join(_GIVEN_NAMES_SAID.split()) + r")\b(?!['’]s\b)")
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+_NAME_IN_CN = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s?(?P<name>[A-Z][a-z]{2,11})"
+    r"(?=\s?[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
+_NOT_NAMES_SAID = (
+    "Boss Call Email Excel Mail Word Wechat Note Order Invoice Bank Line Office Finance Sales "
+    "Legal Skype Teams Zoom Visa Alipay Paypal Taobao"
+)
+_NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
     r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss|Xiao|Lao)\s+(?P<name>[A-Z][a-z]{1,12})\b"
 )
@@ -101,7 +138,7 @@ _DEPT_WORDS = (
     ("legal", Department.LEGAL),
 )
 _PREFIX_DEPT = re.compile(
-    r"(财务|前台|销售|业务|采购|法务|出纳|会计)(?:部|处|科)?(?:的|那边的)?\s?$"
+    r"(财务|前台|销售|业务|采购|法务|出纳|会计)(?:部门|部|处|科)?(?:的|那边的)?\s*$"
 )
 _PRONOUN = re.compile(r"[她他]|\b(?:she|he|her|him)\b", re.IGNORECASE)
 
@@ -128,9 +165,10 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     """Every mention of a person, in order (the same person may be mentioned twice)."""
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
+    prefixes: list[tuple[str, int]] = []  # "采购的唐经理": the role word said before a name
     for m in _NAMED.finditer(note):
         start = m.start()
-        prefix = _PREFIX_DEPT.search(note[max(0, start - 8) : start])
+        prefix = _PREFIX_DEPT.search(note[max(0, start - 12) : start])
         if m.group("sur"):
             title = m.group("hon")
             department = _department(prefix.group(1)) if prefix else _department(title)
@@ -139,11 +177,14 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             department = _department(prefix.group(1)) if prefix else None
         if prefix:
             taken.append((start - len(prefix.group()), start))
+            prefixes.append((prefix.group(1), start))
         found.append(Mention(m.group(), title, department, m.span()))
         taken.append(m.span())
     for m in _ROLE_CN.finditer(note):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             continue
+        if any(word == m.group() and at < m.start() for word, at in prefixes):
+            continue  # "找采购的唐经理，唐经理说采购只管下单": his department, no one new
         found.append(Mention(m.group(), m.group(), _department(m.group()), m.span()))
     for m in _NAMED_EN.finditer(note):
         title = "" if m.group("hon") in ("Xiao", "Lao") else m.group("hon")
@@ -152,17 +193,38 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     for m in _BARE_EN.finditer(note):
         if not any(a <= m.start() < b for a, b in taken):
             found.append(Mention(m.group(), "", None, m.span()))
+            taken.append(m.span())
+    for pattern in (_GIVEN_EN, _NAME_IN_CN):
+        for m in pattern.finditer(note):
+            a, b = m.span("name")
+            if m["name"] in _NOT_NAMES or any(x < b and a < y for x, y in taken):
+                continue
+            found.append(Mention(m["name"], "", None, (a, b)))
+            taken.append((a, b))
+    roles: list[tuple[int, int]] = []
     for m in _ROLE_EN.finditer(note):
         role = m.group("role")
         found.append(Mention("", role.lower(), _department(role), m.span("role")))
+        roles.append(m.span("role"))
+    for m in _ROLE_EN_BARE.finditer(note):
+        a, b = m.span("role")
+        if any(x < b and a < y for x, y in roles + taken):
+            continue
+        if (a and _CJK.match(note, a - 1)) or _SUBJECT_OF.match(note, b):
+            found.append(Mention("", m["role"].lower(), _department(m["role"]), (a, b)))
     found.sort(key=lambda x: x.span)
     return tuple(_drop_appositive_roles(note, found))
 
 
-_SURNAME_SAID = re.compile(rf"^[^，,。；;]{{0,4}}姓[{SURNAMES}]")
+_SURNAME_SAID = re.compile(rf"[^，,。；;]{{0,4}}?姓[{SURNAMES}]")
 # "财务经理的号码，150…，姓邓，邓经理说": the surname told a little later, in the same sentence
 _SURNAME_LATER = re.compile(rf"[^。；;！!？?\n]{{0,30}}?姓(?P<sur>[{SURNAMES}])")
 _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
+# what may stand between a role and the name it introduces: "finance那边的Linda",
+# "现在财务是陈姐负责", "the boss Mr Chen"
+_ROLE_THEN_NAME = re.compile(r"^(?:\s|,|'s|部|那边|的|是|就是|由)*$")
+# "Mr Ou the GM", "Jenny the cashier": a role said after the name
+_NAME_THEN_ROLE = re.compile(r"^\s*,?\s*(?:the|our|their)?\s*$", re.IGNORECASE)
 
 
 def _named(x: Mention) -> bool:
@@ -181,10 +243,20 @@ def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
         role = x.name == x.title or not x.name
         nxt = found[i + 1] if i + 1 < len(found) else None
         named_next = nxt is not None and _named(nxt)
-        if role and named_next and nxt and not note[x.span[1] : nxt.span[0]].strip(" ,'s"):
+        if role and named_next and nxt and _ROLE_THEN_NAME.match(note[x.span[1] : nxt.span[0]]):
             continue  # "the boss Mr Chen"
-        if role and x.name and _SURNAME_SAID.search(note[x.span[1] : x.span[1] + 8]):
-            continue  # "财务总监姓黄"
+        before = found[i - 1] if i else None
+        if (
+            role
+            and not x.name
+            and before is not None
+            and _named(before)
+            and _NAME_THEN_ROLE.match(note[before.span[1] : x.span[0]])
+        ):
+            continue  # "Mr Ou the GM"
+        said = _SURNAME_SAID.match(note, x.span[1], x.span[1] + 8) if role and x.name else None
+        if said and (nxt is None or nxt.span[0] >= said.end() - 2):
+            continue  # "财务总监姓黄", but not 前台 in "前台说老板姓钟"
         if role and x.name and nxt is not None and named_next:
             later = _SURNAME_LATER.match(note, x.span[1], x.span[1] + 40)
             if later and later.end() <= nxt.span[0] + 1 and _surname_of(nxt) == later["sur"]:

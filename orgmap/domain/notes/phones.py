@@ -3,8 +3,10 @@
 >>> found = find_phones("座机010-62345678转8021，手机13812345678")
 >>> [(p.e164, p.extension, p.kind.value) for p in found]
 [('+861062345678', '8021', 'fixed_line'), ('+8613812345678', None, 'mobile')]
->>> find_phones("订单号20231201001，账号6222021234567890123，付50,000")
+>>> find_phones("订单号20231201001，账号6222021234567890123，付50,000，QQ 2851934476")
 ()
+>>> [p.e164 for p in find_phones("幺五零 幺二三四 五六七八")]
+['+8615012345678']
 >>> [e.text for e in find_emails("邮箱 li.jie@acme.cn。")]
 ['li.jie@acme.cn']
 """
@@ -24,13 +26,15 @@ __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 _EXTENSION = re.compile(r"\s*(?:转|分机|分机号|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE)
 # words that make a following number something other than a phone
 _NOT_PHONE = re.compile(
-    r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|order|invoice|account|acct|a/c|no\.)"
+    r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|QQ|企鹅号|order|invoice|account|acct|"
+    r"a/c|no\.)"
     r"[^\d\n]{0,4}$",
     re.IGNORECASE,
 )
-# a run of seven or more Chinese digits (一三八一二三四五六七八) is read as ASCII digits
-_CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九](?:[\s-]?[零〇一二三四五六七八九]){6,}")
-_CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九", "00123456789")
+# a run of seven or more Chinese digits (一三八一二三四五六七八; 幺 is a spoken 1) is read as
+# ASCII digits
+_CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九幺](?:[\s-]?[零〇一二三四五六七八九幺]){6,}")
+_CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 # "010-6234 5678-8012": the last hyphen of a landline with area code starts an extension
 _LANDLINE_EXT = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4})-(?=\d{1,6}(?!\d))")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")

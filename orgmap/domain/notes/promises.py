@@ -28,13 +28,17 @@ from orgmap.domain.notes.clauses import Clauses
 from orgmap.domain.notes.dates import DateMatch, find_dates, find_times
 from orgmap.domain.notes.relations import (
     ALREADY_PAID,
+    ALREADY_PAID_AFTER,
     CALLBACK,
     CALLBACK_THAT_DAY,
     NEGATED_PAY,
     NOT_PROMISE,
     PAY_BEFORE,
+    PAY_OFF,
     PAY_THEN,
     PROMISE_WORDS,
+    PUT_OFF,
+    THRESHOLD_AFTER,
 )
 
 __all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_promise"]
@@ -100,6 +104,15 @@ def _pays_near(c: Clauses, span: Span) -> bool:
     return bool(PAY_THEN.match(after) and PROMISE_WORDS.search(after))
 
 
+def _pays_in_sentence(c: Clauses, span: Span, dates: tuple[DateMatch, ...]) -> bool:
+    """A payment word or a date in the sentence ("20k this Friday"): "发票金额 36,800" alone
+    is no promise."""
+    lo, hi = c.sentence(span[0])
+    return PROMISE_WORDS.search(c.text, lo, hi) is not None or any(
+        lo <= d.span[0] < hi for d in dates
+    )
+
+
 def _share_amount(
     c: Clauses,
     all_amounts: list[AmountMatch],
@@ -131,17 +144,37 @@ def find_promise(
     text = c.text
 
     def ok(span: Span) -> bool:
-        # not a phone, not already paid, not in a clause that says it will not be paid
+        # not a phone, not already paid, not in a clause that says it will not be paid or
+        # puts it off ("剩7万年后再说")
+        clause = c.clause_text(span[0])
         return (
             free(span)
             and not ALREADY_PAID.search(_before(text, span, 8))
-            and not NEGATED_PAY.search(c.clause_text(span[0]))
+            and not NEGATED_PAY.search(clause)
+            and not PUT_OFF.search(clause)
         )
 
     all_amounts = [a for a in find_amounts(text) if free(a.span)]
-    totals = [a for a in all_amounts if NOT_PROMISE.search(_before(text, a.span, 8))]
+    totals = [
+        a
+        for a in all_amounts
+        if NOT_PROMISE.search(_before(text, a.span, 8))
+        or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
+    ]
     total_spans = {a.span for a in totals}
-    amounts = [a for a in all_amounts if a.span not in total_spans and ok(a.span)]
+    every_date = find_dates(text, today)
+    amounts = [
+        a
+        for a in all_amounts
+        if a.span not in total_spans
+        and ok(a.span)
+        and not ALREADY_PAID_AFTER.match(text, a.span[1])
+        and _pays_in_sentence(c, a.span, every_date)
+    ]
+    if not amounts and totals and (paid_off := PAY_OFF.search(text)) and ok(paid_off.span()):
+        # "下个月15号以前付清，一共十八万六": all of it is promised
+        whole = next((a for a in totals if not THRESHOLD_AFTER.match(text, a.span[1])), None)
+        amounts = [whole] if whole is not None else []
     share = _share_amount(c, all_amounts, totals, ok)
     if share is not None:
         amounts = [share[0], *(a for a in amounts if a is not share[1])]
@@ -149,7 +182,7 @@ def find_promise(
     amounts.sort(key=lambda a: not PAY_BEFORE.search(_before(text, a.span, 4)))
     dates = [
         d
-        for d in find_dates(text, today)
+        for d in every_date
         if ok(d.span) and not any(a < d.span[1] and d.span[0] < b for a, b in callback_spans)
     ]
     paying = [d for d in dates if _pays_near(c, d.span)]

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 
 __all__ = [
     "ALREADY_PAID",
+    "ALREADY_PAID_AFTER",
     "CALLBACK",
     "CALLBACK_THAT_DAY",
     "NEGATED_PAY",
     "NOT_PROMISE",
     "NO_AUTHORITY",
     "PAY_BEFORE",
+    "PAY_OFF",
     "PAY_THEN",
     "PROMISE_WORDS",
+    "PUT_OFF",
     "REACHED",
+    "THRESHOLD_AFTER",
     "WRONG_NUMBER",
     "Trigger",
     "find_outcome",
@@ -30,20 +34,28 @@ __all__ = [
 
 _TRIGGERS = re.compile(
     r"(?P<passes_buck_to>推给|推到|踢给|又说找|又让我找|又叫我找|让我去问|叫我去问|让我问|推说找|"
-    r"pushed me (?:back )?to|passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
+    # "钱的事别找我，找财务"
+    r"(?:别|不要|不用)找我[，,\s]*找|不归我管[，,\s]*找|"
+    r"pushed me (?:back )?to|pushing me (?:back )?to|pushes me (?:back )?to|"
+    r"passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
     r"bounced me (?:back )?to|said to ask|要问|得问|要请示)"
-    r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|the boss is)"
+    r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|审批人是|审批人为|"
+    r"批准人是|审批(?:已经)?到了?|(?:the )?boss is)"
     r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|管钱|"
     r"is the boss|is the owner|decides|"
-    r"signs off|approves payments?|makes the call|has the final say)"
+    r"signs off|approves?(?: all| the)? payments?|can approve|makes the call|has the final say)"
     # said right after the person: "等王总签字", "李总签了字就付"
     r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签字|批了)"
-    r"|(?P<refers_to>对接人是|联系人是|转到|转给|"
+    # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
+    r"|(?P<authorizes_leader>同意了|同意付)"
+    r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
-    r"introduced me to|said to talk to|said talk to)",
+    r"introduced me to|said to talk to|said talk to)"
+    # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
+    r"|(?<=[，,：:])\s*(?P<refers_bare>找)(?![到了过不])",
     re.IGNORECASE,
 )
 _OUTCOMES = (
@@ -68,8 +80,8 @@ _OUTCOMES = (
         "refused",
         re.compile(
             r"拒绝|拒付|不还|不付|不会付|不会还|不认|报警|不给转|不肯转|不让转|"
-            r"不给钱|不认账|不承认|赖账|refus|won'?t pay|will not pay|"
-            r"not going to pay",
+            r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
+            r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
         ),
     ),
@@ -77,14 +89,20 @@ _OUTCOMES = (
         "promised",
         re.compile(
             r"答应|承诺|保证|会付|先付|会还|能付|可以付|安排付|打款|promis|will pay|agreed to pay|"
-            r"will transfer|will settle",
+            r"will transfer|will settle|"
+            # a payment said with a week or a month but no day: promised, no date to suggest
+            r"(?:下周|下礼拜|下星期|下个?月|过几天|过两天)(?:再|就|会)?(?:付|还|打款|转账)|"
+            r"pay (?:it )?next (?:week|month)",
             re.IGNORECASE,
         ),
     ),
 )
 CALLBACK = re.compile(
     r"再打|回电|回我电话|再核实|"
-    r"再联系|再call|回拨|再跟进|再问|再催|打回去|call (?:her |him |them )?back|"
+    r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
+    # "明天让组长打": the team takes the next call
+    r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
+    r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
     r"call again|callback|ring back|try again|follow up",
     re.IGNORECASE,
 )
@@ -105,24 +123,53 @@ NO_AUTHORITY = re.compile(
 # a clause that says a payment will not happen: its date and amount are no promise
 NEGATED_PAY = re.compile(
     r"付不了|还不了|付不出|还不上|付不起|没钱付|没法付|没办法付|不能付|无法付|"
-    r"can'?t pay|cannot pay|unable to pay|not able to pay",
+    # "月底前不行": the date said is refused
+    r"不行|不可能|来不及|赶不上|做不到|"
+    r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it",
+    re.IGNORECASE,
+)
+# a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
+PUT_OFF = re.compile(r"再说|再议|看情况|说不准|不一定|we'?ll see", re.IGNORECASE)
+# "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
+THRESHOLD_AFTER = re.compile(
+    r"^\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
+)
+# "下个月15号以前付清，一共十八万六": paying it all, so the total is the amount
+PAY_OFF = re.compile(
+    r"付清|结清|还清|全部付|一次性付|全额付|pay (?:it )?(?:all|in full|off)|settle in full",
     re.IGNORECASE,
 )
 # "12月30号才到期，到时候付": the payment said in the next clause, for the date before
-PAY_THEN = re.compile(r"^\s*(?:到时候?|届时|那时候?|当天|那天|then|on that day)", re.IGNORECASE)
+PAY_THEN = re.compile(
+    r"^\s*(?:到时候?|届时|那时候?|当天|那天|到期|then|on that day|when (?:it'?s|it is) due)",
+    re.IGNORECASE,
+)
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇|结|pay|paid|settle|transfer|wire|promis", re.IGNORECASE
+    r"付|还|打款|转账|转|汇|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|"
+    r"pay|paid|settle|transfer|wire|promis",
+    re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
-    r"(?:欠|欠款|共欠|总共|一共|总额|合计|共计|逾期|不是|"
-    r"owes?|owed|debt of|total|outstanding(?: is)?)"
+    r"(?:欠|欠款|共欠|总共|一共|总额|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    r"invoice (?:amount|total|of|for)|"
+    r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below)"
     r"\D{0,3}$",
     re.IGNORECASE,
 )
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
-ALREADY_PAID = re.compile(r"(?:付了|转了|打了|还了|汇了|already paid|paid)\s*$", re.IGNORECASE)
+ALREADY_PAID = re.compile(
+    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结)(?:款|了)?|already paid|paid)\s*$",
+    re.IGNORECASE,
+)
+# ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
+ALREADY_PAID_AFTER = re.compile(
+    r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:付|转|打|汇|还|到账)"
+    r"|[^，,。；;.]{0,25}?\b(?:went out|was (?:paid|sent|transferred|wired)|"
+    r"has been (?:paid|sent|transferred|wired)|were (?:paid|sent|transferred))\b",
+    re.IGNORECASE,
+)
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE)
 
@@ -130,7 +177,8 @@ PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)
 @dataclass(frozen=True, slots=True)
 class Trigger:
     type: str  # refers_to, passes_buck_to or authorizes
-    # where the other person is named: "after" the phrase, "before" it, or "adjacent" (right before)
+    # where the other person is named: "after" the phrase, "before" it, "adjacent" (right before),
+    # "leader" (right before, and a leader), or "bare" (after, and only when someone speaks)
     direction: str
     span: tuple[int, int]
 
@@ -144,6 +192,10 @@ def find_triggers(note: str) -> tuple[Trigger, ...]:
             found.append(Trigger("authorizes", "after", m.span()))
         elif kind == "authorizes_adjacent":
             found.append(Trigger("authorizes", "adjacent", m.span()))
+        elif kind == "authorizes_leader":
+            found.append(Trigger("authorizes", "leader", m.span()))
+        elif kind == "refers_bare":
+            found.append(Trigger("refers_to", "bare", m.span("refers_bare")))
         elif kind == "authorizes":
             found.append(Trigger("authorizes", "before", m.span()))
         else:
