@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.extract_eval import EVAL_MAP
+from orgmap.domain.model import Contact, Debtor, DebtorMap, Department
 from orgmap.domain.notes import extract
 from orgmap.domain.notes.clauses import CLAUSE, SENTENCE, Clauses
 from orgmap.domain.notes.dates import find_dates
@@ -571,3 +572,59 @@ def test_long_notes_built_on_the_third_round_rules_stay_fast():
         assert time.perf_counter() - started < 0.5, note[:20]
         assert all(0 <= a <= b <= len(note) for a, b in [r.span for r in s.relations])
     assert run("&nbsp;" * 900).people == ()
+
+
+# --- the people on the map, as a collector names them (a walk through the app) --------------
+
+
+def _fuman():
+    """A debtor whose boss is on the map by his full name only: 周德明, title 老板."""
+    return DebtorMap(
+        Debtor("fuman", "福满包装", Decimal(180000)),
+        (
+            Contact("wu_fang", "吴芳", Department.FINANCE, "会计"),
+            Contact("zhou_deming", "周德明", Department.OWNER, "老板"),
+        ),
+    )
+
+
+def on_fuman(note: str):
+    return extract(note, called="wu_fang", m=_fuman(), at=AT)
+
+
+def test_a_full_name_on_the_map_is_found_and_the_role_before_it_is_his_title():
+    s = on_fuman("吴会计说付款要老板周德明签字，让我找他，她答应月底前先付5万")
+    assert [(p.name, p.title, p.existing) for p in s.people] == [
+        ("吴会计", "会计", "wu_fang"),
+        ("周德明", "老板", "zhou_deming"),
+    ]
+    assert relations(s) == {
+        ("authorizes", "zhou_deming", None),
+        ("refers_to", "wu_fang", "zhou_deming"),  # 让我找他: him, named just before
+    }
+
+
+def test_the_boss_by_surname_and_any_boss_word_is_the_boss_on_the_map():
+    for said in ("周总", "周老板", "周董"):
+        s = on_fuman(f"吴芳说要找{said}，{said}手机13912345678，他说了算")
+        assert [p.existing for p in s.people if p.name == said] == ["zhou_deming"], said
+        assert ("refers_to", "wu_fang", "zhou_deming") in relations(s), said
+    # a manager of the same surname is not the boss
+    s = on_fuman("吴芳说要找周经理")
+    assert [p.existing for p in s.people if p.name == "周经理"] == [None]
+
+
+def test_the_boss_said_alone_is_the_one_owner_on_the_map_and_no_one_when_there_are_two():
+    s = on_fuman("吴芳说老板说了算")
+    assert [p.existing for p in s.people if p.name == "老板"] == ["zhou_deming"]
+    m = _fuman()
+    two = DebtorMap(m.debtor, (*m.contacts, Contact("zhou2", "周太", Department.OWNER, "老板娘")))
+    s = extract("吴芳说老板说了算", called="wu_fang", m=two, at=AT)
+    assert [p.existing for p in s.people if p.name == "老板"] == [None]
+
+
+def test_a_pronoun_right_after_a_referral_is_the_person_named_before_it():
+    s = on_fuman("吴芳说周德明管钱，让我找他")
+    assert ("refers_to", "wu_fang", "zhou_deming") in relations(s)
+    s = on_fuman("吴芳说让我找她")  # herself: no referral
+    assert not any(t == "refers_to" for t, _, _ in relations(s))

@@ -32,6 +32,7 @@ from orgmap.domain.notes.linking import (
     MentionIndex,
     give_numbers,
     link_relations,
+    names_on_the_map,
     referrals_by_number,
     resolve_people,
     who_decides,
@@ -163,6 +164,7 @@ def extract(
     mentions = tuple(
         x for x in find_mentions(text) if free(x.span) and x.span[0] not in in_authorizes
     )
+    mentions = names_on_the_map(text, mentions, m, free)
     found = resolve_people(mentions, called, m)
     ix = MentionIndex(found, tuple(p for p in find_pronouns(text) if free(p)))
     first_item = give_numbers(c, ix, [*phones, *emails], m.contact(called) if called else None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from orgmap.domain.model import Contact, DebtorMap
@@ -114,6 +115,17 @@ def _matches_english(mention: Mention, contact: Contact) -> bool:
     )
 
 
+# Ways of saying "the boss": 周总, 周老板 and 周董 are all 周德明 the owner.
+_BOSS_WORDS = ("总", "老板", "董")
+_BOSS_DEPARTMENTS = frozenset({"owner", "management"})
+
+
+def _is_boss(contact: Contact) -> bool:
+    return contact.department.value in _BOSS_DEPARTMENTS or any(
+        w in contact.title for w in _BOSS_WORDS
+    )
+
+
 def _matches(mention: Mention, contact: Contact) -> bool:
     if not mention.name:
         return False
@@ -121,12 +133,58 @@ def _matches(mention: Mention, contact: Contact) -> bool:
         return True
     if mention.name.isascii():
         return _matches_english(mention, contact)
-    return bool(
-        mention.title
-        and contact.name[:1] == mention.name[:1]
-        and mention.title in contact.title
-        and len(mention.name) <= len(mention.title) + 2
-    )
+    if mention.name == mention.title:  # 老板 said alone: the owner, when the map has one
+        return mention.department == "owner" == contact.department.value
+    if not mention.title or len(mention.name) > len(mention.title) + 2:
+        return False
+    if contact.name[:1] != mention.name[:1]:
+        return False
+    if mention.title in contact.title:
+        return True
+    return any(w in mention.title for w in _BOSS_WORDS) and _is_boss(contact)
+
+
+def names_on_the_map(
+    text: str, mentions: tuple[Mention, ...], m: DebtorMap, free: Callable[[Span], bool]
+) -> tuple[Mention, ...]:
+    """``mentions`` with every full name of a contact on the map said in ``text`` (周德明 has
+    no title to be found by); a role said just before it ("老板周德明", "财务吴芳") is that
+    person's title, not someone else.
+
+    >>> from decimal import Decimal
+    >>> from orgmap.domain.model import Debtor, Department
+    >>> boss = Contact("zhou", "周德明", Department.OWNER, "老板")
+    >>> said = names_on_the_map("要老板周德明签字", (Mention("老板", "老板", "owner", (1, 3)),),
+    ...     DebtorMap(Debtor("d", "D", Decimal(1)), (boss,)), lambda span: True)
+    >>> [(x.name, x.title, x.department, x.span) for x in said]
+    [('周德明', '老板', 'owner', (1, 6))]
+    """
+    names = {c.name for c in m.contacts if not c.archived and len(c.name) >= 2}
+    names = {n for n in names if not n.isascii()}  # English names: the patterns find them
+    if not names:
+        return mentions
+    found = list(mentions)
+    for name in sorted(names, key=len, reverse=True):
+        start = text.find(name)
+        while start >= 0:
+            span = (start, start + len(name))
+            start = text.find(name, span[1])
+            if not free(span) or any(a <= span[0] and span[1] <= b for a, b in _spans(found)):
+                continue
+            found = [x for x in found if not (x.span[0] < span[1] and span[0] < x.span[1])]
+            before = next((x for x in found if x.span[1] == span[0] and x.name == x.title), None)
+            if before is not None:  # "老板周德明": the role is his
+                found.remove(before)
+                said = Mention(name, before.title, before.department, (before.span[0], span[1]))
+            else:
+                said = Mention(name, "", None, span)
+            found.append(said)
+    found.sort(key=lambda x: x.span)
+    return tuple(found)
+
+
+def _spans(mentions: list[Mention]) -> list[Span]:
+    return [x.span for x in mentions]
 
 
 def resolve_people(mentions: tuple[Mention, ...], called: str | None, m: DebtorMap) -> People:
@@ -142,7 +200,9 @@ def resolve_people(mentions: tuple[Mention, ...], called: str | None, m: DebtorM
     by_existing: dict[str, int] = {}
     for mention in mentions:
         key = mention.name or mention.title
-        known = [c.key for c in m.contacts if _matches(mention, c)]
+        known = [c.key for c in m.contacts if not c.archived and _matches(mention, c)]
+        if mention.name == mention.title and len(known) > 1:
+            known = []  # 老板 alone, and the map has two owners: say which is not ours to guess
         existing = called if called in known else next(iter(known), None)
         if (
             existing is None
@@ -349,6 +409,8 @@ def link_relations(
             continue
         after = ix.after(t.span[1], hi)
         if after is None:
+            after = _pronoun_right_after(text, t.span[1], ix, lo)
+        if after is None:
             continue
         if t.direction == "bare" and not _SPEAKS.search(text, lo, t.span[0]):
             continue  # "找李姐，李姐说…": we looked for her, no one sent us
@@ -361,6 +423,15 @@ def link_relations(
             kind = "passes_buck_to"  # the person we were sent to sends us on
         found.add(source, target, kind, t.span)
     return found.found
+
+
+def _pronoun_right_after(text: str, pos: int, ix: MentionIndex, lo: int) -> int | None:
+    """ "…周德明签字，让我找他": the person a pronoun said right at ``pos`` stands for."""
+    start = pos + len(text[pos:]) - len(text[pos:].lstrip())
+    q = bisect_left(ix.pronouns, start, key=_start)
+    if q == len(ix.pronouns) or ix.pronouns[q][0] != start:
+        return None
+    return ix.before(ix.pronouns[q][1], lo)
 
 
 def referrals_by_number(
