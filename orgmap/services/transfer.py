@@ -95,7 +95,7 @@ def import_file(
     if suffix not in IMPORT_KINDS:
         known = ", ".join(f"{s} ({k})" for s, k in IMPORT_KINDS.items())
         raise ValidationError(
-            (Problem("file", f"unknown file type {suffix or '(none)'!r}; use {known}"),)
+            (Problem.coded("", "file.unknown_type", suffix=repr(suffix or "(none)"), known=known),)
         )
     if suffix == ".json":
         parsed = parse_document(
@@ -124,9 +124,10 @@ def import_file(
             current = None if debtor_key in hidden else store.load_map(connection, debtor_key)
             if current is None:
                 problems.append(
-                    Problem(
+                    Problem.coded(
                         f"debtor_key={debtor_key}",
-                        f"no debtor with key {debtor_key!r}; create it first",
+                        "debtor.missing_create_first",
+                        key=repr(debtor_key),
                     )
                 )
                 continue
