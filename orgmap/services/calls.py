@@ -13,8 +13,8 @@ checked before the transaction; inside it the called contact is read by key
 (its id, state and numbers, in the same statement as the debtor's owner), the
 call is appended, and a disposition is set with a column-targeted update, so a
 colleague's edit of the same contact committed in between is never undone.
-Calls logged at the same moment by other sessions of the app share one commit
-(:mod:`orgmap.store.group_commit`); each is still all or nothing on its own.
+Plain calls logged at the same moment by other sessions of the app share one
+commit (:mod:`orgmap.store.group_commit`); each is still all or nothing on its own.
 
 The collector acts as ``actor`` (:class:`~orgmap.domain.access.Actor`, who
 needs :attr:`~orgmap.domain.access.Action.LOG_CALL` on the debtor, decided inside
@@ -235,8 +235,10 @@ def log_call(
             new_passed=new_passed,
         )
 
-    # Calls logged at the same moment by other sessions share one commit.
-    return store.write_together(engine, store_call)
+    # Calls logged at the same moment by other sessions share one commit; one that also
+    # updates a contact or adds people or relations takes row locks, so it runs alone.
+    locks = report.disposition is not None or any(x is not None for x in (person, referred, passed))
+    return store.write_together(engine, store_call, alone=locks)
 
 
 def _call_time(report: CallReport, *, now: datetime) -> datetime:

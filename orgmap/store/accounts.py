@@ -132,10 +132,11 @@ def insert_user(
     return None if found is None else int(found)
 
 
-def account_select() -> sa.Select[Any]:
-    """The columns :func:`account_from_row` reads: the user with their team's name."""
+def account_select(*, credentials: bool = False) -> sa.Select[Any]:
+    """The columns :func:`account_from_row` reads: the user with their team's name (and,
+    with ``credentials``, the password hash and failed logins a login checks)."""
     joined = user_account_table.outerjoin(team_table, _u.team_id == _t.id)
-    return sa.select(
+    columns = [
         _u.id,
         _u.name,
         _u.role,
@@ -144,9 +145,10 @@ def account_select() -> sa.Select[Any]:
         _u.disabled,
         _u.locked_until,
         _u.version,
-        _u.password_hash,
-        _u.failed_logins,
-    ).select_from(joined)
+    ]
+    if credentials:
+        columns += [_u.password_hash, _u.failed_logins]
+    return sa.select(*columns).select_from(joined)
 
 
 def account_from_row(row: Any) -> Account:
@@ -175,7 +177,7 @@ def find_credentials(
 ) -> Credentials | None:
     """The account and its password hash, for checking a login."""
     condition = _u.id == user_id if name is None else _u.name_key == name_key(name)
-    row = connection.execute(account_select().where(condition)).one_or_none()
+    row = connection.execute(account_select(credentials=True).where(condition)).one_or_none()
     if row is None:
         return None
     return Credentials(account_from_row(row), row.password_hash, row.failed_logins)

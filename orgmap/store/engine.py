@@ -53,6 +53,7 @@ __all__ = [
     "current_revision",
     "ensure_schema",
     "head_revision",
+    "in_transaction",
     "insert_once",
     "make_engine",
     "snapshot",
@@ -145,12 +146,17 @@ def _make_postgres_engine(url: URL) -> Engine:
 
 
 def _has_unread_input(dbapi_connection: Any) -> bool:
-    """Whether an idle psycopg connection's socket has anything to read (no round trip)."""
+    """Whether an idle psycopg connection's socket has anything to read (no round trip).
+
+    ``poll``, not ``select``: a busy server process holds sockets numbered past
+    ``select``'s limit of 1024.
+    """
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError):  # closed already
         return True
-    return bool(readable)
 
 
 def _ping(dbapi_connection: Any) -> bool:
@@ -221,8 +227,17 @@ def transaction(engine: Engine) -> Iterator[sa.Connection]:
     Keep it short: it holds that lock (and on PostgreSQL, its row locks) until
     the block ends.
     """
-    with _writers_turn(engine), engine.begin() as connection:
-        yield connection
+    _turns.open = getattr(_turns, "open", 0) + 1
+    try:
+        with _writers_turn(engine), engine.begin() as connection:
+            yield connection
+    finally:
+        _turns.open -= 1
+
+
+def in_transaction() -> bool:
+    """Whether this thread is inside a :func:`transaction` (of any engine)."""
+    return getattr(_turns, "open", 0) > 0
 
 
 _turns = threading.local()

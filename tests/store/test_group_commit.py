@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from orgmap.store import group_commit
+from orgmap.store import group_commit, transaction
 from orgmap.store.group_commit import write_together
 
 
@@ -60,34 +60,39 @@ def test_a_lone_write_that_fails_raises_its_error_and_writes_nothing(probe: Engi
     assert stored(probe) == []
 
 
-def run_batch(engine: Engine, bodies: dict[str, Callable]) -> dict[str, object]:
-    """Submit ``bodies`` from one thread each while the first one ("hold") holds the
-    lead, so that all the others queue and then run as one batch; each caller's
-    result or error."""
-    release, outcome = threading.Event(), {}
+def submit_all(engine: Engine, bodies: dict[str, Callable]) -> tuple[dict, list[threading.Thread]]:
+    """Submit ``bodies`` from one thread each while a batch is taken to be running, so
+    that all of them queue; then pass the lead on, as a batch ending does.  Each
+    caller's result or error (once its thread ends), and the threads."""
+    outcome: dict[str, object] = {}
     queue = group_commit._queue(engine)
-
-    def hold() -> None:
-        release.wait(30)
+    with queue.lock:
+        assert not queue.leading
+        queue.leading = True
 
     def submit(name: str, body: Callable) -> None:
         try:
             outcome[name] = write_together(engine, body)
-        except Exception as exc:
+        except BaseException as exc:
             outcome[name] = exc
 
-    leader = threading.Thread(target=submit, args=("hold", insert("hold", then=hold)))
-    leader.start()
-    while not queue.leading:
-        time.sleep(0.001)
-    others = [threading.Thread(target=submit, args=item) for item in bodies.items()]
-    for t in others:
+    threads = [threading.Thread(target=submit, args=item) for item in bodies.items()]
+    for t in threads:
         t.start()
     deadline = time.monotonic() + 30
     while len(queue.waiting) < len(bodies) and time.monotonic() < deadline:
         time.sleep(0.001)
-    release.set()
-    for t in [leader, *others]:
+    with queue.lock:
+        successor = queue.waiting[0]
+        successor.lead = True
+        successor.wake.set()
+    return outcome, threads
+
+
+def run_batch(engine: Engine, bodies: dict[str, Callable]) -> dict[str, object]:
+    """Each caller's result or error, the bodies having queued together (one batch)."""
+    outcome, threads = submit_all(engine, bodies)
+    for t in threads:
         t.join(30)
     return outcome
 
@@ -96,10 +101,9 @@ def test_writes_that_arrive_together_share_one_commit(probe: Engine):
     tags = [f"w{n:02}" for n in range(12)]
     begun = transactions(probe)
     outcome = run_batch(probe, {tag: insert(tag) for tag in tags})
-    # the leader's own transaction, then one for the twelve that queued behind it
-    assert begun == [2]
-    assert outcome == {"hold": "hold", **{tag: tag for tag in tags}}
-    assert stored(probe) == sorted(["hold", *tags])
+    assert begun == [1]  # the twelve that queued together: one transaction
+    assert outcome == {tag: tag for tag in tags}
+    assert stored(probe) == tags
 
 
 def test_one_refused_write_in_a_batch_fails_alone_and_writes_nothing(probe: Engine):
@@ -109,16 +113,16 @@ def test_one_refused_write_in_a_batch_fails_alone_and_writes_nothing(probe: Engi
     bodies = {"a": insert("a"), "bad": insert("bad", then=refuse), "b": insert("b")}
     outcome = run_batch(probe, bodies)
     assert isinstance(outcome.pop("bad"), PermissionError)
-    assert outcome == {"hold": "hold", "a": "a", "b": "b"}
-    assert stored(probe) == ["a", "b", "hold"]  # nothing of the refused one
+    assert outcome == {"a": "a", "b": "b"}
+    assert stored(probe) == ["a", "b"]  # nothing of the refused one
 
 
 def test_a_database_error_in_a_batch_reaches_only_its_caller(probe: Engine):
     write_together(probe, insert("taken"))
     outcome = run_batch(probe, {"a": insert("a"), "dup": insert("taken"), "b": insert("b")})
     assert isinstance(outcome.pop("dup"), sa.exc.IntegrityError)
-    assert outcome == {"hold": "hold", "a": "a", "b": "b"}
-    assert stored(probe) == ["a", "b", "hold", "taken"]
+    assert outcome == {"a": "a", "b": "b"}
+    assert stored(probe) == ["a", "b", "taken"]
 
 
 def test_a_failed_commit_fails_every_write_of_the_batch_and_none_is_run_again(
@@ -152,34 +156,69 @@ def test_a_failed_commit_fails_every_write_of_the_batch_and_none_is_run_again(
         return Scope()
 
     monkeypatch.setattr(group_commit, "transaction", transaction)
-    release = threading.Event()
-    outcome: dict[str, object] = {}
-    queue = group_commit._queue(probe)
-
-    def submit(name: str, body: Callable) -> None:
-        try:
-            outcome[name] = write_together(probe, body)
-        except Exception as exc:
-            outcome[name] = exc
-
-    leader = threading.Thread(
-        target=submit, args=("hold", insert("hold", then=lambda: release.wait(30)))
-    )
-    leader.start()
-    while not queue.leading:
-        time.sleep(0.001)
-    others = [threading.Thread(target=submit, args=(t, counted(t))) for t in ("a", "b")]
-    for t in others:
-        t.start()
-    while len(queue.waiting) < 2:
-        time.sleep(0.001)
     failing["on"] = True
-    release.set()
-    for t in [leader, *others]:
-        t.join(30)
-    assert all(isinstance(outcome[t], CommitFailed) for t in ("hold", "a", "b")), outcome
-    assert sorted(runs) == ["a", "b"]  # each ran once, in the batch
+    outcome = run_batch(probe, {t: counted(t) for t in ("a", "b", "c")})
+    assert all(isinstance(outcome[t], CommitFailed) for t in ("a", "b", "c")), outcome
+    assert sorted(runs) == ["a", "b", "c"]  # each ran once, in the batch
     assert stored(probe) == []
+
+
+def test_an_interrupt_in_one_body_reaches_its_caller_only(probe: Engine):
+    def leave() -> None:
+        raise SystemExit(3)
+
+    outcome = run_batch(
+        probe, {"a": insert("a"), "exits": insert("x", then=leave), "b": insert("b")}
+    )
+    assert isinstance(outcome.pop("exits"), SystemExit)
+    assert outcome == {"a": "a", "b": "b"}
+    assert stored(probe) == ["a", "b"]
+
+
+def test_a_write_that_takes_row_locks_runs_alone_at_once(probe: Engine):
+    queue = group_commit._queue(probe)
+    with queue.lock:
+        queue.leading = True  # a batch running: a grouped write would queue behind it
+    try:
+        begun = transactions(probe)
+        assert write_together(probe, insert("alone"), alone=True) == "alone"
+        assert begun == [1] and not queue.waiting
+    finally:
+        with queue.lock:
+            queue.leading = False
+
+
+def test_inside_a_transaction_it_refuses_rather_than_wait_for_itself(probe: Engine):
+    with transaction(probe), pytest.raises(RuntimeError, match="inside a transaction"):
+        write_together(probe, insert("nested"))
+    assert stored(probe) == []
+
+
+@pytest.mark.postgres
+def test_a_body_waiting_for_a_lock_does_not_hold_up_the_others(pg_engine: Engine):
+    """A colleague's open transaction holds a row one body updates: the batch gives up
+    waiting after a moment, and the other callers' writes do not wait for that row."""
+    with pg_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE gc_probe (tag VARCHAR(40) PRIMARY KEY)")
+        connection.exec_driver_sql("INSERT INTO gc_probe VALUES ('held')")
+
+    def update_held(connection: sa.Connection) -> str:
+        connection.exec_driver_sql("UPDATE gc_probe SET tag = 'held2' WHERE tag = 'held'")
+        return "updated"
+
+    holder = pg_engine.connect()
+    holder.exec_driver_sql("SELECT * FROM gc_probe WHERE tag = 'held' FOR UPDATE")
+    try:
+        outcome, threads = submit_all(pg_engine, {"upd": update_held, "b": insert("b")})
+        threads[1].join(10)
+        assert outcome.get("b") == "b"  # done while the row is still held
+        assert "upd" not in outcome  # still waiting, alone, for the row
+    finally:
+        holder.rollback()
+        holder.close()
+    threads[0].join(10)
+    assert outcome["upd"] == "updated"
+    assert stored(pg_engine) == ["b", "held2"]
 
 
 def test_many_threads_get_every_write_stored_exactly_once(probe: Engine):
