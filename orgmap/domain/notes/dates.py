@@ -142,13 +142,15 @@ _DATE = re.compile(
     r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
+_PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
+_PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
 _TIME = re.compile(
     rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
     # "15:30再打", "下午3:30" (with am/pm it is read below)
     r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
-    r"|(?P<part_only>上午|下午|早上|晚上|中午)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
     re.IGNORECASE,
@@ -283,7 +285,7 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
     for m in _TIME.finditer(note):
         g = m.group
         if g("part_only"):
-            hour = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}[g("part_only")]
+            hour = _PART_HOURS[g("part_only").lower()]
             found.append(TimeMatch(time(hour), m.span(), m.group()))
             continue
         if g("cn") or g("hm"):

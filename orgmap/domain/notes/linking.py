@@ -407,15 +407,20 @@ def link_relations(
             if source:
                 found.add(source, None, "authorizes", t.span)
             continue
-        after = ix.after(t.span[1], hi)
+        # "发票的事找他，钱的事找老板": the pronoun said right after is the one sent to
+        after = _pronoun_right_after(text, t.span[1], ix, lo)
         if after is None:
-            after = _pronoun_right_after(text, t.span[1], ix, lo)
+            after = ix.after(t.span[1], hi)
         if after is None:
             continue
         if t.direction == "bare" and not _SPEAKS.search(text, lo, t.span[0]):
             continue  # "找李姐，李姐说…": we looked for her, no one sent us
         before = ix.speaker(c, t.span[0], lo, ix.before(t.span[0], lo))
         source, target = ref(before), ref(after)
+        if source == target and called is not None and _named_in(ix, called, lo, t.span[0]):
+            # "Called Xiao Wang, he said the boss Mr. Shi…, gave me Mr. Shi's mobile": the one
+            # named last is the one given; the called contact, named earlier, gives
+            source = called
         if source is None or target is None or source == target:
             continue
         kind = t.type
@@ -425,12 +430,26 @@ def link_relations(
     return found.found
 
 
+def _named_in(ix: MentionIndex, key: str, lo: int, hi: int) -> bool:
+    """The contact ``key`` is named between ``lo`` and ``hi``."""
+    people, spans, index = ix.p.people, ix.p.spans, ix.p.index
+    k = ix.first_from(lo)
+    while k < len(spans) and spans[k][0] < hi:
+        if people[index[k]].existing == key:
+            return True
+        k += 1
+    return False
+
+
 def _pronoun_right_after(text: str, pos: int, ix: MentionIndex, lo: int) -> int | None:
     """ "…周德明签字，让我找他": the person a pronoun said right at ``pos`` stands for."""
     start = pos + len(text[pos:]) - len(text[pos:].lstrip())
     q = bisect_left(ix.pronouns, start, key=_start)
     if q == len(ix.pronouns) or ix.pronouns[q][0] != start:
         return None
+    rest = text[ix.pronouns[q][1] : ix.pronouns[q][1] + 3].lstrip()
+    if rest[:1] in ("们", "的") or (rest[:1].isascii() and rest[:1].isalpha()):
+        return None  # "找他们财务", "找他的助理", "passed me to her boss": not the one sent to
     return ix.before(ix.pronouns[q][1], lo)
 
 

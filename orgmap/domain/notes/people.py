@@ -1,6 +1,6 @@
 """People mentioned in a call note: ``财务李姐``, ``王总``, ``小王``, ``老板``, ``Mr. Wang``.
 
->>> found = find_mentions("前台小王说付款找财务李姐，王总是老板")
+>>> found = find_mentions("前台小王说付款找财务李姐，王总说要问老板")
 >>> [(p.name, p.department) for p in found]
 [('小王', 'reception'), ('李姐', 'finance'), ('王总', 'management'), ('老板', 'owner')]
 >>> [(p.name, p.title) for p in find_mentions("the receptionist gave me Mr. Chen's number")]
@@ -23,8 +23,10 @@ SURNAMES = (
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
     "龚邵钱严覃武戴莫孔向汤欧傅萧温康牛樊葛邢易乔伍庞颜倪庄聂章鲁岳翟殷詹耿兰焦俞柳甘祝舒阮"
     "柯纪梅童裴霍涂苗盛翁冉骆蓝游靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪娄窦戚岑卜晏卫柏瞿桂佟臧闵"
-    "苟邬卞姬栾隋刁寇桑郎甄巩敖佘邝洪"
+    "苟邬卞姬栾隋刁寇桑郎甄巩敖佘邝洪宁"
 )
+# two-character surnames ("上官姐", "欧阳经理")
+_COMPOUND = "上官|欧阳|司马|诸葛|东方|皇甫|慕容|令狐|司徒|夏侯|尉迟|公孙|长孙|端木"
 # pinyin of common surnames, to read "Manager Zhao", "Xiao Wang" or a bare "Zhao" as 赵, 王
 PINYIN_SURNAMES = {
     "wang": "王", "li": "李", "zhang": "张", "liu": "刘", "chen": "陈", "yang": "杨",
@@ -39,31 +41,38 @@ PINYIN_SURNAMES = {
 }  # fmt: skip
 _HONORIFICS = (
     "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|工|先生|"
-    "女士|小姐|律师|师傅"
+    # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
+    "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
 # characters that end a name rather than continue it
 _STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
 _NAMED = re.compile(
-    rf"(?P<pre>小|老|阿)?(?P<sur>[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
+    rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
     rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
-    r"(?:财务总监|财务经理|财务主管|总经理|大老板|老板娘|老板|老总|前台|出纳|会计|法务|财务|采购|销售)"
-    r"(?!室|办)"  # 财务室, 总经理办公室: a room, not a person
+    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|前台|出纳|会计|法务|"
+    r"财务|采购|销售)"
+    # 财务室, 总经理办公室: a room, not a person; 财务软件, 财务系统: a thing
+    r"(?!室|办|软件|系统|报表)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
     r"(?P<role>receptionist|front desk|boss|owner|accountant|cashier|"
     r"CFO|CEO|GM|general manager|finance manager|finance director|finance|sales manager|"
     r"purchasing manager|sales guy|sales|purchasing|legal)\b"
-    r"(?!\s+(?:dept|department|office|team)\b)",  # "the finance dept has the invoice"
+    r"(?!\s+(?:dept|department|office|team)\b)"  # "the finance dept has the invoice"
+    # "the owner's wife Mrs Qiu": she is the one spoken to
+    r"(?!['’]s\s+(?:wife|husband|son|daughter|brother|sister|nephew|niece|relative)\b)",
     re.IGNORECASE,
 )
 # a role said bare, as the subject of a verb ("Zhao: finance will pay") or inside a Chinese
 # note ("赵经理说boss不在")
 _ROLE_EN_BARE = re.compile(
-    r"(?<![A-Za-z])(?P<role>receptionist|front desk|boss|owner|accountant|cashier|CFO|CEO|GM|"
+    # "Ms. Yao from purchasing says": her department, no one new
+    r"(?<![A-Za-z])(?<!from )(?<!in )(?<!at )"
+    r"(?P<role>receptionist|front desk|boss|owner|accountant|cashier|CFO|CEO|GM|"
     r"finance|sales|purchasing|legal)(?![A-Za-z])",  # not \b: "boss不在" has no word boundary
     re.IGNORECASE,
 )
@@ -104,7 +113,9 @@ _BARE_SURNAMES = sorted((k.capitalize() for k in PINYIN_SURNAMES if k != "he"), 
 _BARE_EN = re.compile(
     r"\b(?P<name>"
     + "|".join(reversed(_BARE_SURNAMES))
-    + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused)\b)"
+    + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused|"
+    # "Zhao put me through to Mr Kong", "Zhao not in"
+    r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't)\b)"
 )
 _DEPT_WORDS = (
     ("财务", Department.FINANCE),
@@ -180,6 +191,14 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             prefixes.append((prefix.group(1), start))
         found.append(Mention(m.group(), title, department, m.span()))
         taken.append(m.span())
+    # a surname the note tells ("出纳姓时，时姐说…") names a person even when not on the list
+    told = "".join({m["sur"] for m in _TOLD.finditer(note)})
+    if told:
+        for m in re.finditer(rf"[{re.escape(told)}](?:{_HONORIFICS})", note):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                title = m.group()[1:]
+                found.append(Mention(m.group(), title, _department(title), m.span()))
+                taken.append(m.span())
     for m in _ROLE_CN.finditer(note):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             continue
@@ -216,15 +235,21 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     return tuple(_drop_appositive_roles(note, found))
 
 
-_SURNAME_SAID = re.compile(rf"[^，,。；;]{{0,4}}?姓[{SURNAMES}]")
+# "姓时": a surname the note tells, on the list or not
+_TOLD = re.compile(rf"姓(?P<sur>[^\W\d{_STOP}a-zA-Z{SURNAMES}])")
+_SURNAME_SAID = re.compile(rf"[^，,。；;]{{0,4}}?姓[^\W\d{_STOP}a-zA-Z]")
 # "财务经理的号码，150…，姓邓，邓经理说": the surname told a little later, in the same sentence
-_SURNAME_LATER = re.compile(rf"[^。；;！!？?\n]{{0,30}}?姓(?P<sur>[{SURNAMES}])")
+_SURNAME_LATER = re.compile(rf"[^。；;！!？?\n]{{0,30}}?姓(?P<sur>[^\W\d{_STOP}a-zA-Z])")
 _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
 # what may stand between a role and the name it introduces: "finance那边的Linda",
 # "现在财务是陈姐负责", "the boss Mr Chen"
 _ROLE_THEN_NAME = re.compile(r"^(?:\s|,|'s|部|那边|的|是|就是|由)*$")
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name
 _NAME_THEN_ROLE = re.compile(r"^\s*,?\s*(?:the|our|their)?\s*$", re.IGNORECASE)
+
+
+# "Kevin是他们新来的财务经理", "李姐就是出纳": a role said of the one just named
+_NAME_IS_ROLE = re.compile(r"^\s*(?:是|就是)(?:他们|她们|我们|公司|那边)?(?:的)?(?:新来的|新)?$")
 
 
 def _named(x: Mention) -> bool:
@@ -238,7 +263,8 @@ def _surname_of(x: Mention) -> str:
 def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
     """A role said just before a name is that person: "the accountant Mrs Zhou", "财务总监姓黄",
     "财务经理的号码…，姓邓，邓经理", "找采购，采购的何经理"."""
-    kept = []
+    kept: list[Mention] = []
+    named_as: dict[str, Mention] = {}  # "老板娘姓汪，汪姐": 老板娘 said anywhere is 汪姐
     for i, x in enumerate(found):
         role = x.name == x.title or not x.name
         nxt = found[i + 1] if i + 1 < len(found) else None
@@ -254,18 +280,36 @@ def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
             and _NAME_THEN_ROLE.match(note[before.span[1] : x.span[0]])
         ):
             continue  # "Mr Ou the GM"
+        if (
+            role
+            and x.name
+            and before is not None
+            and _named(before)
+            and _NAME_IS_ROLE.match(note[before.span[1] : x.span[0]])
+        ):
+            continue  # "Kevin是他们新来的财务经理"
         said = _SURNAME_SAID.match(note, x.span[1], x.span[1] + 8) if role and x.name else None
         if said and (nxt is None or nxt.span[0] >= said.end() - 2):
+            if nxt is not None and _named(nxt) and _surname_of(nxt) == said.group()[-1]:
+                named_as.setdefault(x.name, nxt)
             continue  # "财务总监姓黄", but not 前台 in "前台说老板姓钟"
         if role and x.name and nxt is not None and named_next:
             later = _SURNAME_LATER.match(note, x.span[1], x.span[1] + 40)
             if later and later.end() <= nxt.span[0] + 1 and _surname_of(nxt) == later["sur"]:
+                named_as.setdefault(x.name, nxt)
                 continue  # "转到财务，接电话的是个男的姓吴，吴工说"
             gap = note[x.span[1] : nxt.span[0]]
             said_again = gap[_CLAUSE_GAP.match(gap).end() :]  # type: ignore[union-attr]
             if gap != said_again and said_again.startswith(x.name) and len(gap) <= 8:
                 continue  # "找采购，采购的何经理": the role, then who in it
         kept.append(x)
+    if named_as:
+        kept = [
+            Mention(n.name, n.title, x.department or n.department, x.span)
+            if x.name == x.title and (n := named_as.get(x.name)) is not None
+            else x
+            for x in kept
+        ]
     return kept
 
 

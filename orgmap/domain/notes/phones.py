@@ -37,6 +37,8 @@ _CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九幺](?:[\s-]?[零
 _CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 # "010-6234 5678-8012": the last hyphen of a landline with area code starts an extension
 _LANDLINE_EXT = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4})-(?=\d{1,6}(?!\d))")
+# several blanks inside a number ("0755-8821&nbsp;6634" once the entity is blanked)
+_WIDE_GAP = re.compile(r"(?<=[\d-])[ \t\u3000\xa0]{2,12}(?=\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _KINDS = {
     PhoneNumberType.MOBILE: PhoneKind.MOBILE,
@@ -64,6 +66,7 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
     found: list[PhoneMatch] = []
     # same-length rewrites, so spans still point into the note
     note = _CN_DIGIT_RUN.sub(lambda m: m.group().translate(_CN_TO_ASCII), note)
+    note, where = _squeeze(note)
     note = _LANDLINE_EXT.sub(lambda m: m.group(1) + "转", note)
     matcher = phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
@@ -81,8 +84,24 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
                 extension, end = ext.group(1), ext.end()
         number.extension = None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        found.append(PhoneMatch(e164, extension, kind, (start, end)))
+        span = (start, end) if where is None else (where[start], where[end - 1] + 1)
+        found.append(PhoneMatch(e164, extension, kind, span))
     return tuple(found)
+
+
+def _squeeze(note: str) -> tuple[str, list[int] | None]:
+    """``note`` with each wide gap between digits cut to one blank, and where each character
+    of the result was in ``note`` (None when nothing was cut)."""
+    gaps = [m.span() for m in _WIDE_GAP.finditer(note)]
+    if not gaps:
+        return note, None
+    keep: list[int] = []
+    last = 0
+    for a, b in gaps:
+        keep.extend(range(last, a + 1))
+        last = b
+    keep.extend(range(last, len(note)))
+    return "".join(note[i] for i in keep), keep
 
 
 def find_emails(note: str) -> tuple[EmailMatch, ...]:

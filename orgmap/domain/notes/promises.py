@@ -31,6 +31,7 @@ from orgmap.domain.notes.relations import (
     ALREADY_PAID_AFTER,
     CALLBACK,
     CALLBACK_THAT_DAY,
+    INVOICE_FOR,
     NEGATED_PAY,
     NOT_PROMISE,
     PAY_BEFORE,
@@ -159,6 +160,7 @@ def find_promise(
         a
         for a in all_amounts
         if NOT_PROMISE.search(_before(text, a.span, 8))
+        or INVOICE_FOR.search(_before(text, a.span, 30))
         or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
     ]
     total_spans = {a.span for a in totals}

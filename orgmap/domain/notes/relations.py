@@ -16,6 +16,7 @@ __all__ = [
     "ALREADY_PAID_AFTER",
     "CALLBACK",
     "CALLBACK_THAT_DAY",
+    "INVOICE_FOR",
     "NEGATED_PAY",
     "NOT_PROMISE",
     "NO_AUTHORITY",
@@ -38,18 +39,26 @@ _TRIGGERS = re.compile(
     r"(?:别|不要|不用)找我[，,\s]*找|不归我管[，,\s]*找|"
     r"pushed me (?:back )?to|pushing me (?:back )?to|pushes me (?:back )?to|"
     r"passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
-    r"bounced me (?:back )?to|said to ask|要问|得问|要请示)"
+    r"bounced me (?:back )?to|said to ask|told me to ask|asked me to ask|要问|得问|要请示)"
     r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|审批人是|审批人为|"
-    r"批准人是|审批(?:已经)?到了?|(?:the )?boss is)"
+    r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b))"
     r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|管钱|"
+    # "她管账" (but "管账的请假了" names no one)
+    r"管账(?!的)|"
     r"is the boss|is the owner|decides|"
-    r"signs off|approves?(?: all| the)? payments?|can approve|makes the call|has the final say)"
+    r"signs off|approves?(?: all| the)? payments?|can approve|makes the call|has the final say|"
+    # "can release payments", "has to sign the payment request", "signs all cheques above 50k",
+    # "he'll approve 60k", "needs to approve", "the one who signs"
+    r"(?:can |to )?release (?:the |all |any )?payments?|(?:has|have|needs?) to (?:sign|approve)|"
+    r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs)"
     # said right after the person: "等王总签字", "李总签了字就付"
-    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签字|批了)"
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签字|批了|批(?![评发量次单号准货])|点头|点了头|点过头)"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
     r"|(?P<authorizes_leader>同意了|同意付)"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
+    r"(?:的事|这块|这事)儿?(?:要|得|去|就)?找|可以(?:先|直接)?找|"
+    r"go(?:es)? through|"
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
@@ -63,7 +72,7 @@ _OUTCOMES = (
         "wrong_number",
         re.compile(
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
-            r"位数不对|wrong number|not in service|no such person|disconnected",
+            r"位数不对|不认识|wrong number|not in service|no such person|disconnected",
             re.IGNORECASE,
         ),
     ),
@@ -79,7 +88,7 @@ _OUTCOMES = (
     (
         "refused",
         re.compile(
-            r"拒绝|拒付|不还|不付|不会付|不会还|不认|报警|不给转|不肯转|不让转|"
+            r"拒绝|拒付|不还|不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
             r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
@@ -88,7 +97,8 @@ _OUTCOMES = (
     (
         "promised",
         re.compile(
-            r"答应|承诺|保证|会付|先付|会还|能付|可以付|安排付|打款|promis|will pay|agreed to pay|"
+            r"答应|承诺|保证|会付|先付|会还|能付|可以付|安排付|打款|一分(?:钱)?(?:都)?不(?:会)?少|"
+            r"promis|will pay|agreed to pay|"
             r"will transfer|will settle|"
             # a payment said with a week or a month but no day: promised, no date to suggest
             r"(?:下周|下礼拜|下星期|下个?月|过几天|过两天)(?:再|就|会)?(?:付|还|打款|转账)|"
@@ -98,19 +108,22 @@ _OUTCOMES = (
     ),
 )
 CALLBACK = re.compile(
-    r"再打|回电|回我电话|再核实|"
+    # "再打6w" is a payment, not a call
+    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))|回电|回我电话|再核实|再试|"
+    r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
+    r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|给|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
     # "明天让组长打": the team takes the next call
     r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
     r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
-    r"call again|callback|ring back|try again|follow up",
+    r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again",
     re.IGNORECASE,
 )
 # a wrong number said in the clause of a phone number or just after it: "打过去是卖保险的，打错了"
 WRONG_NUMBER = _OUTCOMES[0][1]
 # someone answered after all ("打了两次没人接，第三次小王接了"): not "no answer"
 REACHED = re.compile(
-    r"(?<!没人)(?<!无人)(?<!没)(?<!不)接了|接通|打通了|"
+    r"(?<!没人)(?<!无人)(?<!没)(?<!不)接了|接通|(?<![没不])通了|"
     r"(?<!no one )(?<!nobody )(?<!n't )(?<!not )\b(?:picked up|answered|got through)\b",
     re.IGNORECASE,
 )
@@ -147,20 +160,29 @@ PAY_THEN = re.compile(
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|"
-    r"pay|paid|settle|transfer|wire|promis",
+    r"付|还|打款|转账|转|汇|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|一分(?:钱)?(?:都)?不(?:会)?少|"
+    r"pay|paid|settle|transfer|wire|promis|approve",
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
     r"(?:欠|欠款|共欠|总共|一共|总额|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
     r"invoice (?:amount|total|of|for)|"
-    r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below)"
+    r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
+    # "ours is 72k", "the balance is 40k": what is owed, said as a fact
+    r"(?:ours|it|this|that|the (?:bill|amount|balance|debt|total)) is)"
     r"\D{0,3}$",
+    re.IGNORECASE,
+)
+# "invoice 44030921 for 132,400", "发票 44030921 金额": what a document is for (read further back)
+INVOICE_FOR = re.compile(
+    r"(?:invoice|bill|order|PO|发票|订单)\s*(?:no\.?\s*|号\s*)?[\w-]*\d[\w-]*\s*(?:for|of|金额)\D{0,3}$",
     re.IGNORECASE,
 )
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
 ALREADY_PAID = re.compile(
-    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结)(?:款|了)?|already paid|paid)\s*$",
+    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结)(?:款|了)?|already paid|paid|"
+    # "was paid on Nov 30": the day it was paid, no promise
+    r"(?:paid|transferred|sent|wired) on)\s*$",
     re.IGNORECASE,
 )
 # ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
@@ -206,7 +228,38 @@ def find_triggers(note: str) -> tuple[Trigger, ...]:
 def find_outcome(note: str) -> tuple[str, tuple[int, int]] | None:
     """The first outcome the note states, in order of precedence, with its span."""
     for outcome, pattern in _OUTCOMES:
-        m = pattern.search(note)
-        if m:
+        for m in pattern.finditer(note):
+            if (
+                outcome == "no_answer"
+                and _REPORTED.search(note, _sentence_start(note, m.start()), m.start())
+                and not _DIALLED.search(note, _clause_start(note, m.start()), m.start())
+            ):
+                continue  # "小王说财务的人都不接电话": someone answered and said so
             return outcome, m.span()
     return None
+
+
+# someone speaks before a "no answer" in its sentence: it is reported, not how the call went
+_REPORTED = re.compile(r"说|讲|\b(?:said|says|told me)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。！!？?；;\n]|\.(?:\s|$)")
+
+
+# ... unless we dialled in that clause: "小王说找财务，财务的座机…一直没人接"
+_DIALLED = re.compile(
+    r"打|拨|电话|座机|手机|号码|\b(?:call|called|rang|tried|dialled)\b", re.IGNORECASE
+)
+_CLAUSE_END = re.compile(r"[，,、：:]")
+
+
+def _clause_start(note: str, pos: int) -> int:
+    start = _sentence_start(note, pos)
+    for m in _CLAUSE_END.finditer(note, start, pos):
+        start = m.end()
+    return start
+
+
+def _sentence_start(note: str, pos: int) -> int:
+    start = 0
+    for m in _SENTENCE_END.finditer(note, max(0, pos - 200), pos):
+        start = m.end()
+    return start
