@@ -42,6 +42,7 @@ from orgmap.routing import (
     summarize_history,
 )
 from orgmap.routing.costs import NO_HISTORY
+from orgmap.routing.graph import select_targets
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
 SHANGHAI_ZONE = ZoneInfo("Asia/Shanghai")
@@ -408,6 +409,10 @@ def test_routes_never_contain_do_not_contact_or_archived_contacts(m):
 @PROPERTY_SETTINGS
 @given(debtor_maps(), st.data())
 def test_adding_a_relation_never_raises_the_best_cost(m, data):
+    """More known relations never make the best route dearer -- while the people to reach
+    stay the same.  In discovery mode (no usable authorizer) a new referral or buck-pass
+    changes them on purpose: its untried target becomes one, and whoever passed the buck
+    stops being one until that target is tried (issue 11), which may cost more."""
     keys = [c.key for c in m.contacts]
     source = data.draw(st.sampled_from(keys))
     target = data.draw(st.sampled_from([k for k in keys if k != source] or keys))
@@ -418,6 +423,10 @@ def test_adding_a_relation_never_raises_the_best_cost(m, data):
     richer = DebtorMap(
         m.debtor, m.contacts, (*m.relations, Relation(source, target, rtype)), m.interactions
     )
+    if select_targets(richer).keys != select_targets(m).keys:
+        assert select_targets(m).discovery
+        assert rtype in (RelationType.REFERS_TO, RelationType.PASSES_BUCK_TO)
+        return
     assert best_cost(richer) <= best_cost(m) + 1e-9
 
 
