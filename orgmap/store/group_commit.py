@@ -26,8 +26,9 @@ may have landed).
 Only bodies that take no row locks belong here (``alone=True`` for the others): a
 batch holds every body's locks until its one commit, so two app servers batching
 updates of the same rows in different orders would deadlock.  As a guard, a
-batch on PostgreSQL gives up waiting for any lock after :data:`BATCH_LOCK_WAIT`
-and its bodies run alone.
+batch of several on PostgreSQL gives up waiting for any lock after
+:data:`BATCH_LOCK_WAIT` and its bodies run alone (a lone plain call, which only
+inserts, waits at most for a colleague inserting the very same call).
 
 Within one process only: separate processes (several app servers on one
 PostgreSQL database) each group their own writers.  Not from inside a
@@ -157,7 +158,7 @@ def _run(engine: Engine, batch: list[_Body]) -> None:
     failed: _Body | None = None
     try:
         with transaction(engine) as connection:
-            if connection.dialect.name == "postgresql":
+            if len(batch) > 1 and connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{BATCH_LOCK_WAIT}'")
             results = []
             for body in batch:
