@@ -40,72 +40,50 @@ def _field(form: str, name: str, label: str, *, kind: str, complete: str, limit:
     )
 
 
-def _hidden_next(target: str) -> str:
-    return f'<input type="hidden" name="next" value="{escape(target, quote=True)}">'
+def _form(css: str, action: str, fields: str, *, submit: str, target: str) -> str:
+    """A POST form to ``action``: ``fields``, where to go next, and its button."""
+    hidden = f'<input type="hidden" name="next" value="{escape(target, quote=True)}">'
+    return (
+        f'{_STYLE}<form class="{css}" method="post" action="{action}">{fields}{hidden}'
+        f'<button type="submit">{escape(submit)}</button></form>'
+    )
+
+
+def _user_name(form: str, lang: str) -> str:
+    return _field(
+        form,
+        "username",
+        t("login.username", lang),
+        kind="text",
+        complete="username",
+        limit=NAME_MAX_CHARS,
+    )
+
+
+def _password(form: str, name: str, label: str, *, complete: str) -> str:
+    return _field(form, name, label, kind="password", complete=complete, limit=PASSWORD_MAX_CHARS)
 
 
 def login_form(*, target: str, lang: str) -> str:
     """The login form: "Username", "Password", "Log in" (用户名, 密码, 登录)."""
-    return (
-        f'{_STYLE}<form class="orgmap-auth" method="post" action="{LOGIN_PATH}">'
-        + _field(
-            "login",
-            "username",
-            t("login.username", lang),
-            kind="text",
-            complete="username",
-            limit=NAME_MAX_CHARS,
-        )
-        + _field(
-            "login",
-            "password",
-            t("login.password", lang),
-            kind="password",
-            complete="current-password",
-            limit=PASSWORD_MAX_CHARS,
-        )
-        + _hidden_next(target)
-        + f'<button type="submit">{escape(t("login.submit", lang))}</button></form>'
+    fields = _user_name("login", lang) + _password(
+        "login", "password", t("login.password", lang), complete="current-password"
     )
+    return _form("orgmap-auth", LOGIN_PATH, fields, submit=t("login.submit", lang), target=target)
 
 
 def first_admin_form(*, target: str, lang: str) -> str:
     """The first-run form: the administrator's user name and password, twice."""
-    return (
-        f'{_STYLE}<form class="orgmap-auth" method="post" action="{FIRST_ADMIN_PATH}">'
-        + _field(
-            "setup",
-            "username",
-            t("login.username", lang),
-            kind="text",
-            complete="username",
-            limit=NAME_MAX_CHARS,
-        )
-        + _field(
-            "setup",
-            "password",
-            t("login.password", lang),
-            kind="password",
-            complete="new-password",
-            limit=PASSWORD_MAX_CHARS,
-        )
-        + _field(
-            "setup",
-            "repeat",
-            t("first_run.repeat", lang),
-            kind="password",
-            complete="new-password",
-            limit=PASSWORD_MAX_CHARS,
-        )
-        + _hidden_next(target)
-        + f'<button type="submit">{escape(t("first_run.submit", lang))}</button></form>'
+    fields = (
+        _user_name("setup", lang)
+        + _password("setup", "password", t("login.password", lang), complete="new-password")
+        + _password("setup", "repeat", t("first_run.repeat", lang), complete="new-password")
+    )
+    return _form(
+        "orgmap-auth", FIRST_ADMIN_PATH, fields, submit=t("first_run.submit", lang), target=target
     )
 
 
 def logout_form(*, target: str, lang: str) -> str:
     """The sidebar's "Log out" button (a POST: a link could be followed by anyone's page)."""
-    return (
-        f'{_STYLE}<form class="orgmap-logout" method="post" action="{LOGOUT_PATH}">'
-        + _hidden_next(target)
-        + f'<button type="submit">{escape(t("sidebar.logout", lang))}</button></form>'
-    )
+    return _form("orgmap-logout", LOGOUT_PATH, "", submit=t("sidebar.logout", lang), target=target)

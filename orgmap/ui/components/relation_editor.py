@@ -82,21 +82,7 @@ def _archive(key: str, *, live: list[Relation], describe, m: DebtorMap, lang: st
         t("relation.archive", lang), key=f"{key}_archive", icon=":material/archive:"
     ):
         return
-    r = live[chosen]
-    commit(
-        partial(
-            contacts.archive_relation,
-            state.engine(),
-            debtor_key=m.debtor.key,
-            source=r.source,
-            target=r.target,
-            type=r.type,
-            actor=state.actor(),
-        ),
-        lang=lang,
-        debtor_key=m.debtor.key,
-        message=t("relation.archived", lang),
-    )
+    _commit(contacts.archive_relation, live[chosen], m=m, lang=lang, done="relation.archived")
 
 
 def _restore(key: str, *, gone: list[Relation], describe, m: DebtorMap, lang: str) -> None:
@@ -110,20 +96,25 @@ def _restore(key: str, *, gone: list[Relation], describe, m: DebtorMap, lang: st
                 key=f"{key}_restore_{r.source}_{r.target}_{r.type.value}",
                 icon=":material/unarchive:",
             ):
-                commit(
-                    partial(
-                        contacts.restore_relation,
-                        state.engine(),
-                        debtor_key=m.debtor.key,
-                        source=r.source,
-                        target=r.target,
-                        type=r.type,
-                        actor=state.actor(),
-                    ),
-                    lang=lang,
-                    debtor_key=m.debtor.key,
-                    message=t("relation.restored", lang),
-                )
+                _commit(contacts.restore_relation, r, m=m, lang=lang, done="relation.restored")
+
+
+def _commit(service, r: Relation, *, m: DebtorMap, lang: str, done: str) -> None:
+    """Archive or restore relation ``r`` through ``service``, saying ``done`` when it did."""
+    commit(
+        partial(
+            service,
+            state.engine(),
+            debtor_key=m.debtor.key,
+            source=r.source,
+            target=r.target,
+            type=r.type,
+            actor=state.actor(),
+        ),
+        lang=lang,
+        debtor_key=m.debtor.key,
+        message=t(done, lang),
+    )
 
 
 def _touches_archived(m: DebtorMap, r: Relation) -> bool:

@@ -16,28 +16,22 @@ from orgmap.ui.text import t
 FORM = "account_password"
 lang, engine, who = state.lang(), state.engine(), state.actor()
 st.title(t("page.account", lang))
+
+
+def _password(label: str, name: str, complete: str) -> str:
+    return st.text_input(
+        t(label, lang),
+        type="password",
+        max_chars=PASSWORD_MAX_CHARS,
+        autocomplete=complete,
+        key=f"{FORM}_{name}",
+    )
+
+
 with st.form(FORM, clear_on_submit=True, enter_to_submit=False):
-    current = st.text_input(
-        t("account.current", lang),
-        type="password",
-        max_chars=PASSWORD_MAX_CHARS,
-        autocomplete="current-password",
-        key=f"{FORM}_current",
-    )
-    new = st.text_input(
-        t("account.new", lang),
-        type="password",
-        max_chars=PASSWORD_MAX_CHARS,
-        autocomplete="new-password",
-        key=f"{FORM}_new",
-    )
-    repeat = st.text_input(
-        t("account.repeat", lang),
-        type="password",
-        max_chars=PASSWORD_MAX_CHARS,
-        autocomplete="new-password",
-        key=f"{FORM}_repeat",
-    )
+    current = _password("account.current", "current", "current-password")
+    new = _password("account.new", "new", "new-password")
+    repeat = _password("account.repeat", "repeat", "new-password")
     submitted = st.form_submit_button(t("account.submit", lang), key=f"{FORM}_submit")
 st.caption(t("first_run.rules", lang, min=PASSWORD_MIN_CHARS))
 if not submitted:
