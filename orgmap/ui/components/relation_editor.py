@@ -82,7 +82,9 @@ def _archive(key: str, *, live: list[Relation], describe, m: DebtorMap, lang: st
         t("relation.archive", lang), key=f"{key}_archive", icon=":material/archive:"
     ):
         return
-    _commit(contacts.archive_relation, live[chosen], m=m, lang=lang, done="relation.archived")
+    _commit(
+        contacts.archive_relation, live[chosen], m=m, lang=lang, done=t("relation.archived", lang)
+    )
 
 
 def _restore(key: str, *, gone: list[Relation], describe, m: DebtorMap, lang: str) -> None:
@@ -96,11 +98,13 @@ def _restore(key: str, *, gone: list[Relation], describe, m: DebtorMap, lang: st
                 key=f"{key}_restore_{r.source}_{r.target}_{r.type.value}",
                 icon=":material/unarchive:",
             ):
-                _commit(contacts.restore_relation, r, m=m, lang=lang, done="relation.restored")
+                _commit(
+                    contacts.restore_relation, r, m=m, lang=lang, done=t("relation.restored", lang)
+                )
 
 
 def _commit(service, r: Relation, *, m: DebtorMap, lang: str, done: str) -> None:
-    """Archive or restore relation ``r`` through ``service``, saying ``done`` when it did."""
+    """Archive or restore relation ``r`` through ``service``; ``done`` is said when it did."""
     commit(
         partial(
             service,
@@ -113,7 +117,7 @@ def _commit(service, r: Relation, *, m: DebtorMap, lang: str, done: str) -> None
         ),
         lang=lang,
         debtor_key=m.debtor.key,
-        message=t(done, lang),
+        message=done,
     )
 
 

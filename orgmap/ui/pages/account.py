@@ -20,7 +20,7 @@ st.title(t("page.account", lang))
 
 def _password(label: str, name: str, complete: str) -> str:
     return st.text_input(
-        t(label, lang),
+        label,
         type="password",
         max_chars=PASSWORD_MAX_CHARS,
         autocomplete=complete,
@@ -29,9 +29,9 @@ def _password(label: str, name: str, complete: str) -> str:
 
 
 with st.form(FORM, clear_on_submit=True, enter_to_submit=False):
-    current = _password("account.current", "current", "current-password")
-    new = _password("account.new", "new", "new-password")
-    repeat = _password("account.repeat", "repeat", "new-password")
+    current = _password(t("account.current", lang), "current", "current-password")
+    new = _password(t("account.new", lang), "new", "new-password")
+    repeat = _password(t("account.repeat", lang), "repeat", "new-password")
     submitted = st.form_submit_button(t("account.submit", lang), key=f"{FORM}_submit")
 st.caption(t("first_run.rules", lang, min=PASSWORD_MIN_CHARS))
 if not submitted:
