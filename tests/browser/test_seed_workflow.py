@@ -225,6 +225,7 @@ def test_the_seed_workflow_names_the_next_person_after_every_call(app_url, seede
             passed_to_existing="李姐",
         )
         assert stored(seeded_url).contact(call.contact).name == "张经理"
+        sales_key = call.contact
         sync_api.expect(page.get_by_text("Buck-passing loop").first).to_be_visible(timeout=20_000)
         m = stored(seeded_url)
         passes = {
@@ -262,4 +263,13 @@ def test_the_seed_workflow_names_the_next_person_after_every_call(app_url, seede
         assert (call.promise_amount, call.promise_date) == (Decimal(50000), by)
         expect_first_step(page, "陈总")
         page.screenshot(path=str(ARTIFACTS / "seed-workflow-promise.png"), full_page=True)
+        # Only what the calls said: a person picked in an earlier call's section is not
+        # sent again with a later one (the blanked form once kept showing and sending it).
+        m = stored(seeded_url)
+        assert {(r.source, r.target, r.type) for r in m.relations} == {
+            ("xiaowang", finance, RelationType.REFERS_TO),
+            (finance, sales_key, RelationType.PASSES_BUCK_TO),
+            (sales_key, finance, RelationType.PASSES_BUCK_TO),
+            ("xiaowang", boss.key, RelationType.REFERS_TO),
+        }
         assert page.outside_requests == [] and page.dialogs == []

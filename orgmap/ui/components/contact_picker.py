@@ -34,8 +34,14 @@ def show(
     labels = {c.key: contact_label(c, lang) for c in contacts if not c.archived}
     if offer_new:
         labels[NEW] = t("contact.someone_new", lang)
-    if st.session_state.get(key) not in labels:
-        st.session_state.pop(key, None)  # a contact since archived or merged away
+    current = st.session_state.get(key)
+    if current is not None and current not in labels:  # since archived or merged away
+        if placeholder:
+            st.session_state[key] = None
+        else:
+            st.session_state.pop(key, None)
+    # A value of None (a blanked form) stays set: a deleted key would leave the browser
+    # showing, and sending with the next submit, the person picked before.
     return st.selectbox(
         label,
         list(labels),
