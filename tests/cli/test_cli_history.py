@@ -5,17 +5,32 @@ escaped, a missing debtor one line and exit 2."""
 from __future__ import annotations
 
 import getpass
+import io
 import json
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
+from orgmap.cli import main
 from orgmap.store import make_engine, transaction
 from orgmap.store.history import record
 
 PASSWORD = "glass tiger river 7"
 DEBTOR = "hengda-jidian"
+
+
+@pytest.fixture
+def run(database_url, monkeypatch, capsys):
+    """``run(*argv, stdin="")`` → (exit code, stdout, stderr) against the test's database."""
+
+    def call(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["--db", database_url, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
 
 
 @pytest.fixture

@@ -5,12 +5,28 @@ as text, passwords read from stdin and never echoed, ``cli:<os user>`` as the au
 from __future__ import annotations
 
 import getpass
+import io
 import json
 
 import pytest
 import sqlalchemy as sa
 
+from orgmap.cli import main
+
 PASSWORD = "glass tiger river 7"
+
+
+@pytest.fixture
+def run(database_url, monkeypatch, capsys):
+    """``run(*argv, stdin="")`` → (exit code, stdout, stderr) against the test's database."""
+
+    def call(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["--db", database_url, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
 
 
 @pytest.fixture
