@@ -831,3 +831,93 @@ def read_fast_and_in_bounds(notes: list[str]) -> None:
         s = run(note)
         assert time.perf_counter() - started < 0.5, note[:20]
         assert all(0 <= a <= b <= len(note) for a, b in [r.span for r in s.relations])
+
+
+# --- fifth round: rarer surnames, traditional script, Cantonese, past days, shares -------
+
+
+def test_rarer_surnames_before_a_title_name_people_but_words_before_a_title_do_not():
+    for said, title in (("符经理", "经理"), ("冼店长", "店长"), ("麦小姐", "小姐"), ("阎总", "总")):
+        assert (said, title) in names(run(f"小王说找{said}")), said
+    s = run("卜会计给了前任会计小翁的手机 139 5061 7726")
+    assert ("任会计", "会计") not in names(s)
+    assert ("小翁", "") in names(s)
+    assert ("关经理", "经理") not in names(run("小王说公关经理不管付款"))
+    assert ("小申", "") in names(run("阎总秘书小申电话 0512-6752 3309"))
+
+
+def test_a_note_in_traditional_script_is_read_and_names_stay_as_typed():
+    s = run("小王說老闆簽字才付，陳經理手機13812345678")
+    assert ("陳經理", "經理") in names(s)
+    assert ("老闆", "老闆") in names(s)
+    assert ("authorizes", "老闆", None) in relations(s)
+    assert phones(s) == {"+8613812345678"}
+
+
+def test_a_name_on_the_map_is_found_whichever_script_the_map_and_note_are_in():
+    m = DebtorMap(
+        EVAL_MAP.debtor, (*EVAL_MAP.contacts, Contact("chen", "陳麗華", Department.FINANCE))
+    )
+    for note in ("小王说陈丽华月底付三万", "小王說陳麗華月底付三萬"):
+        s = extract(note, called="wang", m=m, at=AT)
+        assert "chen" in {p.existing for p in s.people}, note
+        assert s.promise is not None and s.promise.amount == Decimal(30000), note
+
+
+def test_cantonese_mr_and_days_are_read_in_a_cantonese_note_only():
+    s = run("小王話佢哋財務麥生今日唔喺度，聽日上晝再打")
+    assert ("麥生", "生") in names(s)
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T10:00:00+08:00"
+    assert not {n for n, _ in names(run("小王说卫生间在装修，陈生意不好"))} & {"卫生", "陈生"}
+
+
+def test_a_day_said_as_past_is_no_promise_and_paid_before_is_no_amount():
+    s = run("赵经理说他们去年12月20日付过一笔3万，让我查下流水", called="zhao")
+    assert s.promise is None and s.outcome is None
+    assert find_dates("去年12月20日，上个月15号，上周五，昨天", date(2026, 12, 1))[0].past
+    assert [d.value.isoformat() for d in find_dates("上个月15号，上周五，昨天", AT.date())] == [
+        "2026-11-15",
+        "2026-11-27",
+        "2026-11-30",
+    ]
+    assert run("小王说2027年1月5日付两万").promise.date == date(2027, 1, 5)
+
+
+def test_a_share_said_as_a_fraction_is_that_share_of_the_total():
+    s = run("赵经理：下周一先付三分之一，总共十五万", called="zhao")
+    assert s.promise is not None and s.promise.amount == Decimal(50000)
+    s = run("Zhao will pay a quarter of the 80k on Friday", called="zhao")
+    assert s.promise is not None and s.promise.amount == Decimal(20000)
+
+
+def test_call_backs_counted_from_the_call():
+    for note, want in (
+        ("赵经理说听不清，让我半小时后再打", "2026-12-01T10:30:00+08:00"),
+        ("赵经理开会，过一个钟再打", "2026-12-01T11:00:00+08:00"),
+        ("一个半小时后再打给他", "2026-12-01T11:30:00+08:00"),
+        ("Zhao in a meeting, call him back in 20 minutes", "2026-12-01T10:20:00+08:00"),
+        ("Zhao said he'd check and get back to me by Monday", "2026-12-07T10:00:00+08:00"),
+        ("小王说你们下周二上午十点到十一点之间打过来", "2026-12-08T10:00:00+08:00"),
+        ("小甄说戴总明天上午十一点可以打", "2026-12-02T11:00:00+08:00"),
+    ):
+        s = run(note, called="zhao")
+        assert s.callback is not None and s.callback.at.isoformat() == want, note
+    assert run("赵经理电话占线，过了十分钟再打通了，他说今天转一万二").callback is None
+
+
+def test_conditions_hedges_and_who_decides_are_no_promise_and_no_refusal():
+    for note in (
+        "赵经理说要等甲方把进度款拨下来才能付",
+        "赵经理说下个月看回款情况，能付多少付多少",
+        "赵经理说这周五跟老板汇报",
+    ):
+        s = run(note, called="zhao")
+        assert s.promise is None and (s.outcome is None or s.outcome.value != "promised"), note
+    s = run("前台把电话转给出纳，出纳说付不付老板说了算")
+    assert s.outcome is not None and s.outcome.value == "referred"
+
+
+def test_unreachable_and_unbudging_said_other_ways():
+    assert run("赵经理手机打不通，发微信也没回", called="zhao").outcome.value == "no_answer"
+    assert run("小王说莫得办法，老板不松口，一分钱都莫得").outcome.value == "refused"
+    assert run("打过去一个男的接的，说没这个人").outcome.value == "wrong_number"

@@ -22,9 +22,12 @@ the note it came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import opencc
 
 from orgmap.domain.model import DebtorMap
 from orgmap.domain.notes.clauses import Clauses
@@ -37,7 +40,7 @@ from orgmap.domain.notes.linking import (
     resolve_people,
     who_decides,
 )
-from orgmap.domain.notes.people import find_mentions, find_pronouns
+from orgmap.domain.notes.people import Mention, find_mentions, find_pronouns
 from orgmap.domain.notes.phones import PhoneMatch, find_emails, find_phones
 from orgmap.domain.notes.promises import (
     CallbackSuggestion,
@@ -112,6 +115,49 @@ class Suggestions:
         return tuple(r.source for r in self.relations if r.type == "authorizes")
 
 
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters where it is traditional (老闆說 → 老板说), character for
+    character so that spans keep their place; unchanged when a phrase would change its length.
+
+    >>> simplified("老闆說禮拜五付款，陳小姐電話")
+    '老板说礼拜五付款，陈小姐电话'
+    """
+    if text.isascii():
+        return text
+    said = _t2s().convert(text)
+    return said if len(said) == len(text) else text
+
+
+def _as_typed(said: str, typed: str) -> str:
+    """A name read from the simplified note, given back as the collector typed it."""
+    return typed if typed != said and simplified(typed) == said else said
+
+
+def _title_as_typed(said: Mention, name: str) -> str:
+    """The title as typed: 老闆 in 老闆, 經理 in 陳經理."""
+    if said.title and said.name.endswith(said.title) and len(name) == len(said.name):
+        return name[len(name) - len(said.title) :]
+    return said.title
+
+
+@lru_cache(maxsize=4096)
+def _simplified_name(name: str) -> str:
+    return simplified(name)
+
+
+def _simplified_map(m: DebtorMap) -> DebtorMap:
+    """The map with its names in simplified characters, to find them in a simplified note."""
+    names = {c.key: _simplified_name(c.name) for c in m.contacts}
+    if all(names[c.key] == c.name for c in m.contacts):
+        return m
+    return replace(m, contacts=tuple(replace(c, name=names[c.key]) for c in m.contacts))
+
+
 def _clean(note: str) -> str:
     """The note cut to MAX_NOTE, markup, entities and control characters blanked (spans keep
     their place)."""
@@ -142,7 +188,10 @@ def extract(
     """Suggestions from ``note``, written after calling ``called`` at ``at``."""
     if not isinstance(note, str) or not note.strip():
         return Suggestions()
-    text = _clean(note)
+    typed = _clean(note)
+    # traditional characters are read as simplified ones (老闆 is 老板); names keep their form
+    text = simplified(typed)
+    m = _simplified_map(m)
     c = Clauses(text)
     zone = ZoneInfo(timezone)
     local = at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=zone)
@@ -182,15 +231,19 @@ def extract(
         relations += referrals_by_number(c, ix, called, first_item, relations)
     relations += who_decides(c, relations)
 
-    callback, callback_spans = find_callback(c, today, zone)
+    callback, callback_spans = find_callback(c, today, zone, local)
     promise = find_promise(c, today, free, callback_spans)
     outcome = _outcome(text, promise, relations)
 
+    names = {
+        p.mention.name: _as_typed(p.mention.name, typed[p.mention.span[0] : p.mention.span[1]])
+        for p in people
+    }
     return Suggestions(
         people=tuple(
             PersonSuggestion(
-                name=p.mention.name,
-                title=p.mention.title,
+                name=names[p.mention.name],
+                title=_title_as_typed(p.mention, names[p.mention.name]),
                 department=p.mention.department,
                 phones=tuple(p.phones),
                 email=p.email,
@@ -199,7 +252,15 @@ def extract(
             )
             for p in people
         ),
-        relations=tuple(RelationSuggestion(r.source, r.target, r.type, r.span) for r in relations),
+        relations=tuple(
+            RelationSuggestion(
+                names.get(r.source, r.source),
+                None if r.target is None else names.get(r.target, r.target),
+                r.type,
+                r.span,
+            )
+            for r in relations
+        ),
         outcome=outcome,
         promise=promise,
         callback=callback,

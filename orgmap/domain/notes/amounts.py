@@ -34,10 +34,16 @@ _MONEY_BEFORE = re.compile(
 # a share of an amount said elsewhere ("年前先还一半，总共欠二十四万", "half of the 80k")
 _SHARE = re.compile(
     r"(?P<half>一半|半数|\bhalf\b)"
+    # "三分之一", "a third", "a quarter": a fraction said in words
+    rf"|(?P<den>[{CN_DIGITS}十])分之(?P<num>[{CN_DIGITS}])"
+    r"|\b(?P<enfrac>a third|one third|a quarter|one quarter|two thirds)\b"
     r"|(?P<pct>(?<![\d.])\d{1,2}(?:\.\d{1,2})?)\s?%"
     rf"|百分之(?P<cnpct>[{CN_DIGITS}十]{{1,3}})",
     re.IGNORECASE,
 )
+
+
+_EN_FRACTIONS = {"third": Decimal(1) / 3, "quarter": Decimal("0.25"), "thirds": Decimal(2) / 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +59,16 @@ class ShareMatch:
 
 
 def find_shares(note: str) -> tuple[ShareMatch, ...]:
-    """Shares said as a part of some amount: 一半, half, 30%, 百分之三十."""
+    """Shares said as a part of some amount: 一半, half, 30%, 百分之三十, 三分之一, a third."""
     found = []
     for m in _SHARE.finditer(note):
         if m.group("half"):
             fraction: Decimal | None = Decimal("0.5")
+        elif m.group("den"):
+            den, num = cn_number(m.group("den")), cn_number(m.group("num"))
+            fraction = None if not den or num is None else Decimal(num) / Decimal(den)
+        elif m.group("enfrac"):
+            fraction = _EN_FRACTIONS[m.group("enfrac").lower().split()[-1]]
         elif m.group("pct"):
             fraction = Decimal(m.group("pct")) / 100
         else:

@@ -105,9 +105,11 @@ _HOLIDAY_EN = {
     "year-end": (12, 31),
     "before new year": (12, 31),
 }
+_YEARS = {"去年": -1, "今年": 0, "明年": 1}
 _CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
-_RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1}
+_RELATIVE |= {"听日": 1, "后日": 2, "昨天": -1, "昨日": -1, "琴日": -1, "前天": -2}
+_RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1}
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
 _HOLIDAYS_CN = "|".join(sorted(_HOLIDAY_CN, key=len, reverse=True))
@@ -117,10 +119,12 @@ _DATE = re.compile(
     rf"(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
     r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
     rf"|(?P<holiday>{_HOLIDAYS_CN}|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
-    rf"|(?P<md>(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
+    # "去年12月20日付过": a year said makes the day a past one, or a later one
+    rf"|(?P<md>(?:(?P<yr>去年|今年|明年)|(?P<yyyy>20\d\d)\s?年)?\s?(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
     rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
     rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
+    rf"|(?P<lastmonth>上个?月\s?(?P<ld>{_N})\s?[号日])"
     rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
     r"|(?P<mid>月中旬?)"
     r"|(?P<eom>月底|月末|end of (?:the |this )?month|eom)"
@@ -132,9 +136,11 @@ _DATE = re.compile(
     r"|\bwithin (?P<wn2>\d{1,2}) (?P<workdays2>working |business )?days?\b)"
     r"|(?P<next2>下下(?:个)?(?:周|星期|礼拜)(?P<nnw>[一二三四五六日天1-7]))"
     r"|(?P<next>下(?:个)?(?:周|星期|礼拜)(?P<nw>[一二三四五六日天1-7]))"
+    r"|(?P<last>上(?:个)?(?:周|星期|礼拜)(?P<lw>[一二三四五六日天1-7]))"
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
-    r"|(?P<rel>大后天|后天|明天|明日|今天|今日)"
-    rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr)\b)"
+    # 听日, 后日: Cantonese for tomorrow and the day after; 昨天 and 前天 are past days
+    r"|(?P<rel>大后天|后天|明天|明日|今天|今日|听日|后日|昨天|昨日|前天|琴日)"
+    rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr|yesterday)\b)"
     rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b)"
     rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
@@ -143,14 +149,15 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
+_PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
 _TIME = re.compile(
-    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
+    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
     # "15:30再打", "下午3:30" (with am/pm it is read below)
-    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
+    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|\b(?:morning|afternoon|evening|noon)\b)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
     re.IGNORECASE,
@@ -162,6 +169,13 @@ class DateMatch:
     value: date
     span: tuple[int, int]
     text: str
+
+    @property
+    def past(self) -> bool:
+        """Said as a day gone by: 去年12月20日, 上个月15号, 上周五, 昨天."""
+        return self.text.startswith(("去年", "上", "昨", "前天", "琴日")) or (
+            self.text.lower() == "yesterday"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +223,16 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
             month, day = _MONTH_EN[g("emon").lower()], int(g("eday"))
         else:
             month, day = _MONTH_EN[g("emon2").lower()], int(g("eday2"))
+        if g("yr") or g("yyyy"):
+            year = int(g("yyyy")) if g("yyyy") else today.year + _YEARS[g("yr")]
+            return _safe(year, month, day)
         found = _safe(today.year, month, day)
         if found is not None and found < today - timedelta(days=60):
             found = _safe(today.year + 1, month, day)  # "1月10日" said in December
         return found
+    if g("lastmonth"):
+        year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+        return _safe(year, month, small_int(g("ld")))
     if g("day") or g("enth") or g("nextmonth"):
         day = small_int(g("dd") or g("eth") or g("nd"))
         year, month = today.year, today.month
@@ -261,6 +281,9 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[g("enw").lower()]
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=wd)
+    if g("last"):
+        monday = today - timedelta(days=today.weekday()) - timedelta(days=7)
+        return monday + timedelta(days=_WEEKDAY_CN[g("lw")])
     if g("this") or g("enwd"):
         wd = _WEEKDAY_CN[g("tw")] if g("this") else _WEEKDAY_EN[g("ew").lower()]
         return today + timedelta(days=(wd - today.weekday()) % 7)
@@ -297,7 +320,7 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             if said_hour is None or said_minute is None:
                 continue
             hour, minute, part = said_hour, said_minute, g("part") or g("hpart")
-            if (part in ("下午", "晚上", "傍晚") and hour < 12) or (not part and hour < 7):
+            if (part in ("下午", "晚上", "傍晚", "下昼") and hour < 12) or (not part and hour < 7):
                 hour += 12
         else:
             hour = int(g("eh") or g("eh2"))

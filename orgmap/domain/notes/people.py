@@ -24,7 +24,23 @@ SURNAMES = (
     "龚邵钱严覃武戴莫孔向汤欧傅萧温康牛樊葛邢易乔伍庞颜倪庄聂章鲁岳翟殷詹耿兰焦俞柳甘祝舒阮"
     "柯纪梅童裴霍涂苗盛翁冉骆蓝游靳柴蒙鲍喻祁蒲滕屈饶牟艾尤穆卓缪娄窦戚岑卜晏卫柏瞿桂佟臧闵"
     "苟邬卞姬栾隋刁寇桑郎甄巩敖佘邝洪宁"
+    # rarer ones, and the south's: 符经理, 冼店长, 麦小姐, 阎总, 房主管, 庹科长 ...
+    "符冼麦简阎庹邸亓琚仝房揭粟练勾郁竺帅凌车包边左丘鞠芦谷巫农扈习连封储宫池闻古麻苑仇雍"
+    "廉花宗展荣吉檀钮褚井米曲幸伏束茅谈沙关支戈党战匡芮招冀狄尚晋丰鄢凤蔺荆鄂衡虞季湛危韶郜"
+    "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹"
 )
+# surnames that only name someone after 小 or 老 (申 starts 申请, 施 施工): 秘书小申, 老施
+_SURNAMES_AFTER_XIAO = "申施单安明"
+# words that end in a surname and come before a title: 前任会计 is the former accountant,
+# 公关经理 a PR manager, not 任会计 or 关经理
+_WORDS_ENDING_IN_A_SURNAME_SAID = (
+    "前任 主任 责任 现任 新任 公关 海关 机关 相关 车间 外包 承包 分包 总包 劳务 业务 商务 "
+    "法务 财务 事务 服务 税务 项目 门店 分店 酒店 客户 大客 片区 大区 小区 园区 省区 行政 "
+    "人事 董事 理事 监事 同事 后勤 基建 工程 会计 出纳 采购 销售 物流 仓库 质检 技术 研发 "
+    "设计 生产 车队 船队 开发 营销 市场 品牌 电商 运营 总办 总裁 副总 老总 大姐 二姐 表姐 "
+    "堂姐 嫂子 对接 负责 接待 分管 主管 联系 他们 她们 我们 你们 之前 以前 现在 原来 新来"
+)
+_WORDS = frozenset(_WORDS_ENDING_IN_A_SURNAME_SAID.split())
 # two-character surnames ("上官姐", "欧阳经理")
 _COMPOUND = "上官|欧阳|司马|诸葛|东方|皇甫|慕容|令狐|司徒|夏侯|尉迟|公孙|长孙|端木"
 # pinyin of common surnames, to read "Manager Zhao", "Xiao Wang" or a bare "Zhao" as 赵, 王
@@ -49,7 +65,8 @@ _STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天�
 _NAMED = re.compile(
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
-    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}])(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
+    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
+    rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|前台|出纳|会计|法务|"
@@ -179,6 +196,8 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     prefixes: list[tuple[str, int]] = []  # "采购的唐经理": the role word said before a name
     for m in _NAMED.finditer(note):
         start = m.start()
+        if m.group("sur") and not m.group("pre") and note[start - 1 : start + 1] in _WORDS:
+            continue  # "前任会计", "公关经理": a word, then a title
         prefix = _PREFIX_DEPT.search(note[max(0, start - 12) : start])
         if m.group("sur"):
             title = m.group("hon")
@@ -191,6 +210,16 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             prefixes.append((prefix.group(1), start))
         found.append(Mention(m.group(), title, department, m.span()))
         taken.append(m.span())
+    if _CANTONESE.search(note):  # "麦生", "陈太": Mr Mak, Mrs Chan
+        for m in _NAMED_CANTONESE.finditer(note):
+            if m.group() in _NOT_CANTONESE_NAMES or any(
+                a < m.end() and m.start() < b for a, b in taken
+            ):
+                continue
+            prefix = _PREFIX_DEPT.search(note[max(0, m.start() - 12) : m.start()])
+            department = _department(prefix.group(1)) if prefix else None
+            found.append(Mention(m.group(), m.group()[-1], department, m.span()))
+            taken.append(m.span())
     # a surname the note tells ("出纳姓时，时姐说…") names a person even when not on the list
     told = "".join({m["sur"] for m in _TOLD.finditer(note)})
     if told:
@@ -235,6 +264,11 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     return tuple(_drop_appositive_roles(note, found))
 
 
+# a note in Cantonese, where 生 and 太 after a surname are Mr and Mrs
+_CANTONESE = re.compile(r"佢|哋|唔|喺|咗|嘅|冇|係|听日|聽日|而家|边个|點解|点解")
+_NAMED_CANTONESE = re.compile(rf"[{SURNAMES}](?:生|太)(?![生太])")
+_NOT_CANTONESE_NAMES_SAID = "卫生 毕生 花生 余生 平生 文生 云生 后生 太太 老太"
+_NOT_CANTONESE_NAMES = frozenset(_NOT_CANTONESE_NAMES_SAID.split())
 # "姓时": a surname the note tells, on the list or not
 _TOLD = re.compile(rf"姓(?P<sur>[^\W\d{_STOP}a-zA-Z{SURNAMES}])")
 _SURNAME_SAID = re.compile(rf"[^，,。；;]{{0,4}}?姓[^\W\d{_STOP}a-zA-Z]")

@@ -19,17 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from orgmap.domain.notes.amounts import AmountMatch, find_amounts, find_shares
 from orgmap.domain.notes.clauses import Clauses
 from orgmap.domain.notes.dates import DateMatch, find_dates, find_times
+from orgmap.domain.notes.numerals import small_int
 from orgmap.domain.notes.relations import (
     ALREADY_PAID,
     ALREADY_PAID_AFTER,
     CALLBACK,
+    CALLBACK_LATER,
     CALLBACK_THAT_DAY,
     INVOICE_FOR,
     NEGATED_PAY,
@@ -63,16 +65,42 @@ class CallbackSuggestion:
     span: Span
 
 
+def _later(m: re.Match[str]) -> timedelta | None:
+    """How long "半小时后", "过两个钟", "in 30 minutes" is."""
+    if m.group("half"):
+        return timedelta(minutes=30)
+    if m.group("enunit"):
+        n = int(m.group("en") or 1)  # "in an hour"
+        unit = m.group("enunit").lower()
+        return timedelta(hours=n) if unit.startswith("hour") else timedelta(minutes=n)
+    said = m.group("n")
+    whole = 0 if said == "半" else small_int(said)
+    if whole is None:
+        return None
+    if m.group("unit") == "分钟":
+        return timedelta(minutes=whole) if whole >= 5 else None
+    # "半小时", "一个半小时": the half is said before the unit
+    minutes = 60 * whole + (30 if "半" in m.group() else 0)
+    return timedelta(minutes=minutes) if 0 < minutes <= 12 * 60 else None
+
+
 def find_callback(
-    c: Clauses, today: date, zone: ZoneInfo
+    c: Clauses, today: date, zone: ZoneInfo, now: datetime | None = None
 ) -> tuple[CallbackSuggestion | None, list[Span]]:
-    """The first call-back said with a day or a time, and the spans of its day and time."""
+    """The first call-back said with a day or a time, and the spans of its day and time;
+    ``now``, the moment of the call, counts "半小时后再打"."""
     text = c.text
     every_date: tuple[DateMatch, ...] | None = None  # read once, when "那天" needs it
     for trigger in CALLBACK.finditer(text):
         lo, hi = c.clause(trigger.start())
-        dates = find_dates(text[lo:hi], today)
+        dates = [d for d in find_dates(text[lo:hi], today) if not d.past]
         times = find_times(text[lo:hi])
+        later = CALLBACK_LATER.search(text, lo, hi) if now is not None else None
+        wait = _later(later) if later is not None else None
+        if wait is not None and later is not None and now is not None and not dates and not times:
+            at = (now.astimezone(zone) + wait).replace(second=0, microsecond=0)
+            span = (min(later.start(), trigger.start()), max(later.end(), trigger.end()))
+            return CallbackSuggestion(at, span), [later.span()]
         day: date | None = dates[0].value if dates else None
         parts = [(lo + d.span[0], lo + d.span[1]) for d in dates[:1]]
         that_day = None if dates else CALLBACK_THAT_DAY.search(text, lo, hi)
@@ -164,7 +192,8 @@ def find_promise(
         or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
     ]
     total_spans = {a.span for a in totals}
-    every_date = find_dates(text, today)
+    # a day already gone ("去年12月20日付过", "上周五转了") is no day to pay by
+    every_date = tuple(d for d in find_dates(text, today) if not d.past)
     amounts = [
         a
         for a in all_amounts

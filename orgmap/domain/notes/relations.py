@@ -72,14 +72,16 @@ _OUTCOMES = (
         "wrong_number",
         re.compile(
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
-            r"位数不对|不认识|wrong number|not in service|no such person|disconnected",
+            r"位数不对|不认识|没(?:有)?这个人|"
+            r"wrong number|not in service|no such person|disconnected",
             re.IGNORECASE,
         ),
     ),
     (
         "no_answer",
         re.compile(
-            r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|no answer|didn'?t pick up|"
+            r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|打不通|联系不上|(?:也|都)没回|"
+            r"no answer|didn'?t pick up|"
             r"did not pick up|not picking up|voicemail|switched off|nobody answered|"
             r"no one (?:picked up|answered)|nobody picked up",
             re.IGNORECASE,
@@ -88,7 +90,9 @@ _OUTCOMES = (
     (
         "refused",
         re.compile(
-            r"拒绝|拒付|不还|不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
+            # "付不付老板说了算" asks who decides; it refuses nothing
+            r"拒绝|拒付|(?<!还)不还|(?<!付)不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
+            r"不松口|一分(?:钱)?都(?:莫得|没有|不给)|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
             r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
@@ -97,7 +101,9 @@ _OUTCOMES = (
     (
         "promised",
         re.compile(
-            r"答应|承诺|保证|会付|先付|会还|能付|可以付|安排付|打款|一分(?:钱)?(?:都)?不(?:会)?少|"
+            # "审批了才能付", "点了头就能付", "能付多少付多少": a condition or a hedge, no promise
+            r"答应|承诺|保证|会付|先付|会还|(?<![才就])能付(?!多少)|可以付|安排付|打款|"
+            r"一分(?:钱)?(?:都)?不(?:会)?少|"
             r"promis|will pay|agreed to pay|"
             r"will transfer|will settle|"
             # a payment said with a week or a month but no day: promised, no date to suggest
@@ -109,14 +115,27 @@ _OUTCOMES = (
 )
 CALLBACK = re.compile(
     # "再打6w" is a payment, not a call
-    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))|回电|回我电话|再核实|再试|"
+    # "过了十分钟再打通了": what happened, not a call to make
+    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了)|"
+    r"回电|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
     r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
     r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|给|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
     # "明天让组长打": the team takes the next call
     r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
     r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
-    r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again",
+    r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again|"
+    # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
+    r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
+    r"get back to (?:me|us)",
+    re.IGNORECASE,
+)
+# "半小时后再打", "过一个钟再打", "in an hour": a call-back counted from the call
+CALLBACK_LATER = re.compile(
+    r"(?:过\s?)?(?P<n>半|\d{1,2}|[一两二三四五六七八九十]{1,2})\s?个?半?\s?(?P<unit>小时|钟头|钟|分钟)"
+    r"(?:以?后|之后|再|(?<=钟))"
+    r"|\bin (?:(?P<half>half an hour)"
+    r"|(?:an? |(?P<en>\d{1,2}) )(?P<enunit>hours?|minutes?|mins?))\b",
     re.IGNORECASE,
 )
 # a wrong number said in the clause of a phone number or just after it: "打过去是卖保险的，打错了"
@@ -142,7 +161,9 @@ NEGATED_PAY = re.compile(
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
-PUT_OFF = re.compile(r"再说|再议|看情况|说不准|不一定|we'?ll see", re.IGNORECASE)
+PUT_OFF = re.compile(
+    r"再说|再议|看情况|说不准|不一定|能付多少|看回款|we'?ll see|depends on", re.IGNORECASE
+)
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
 THRESHOLD_AFTER = re.compile(
     r"^\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
@@ -160,7 +181,7 @@ PAY_THEN = re.compile(
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|一分(?:钱)?(?:都)?不(?:会)?少|"
+    r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|一分(?:钱)?(?:都)?不(?:会)?少|"
     r"pay|paid|settle|transfer|wire|promis|approve",
     re.IGNORECASE,
 )
@@ -181,6 +202,8 @@ INVOICE_FOR = re.compile(
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
 ALREADY_PAID = re.compile(
     r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结)(?:款|了)?|already paid|paid|"
+    # "付过一笔3万": paid once before
+    r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|"
     # "was paid on Nov 30": the day it was paid, no promise
     r"(?:paid|transferred|sent|wired) on)\s*$",
     re.IGNORECASE,
