@@ -46,6 +46,8 @@ __all__ = [
     "HELDOUT",
     "HELDOUT2",
     "HELDOUT3",
+    "HELDOUT4",
+    "HELDOUT5",
     "LABELLED",
     "SETS",
     "Score",
@@ -59,12 +61,16 @@ HANDWRITTEN = DATA / "notes_handwritten.jsonl"
 HELDOUT = DATA / "notes_heldout.jsonl"
 HELDOUT2 = DATA / "notes_heldout2.jsonl"
 HELDOUT3 = DATA / "notes_heldout3.jsonl"
+HELDOUT4 = DATA / "notes_heldout4.jsonl"
+HELDOUT5 = DATA / "notes_heldout5.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
     "heldout": HELDOUT,
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
+    "heldout4": HELDOUT4,
+    "heldout5": HELDOUT5,
 }
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
@@ -102,7 +108,8 @@ def load_notes(path: Path = LABELLED) -> list[dict]:
 
 def _got(s: Suggestions) -> dict[str, set]:
     return {
-        "phones": {p.e164 for person in s.people for p in person.phones},
+        # the number as dialled, extension and all ("+862161234567;ext=801")
+        "phones": {p.dialled for person in s.people for p in person.phones},
         "people": {(p.name, p.title) for p in s.people},
         "relations": {(r.type, r.source, r.target) for r in s.relations},
         "promise_amount": {str(s.promise.amount)} if s.promise and s.promise.amount else set(),

@@ -27,9 +27,7 @@ def suggestions_json(s: Any) -> dict[str, Any]:
                 "name": p.name,
                 "title": p.title,
                 "department": p.department,
-                "phones": [
-                    ph.e164 + (f";ext={ph.extension}" if ph.extension else "") for ph in p.phones
-                ],
+                "phones": [ph.dialled for ph in p.phones],
                 "email": p.email,
                 "existing": p.ref,
             }

@@ -5,6 +5,7 @@ import calendar
 import json
 import random
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 R = random.Random(13)
 ATS = [
@@ -66,8 +67,10 @@ def phone():
     area, first = R.choice([("010", "6"), ("021", "5"), ("0755", "8"), ("020", "3"), ("0571", "8")])
     sub = first + "".join(R.choice("0123456789") for _ in range(7))
     txt = f"{area}-{sub}"
-    if R.random() < 0.4:
-        txt += R.choice(["转", "转", " ext "]) + str(R.randint(100, 8999))
+    if R.random() < 0.4:  # an extension, said after the number and dialled with it
+        said = R.choice(["转", "转", " ext "])
+        extension = R.randint(100, 8999)
+        return f"{txt}{said}{extension}", f"+86{area[1:]}{sub};ext={extension}"
     return txt, "+86" + area[1:] + sub
 
 
@@ -352,7 +355,7 @@ for i in range(200):
             None,
             [e, e2],
         )
-with open("/work/main/tests/data/notes_labelled.jsonl", "w") as f:
+with open(Path(__file__).with_name("notes_labelled.jsonl"), "w", encoding="utf-8") as f:
     for r in out:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(len(out))

@@ -56,7 +56,9 @@ PINYIN_SURNAMES = {
     "bai": "白", "lu": "陆", "xu": "徐", "yu": "余", "xiao": "肖",
 }  # fmt: skip
 _HONORIFICS = (
-    "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|工|先生|"
+    # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
+    "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|"
+    "工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
     "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
@@ -65,14 +67,17 @@ _STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天�
 _NAMED = re.compile(
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
+    # 申总, 申经理: 申 names someone only right before a title (申请 is a word)
+    rf"|(?P<sur3>申)(?P<hon3>{_HONORIFICS})"
     rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|前台|出纳|会计|法务|"
     r"财务|采购|销售)"
-    # 财务室, 总经理办公室: a room, not a person; 财务软件, 财务系统: a thing
-    r"(?!室|办|软件|系统|报表)"
+    # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
+    # 总经理助理: someone else; 财务电话: the office's number
+    r"(?!室|办|科|软件|系统|报表|助理|秘书|电话|座机)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -110,7 +115,13 @@ _GIVEN_NAMES_SAID = (
     "Sarah Shirley Simon Sophia Sophie Stella Steven Susan Tina Tom Tommy Tony Tracy Vicky Victor "
     "Vincent Vivian Wendy William Yoyo Zoe"
 )
-_GIVEN_EN = re.compile(r"\b(?P<name>" + "|".join(_GIVEN_NAMES_SAID.split()) + r")\b(?!['’]s\b)")
+_GIVEN_EN = re.compile(
+    r"\b(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
+    # "Vivian Lo", "Tony Chan": a surname said after the given name
+    r"(?:\s(?!(?:The|And|From|In|At|On|Is|Was|Will|Said|Says|Mr|Ms|Mrs|Miss|Called|Said|He|She|"
+    r"It|We|They|Wang|Zhao)\b)[A-Z][a-z]{1,5}\b(?!['’]s\b)(?=\s*[,.;:]|\s+(?:said|says|replied|"
+    r"will|from|in|at|the|is|was|promised|agreed|told|gave)\b))?)\b(?!['’]s\b)"
+)
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 _NAME_IN_CN = re.compile(
     r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s?(?P<name>[A-Z][a-z]{2,11})"
@@ -199,8 +210,8 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         if m.group("sur") and not m.group("pre") and note[start - 1 : start + 1] in _WORDS:
             continue  # "前任会计", "公关经理": a word, then a title
         prefix = _PREFIX_DEPT.search(note[max(0, start - 12) : start])
-        if m.group("sur"):
-            title = m.group("hon")
+        if m.group("sur") or m.group("sur3"):
+            title = m.group("hon") or m.group("hon3")
             department = _department(prefix.group(1)) if prefix else _department(title)
         else:
             title = ""
@@ -277,7 +288,9 @@ _SURNAME_LATER = re.compile(rf"[^。；;！!？?\n]{{0,30}}?姓(?P<sur>[^\W\d{_S
 _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
 # what may stand between a role and the name it introduces: "finance那边的Linda",
 # "现在财务是陈姐负责", "the boss Mr Chen"
-_ROLE_THEN_NAME = re.compile(r"^(?:\s|,|'s|部|那边|的|是|就是|由)*$")
+_ROLE_THEN_NAME = re.compile(
+    r"^(?:\s|,|'s|部|那边|的|是|就是|由|lady|guy|girl|woman|man|is|was)*$", re.IGNORECASE
+)
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name
 _NAME_THEN_ROLE = re.compile(r"^\s*,?\s*(?:the|our|their)?\s*$", re.IGNORECASE)
 
@@ -304,6 +317,8 @@ def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         named_next = nxt is not None and _named(nxt)
         if role and named_next and nxt and _ROLE_THEN_NAME.match(note[x.span[1] : nxt.span[0]]):
+            if not x.name:  # "the GM's number … The GM is Mr. Yip": every "the GM" is he
+                named_as.setdefault(x.title, nxt)
             continue  # "the boss Mr Chen"
         before = found[i - 1] if i else None
         if (
@@ -340,7 +355,7 @@ def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
     if named_as:
         kept = [
             Mention(n.name, n.title, x.department or n.department, x.span)
-            if x.name == x.title and (n := named_as.get(x.name)) is not None
+            if (x.name == x.title or not x.name) and (n := named_as.get(x.title)) is not None
             else x
             for x in kept
         ]

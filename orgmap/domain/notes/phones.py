@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from orgmap.domain.model import PhoneKind
+from orgmap.domain.fields import format_phone
+from orgmap.domain.model import Phone, PhoneKind
 
 __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 
@@ -53,6 +54,11 @@ class PhoneMatch:
     extension: str | None
     kind: PhoneKind
     span: tuple[int, int]
+
+    @property
+    def dialled(self) -> str:
+        """The number with its extension, in the export form (``+862161234567;ext=801``)."""
+        return format_phone(Phone(self.e164, self.extension, self.kind))
 
 
 @dataclass(frozen=True, slots=True)

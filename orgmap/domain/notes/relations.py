@@ -42,7 +42,8 @@ _TRIGGERS = re.compile(
     r"bounced me (?:back )?to|said to ask|told me to ask|asked me to ask|要问|得问|要请示)"
     r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|审批人是|审批人为|"
     r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b))"
-    r"|(?P<authorizes>是老板|是大老板|是老总|说了算|负责审批|管审批|能拍板|拍板|签字才|签字就|管钱|"
+    r"|(?P<authorizes>是老板|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
+    r"能拍板|拍板|签字才|签字就|管钱|钱都是[她他]在?管|"
     # "她管账" (but "管账的请假了" names no one)
     r"管账(?!的)|"
     r"is the boss|is the owner|decides|"
