@@ -921,3 +921,71 @@ def test_unreachable_and_unbudging_said_other_ways():
     assert run("赵经理手机打不通，发微信也没回", called="zhao").outcome.value == "no_answer"
     assert run("小王说莫得办法，老板不松口，一分钱都莫得").outcome.value == "refused"
     assert run("打过去一个男的接的，说没这个人").outcome.value == "wrong_number"
+
+
+# --- sixth round: notes typed with blanks, call-backs by the day, payments done -----------
+
+
+def test_blanks_between_chinese_words_end_a_clause():
+    s = run("赵经理说钱上周五就付了 让财务发回单 我查了还没到帐 明早再打问问", called="zhao")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-02T09:00:00+08:00"
+    assert s.promise is None
+
+
+def test_the_day_and_time_next_to_the_call_back_are_the_ones_meant():
+    s = run("打了一上午一直无人接听 下午又打了两次 明天上午10点半再打")
+    assert s.callback.at.isoformat() == "2026-12-02T10:30:00+08:00"
+    s = run("小王说今天老板去开会了 明天下午老板在 让我明天下午打老板手机 139 8620 7713")
+    assert s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+    s = run("财务欧阳大姐明天早上八点半上班 叫我那个时候打")
+    assert s.callback.at.isoformat() == "2026-12-02T08:30:00+08:00"
+
+
+def test_a_day_then_a_call_is_a_call_back_but_a_payer_s_day_then_a_transfer_is_not():
+    assert run("会计辞职了 今晚打老板手机").callback.at.isoformat() == "2026-12-01T19:00:00+08:00"
+    assert run("邢总下周一回来 下周一下午打").callback.at.isoformat() == "2026-12-07T15:00:00+08:00"
+    assert run("赵经理说这周末财务加班 周末再打给他", called="zhao").callback.at.isoformat() == (
+        "2026-12-05T10:00:00+08:00"
+    )
+    s = run("赵经理说款子批下来了，财务明天上午打，三万六", called="zhao")
+    assert s.callback is None
+    assert s.promise is not None and s.promise.amount == Decimal(36000)
+    assert run("上午打小王，小王说找财务").callback is None
+    assert run("赵经理发微信说今天转6800 别再打电话了", called="zhao").callback is None
+
+
+def test_paid_on_a_day_or_done_by_it_is_no_promise_but_to_be_paid_on_it_is():
+    assert (
+        run("Zhao claims they paid 35k on Feb 3, nothing on our side", called="zhao").promise
+        is None
+    )
+    assert run("冯厂长说去年那笔8万年底就结清了 不欠我们的", called="zhao").promise is None
+    s = run("Zhao: RMB 80,000 will be paid on Friday", called="zhao")
+    assert s.promise is not None and s.promise.date == date(2026, 12, 4)
+    s = run("宓处长说明年元月10号之前保证把壹拾万付了")
+    assert s.promise.date == date(2027, 1, 10) and s.promise.amount == Decimal(100000)
+
+
+def test_more_titles_and_a_guard_s_post_is_no_surname():
+    said = names(run("门卫樊师傅接的 说财务欧阳大姐在 刘阿姨说找晏老师 阿庹手机 158 7126 3309"))
+    assert {
+        ("樊师傅", "师傅"),
+        ("欧阳大姐", "大姐"),
+        ("刘阿姨", "阿姨"),
+        ("晏老师", "老师"),
+    } <= said
+    assert ("阿庹", "") in said
+    assert ("卫樊师傅", "师傅") not in said
+    assert ("销售", "销售") not in names(
+        run("赵经理说销售单 10268834519 那批货有问题", called="zhao")
+    )
+
+
+def test_refusals_promises_talked_about_and_maybes():
+    assert run("赵经理说有本事去法院起诉", called="zhao").outcome.value == "refused"
+    assert run("赵经理说老总不同意付", called="zhao").outcome.value == "refused"
+    s = run("赵经理说上个月答应的那两万老板没批，这个月也够呛 看情况吧", called="zhao")
+    assert s.outcome is None or s.outcome.value != "promised"
+    s = run("Zhao says the boss hasn't approved it yet. Maybe next week, can't promise anything")
+    assert s.outcome is None or s.outcome.value != "promised"
+    assert run("Mr Zhao: can pay maybe 20k or 30k this month", called="zhao").promise is None

@@ -6,6 +6,8 @@ about every number or date of a 5,000-character note stay linear.
 >>> c = Clauses("小王说找财务，财务说找老板。老板没接")
 >>> c.clause(8), c.sentence(8), c.clause_text(16), c.next_clause_text(2)
 ((7, 13), (0, 13), '老板没接', '财务说找老板')
+>>> Clauses("钱上周五就付了 我查了还没到帐 明早再打").clause_text(17)
+'明早再打'
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from bisect import bisect_right
 __all__ = ["CLAUSE", "SENTENCE", "Clauses"]
 
 SENTENCE = re.compile(r"[。；;！!？?\n]|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)")
-CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?:\s|$)")
+# a note typed on a phone often has blanks where the commas would be: "小王说在 明天再打"
+CLAUSE = re.compile(
+    r"[，,。；;！!？?\n]|\.(?:\s|$)|(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])"
+)
 
 
 class Clauses:

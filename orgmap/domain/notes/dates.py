@@ -109,6 +109,7 @@ _YEARS = {"去年": -1, "今年": 0, "明年": 1}
 _CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
 _RELATIVE |= {"听日": 1, "后日": 2, "昨天": -1, "昨日": -1, "琴日": -1, "前天": -2}
+_RELATIVE |= {"明早": 1, "明晚": 1, "明儿": 1, "今早": 0, "今晚": 0}
 _RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1}
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
@@ -120,7 +121,8 @@ _DATE = re.compile(
     r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
     rf"|(?P<holiday>{_HOLIDAYS_CN}|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
     # "去年12月20日付过": a year said makes the day a past one, or a later one
-    rf"|(?P<md>(?:(?P<yr>去年|今年|明年)|(?P<yyyy>20\d\d)\s?年)?\s?(?P<m>{_N})\s?月\s?(?P<d>{_N})\s?[日号])"
+    rf"|(?P<md>(?:(?P<yr>去年|今年|明年)|(?P<yyyy>20\d\d)\s?年)?\s?(?P<m>{_N}|元|正)\s?月"
+    rf"\s?(?P<d>{_N})\s?[日号])"
     rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
     rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
@@ -139,7 +141,9 @@ _DATE = re.compile(
     r"|(?P<last>上(?:个)?(?:周|星期|礼拜)(?P<lw>[一二三四五六日天1-7]))"
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
     # 听日, 后日: Cantonese for tomorrow and the day after; 昨天 and 前天 are past days
-    r"|(?P<rel>大后天|后天|明天|明日|今天|今日|听日|后日|昨天|昨日|前天|琴日)"
+    r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|明儿|今天|今日|今早|今晚|听日|后日|昨天|昨日|前天|琴日)"
+    # "周末再打": the Saturday coming, or next week's
+    r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
     rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr|yesterday)\b)"
     rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b)"
     rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
@@ -150,14 +154,15 @@ _DATE = re.compile(
 )
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
 _PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
+_PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19}
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
 _TIME = re.compile(
-    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
+    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
     # "15:30再打", "下午3:30" (with am/pm it is read below)
-    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
+    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|\b(?:morning|afternoon|evening|noon)\b)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
     re.IGNORECASE,
@@ -216,7 +221,9 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         return _next_day(today, *(_HOLIDAY_CN.get(said) or _HOLIDAY_EN.get(said) or (12, 31)))
     if g("md") or g("slash") or g("enmd") or g("endm"):
         if g("md"):
-            month, day = small_int(g("m")), small_int(g("d"))
+            # 元月 and 正月 are January
+            month = 1 if g("m") in ("元", "正") else small_int(g("m"))
+            day = small_int(g("d"))
         elif g("slash"):
             month, day = int(g("sm")), int(g("sd"))
         elif g("enmd"):
@@ -281,6 +288,9 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[g("enw").lower()]
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=wd)
+    if g("weekend"):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        return saturday + timedelta(days=7) if g("nextweekend") else saturday
     if g("last"):
         monday = today - timedelta(days=today.weekday()) - timedelta(days=7)
         return monday + timedelta(days=_WEEKDAY_CN[g("lw")])
@@ -320,7 +330,9 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             if said_hour is None or said_minute is None:
                 continue
             hour, minute, part = said_hour, said_minute, g("part") or g("hpart")
-            if (part in ("下午", "晚上", "傍晚", "下昼") and hour < 12) or (not part and hour < 7):
+            if (part in ("下午", "晚上", "傍晚", "下昼", "明晚", "今晚") and hour < 12) or (
+                not part and hour < 7
+            ):
                 hour += 12
         else:
             hour = int(g("eh") or g("eh2"))

@@ -27,7 +27,7 @@ SURNAMES = (
     # rarer ones, and the south's: 符经理, 冼店长, 麦小姐, 阎总, 房主管, 庹科长 ...
     "符冼麦简阎庹邸亓琚仝房揭粟练勾郁竺帅凌车包边左丘鞠芦谷巫农扈习连封储宫池闻古麻苑仇雍"
     "廉花宗展荣吉檀钮褚井米曲幸伏束茅谈沙关支戈党战匡芮招冀狄尚晋丰鄢凤蔺荆鄂衡虞季湛危韶郜"
-    "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹"
+    "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹宓佴眭隗酆郇扶璩桓乜亢况郗蹇漆訾"
 )
 # surnames that only name someone after 小 or 老 (申 starts 申请, 施 施工): 秘书小申, 老施
 _SURNAMES_AFTER_XIAO = "申施单安明"
@@ -38,7 +38,8 @@ _WORDS_ENDING_IN_A_SURNAME_SAID = (
     "法务 财务 事务 服务 税务 项目 门店 分店 酒店 客户 大客 片区 大区 小区 园区 省区 行政 "
     "人事 董事 理事 监事 同事 后勤 基建 工程 会计 出纳 采购 销售 物流 仓库 质检 技术 研发 "
     "设计 生产 车队 船队 开发 营销 市场 品牌 电商 运营 总办 总裁 副总 老总 大姐 二姐 表姐 "
-    "堂姐 嫂子 对接 负责 接待 分管 主管 联系 他们 她们 我们 你们 之前 以前 现在 原来 新来"
+    "堂姐 嫂子 对接 负责 接待 分管 主管 联系 他们 她们 我们 你们 之前 以前 现在 原来 新来 "
+    "门卫 保卫 守卫 后卫"
 )
 _WORDS = frozenset(_WORDS_ENDING_IN_A_SURNAME_SAID.split())
 # two-character surnames ("上官姐", "欧阳经理")
@@ -57,8 +58,8 @@ PINYIN_SURNAMES = {
 }  # fmt: skip
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
-    "总经理|总监|总|经理|姐|哥|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|"
-    "工(?![头资人程地厂作期艺单商具钱])|先生|"
+    "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|"
+    "老师|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
     "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
@@ -69,7 +70,7 @@ _NAMED = re.compile(
     rf"(?P<hon>{_HONORIFICS})"
     # 申总, 申经理: 申 names someone only right before a title (申请 is a word)
     rf"|(?P<sur3>申)(?P<hon3>{_HONORIFICS})"
-    rf"|(?P<pre2>小|老)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
+    rf"|(?P<pre2>小|老|阿)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
@@ -77,7 +78,8 @@ _ROLE_CN = re.compile(
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
-    r"(?!室|办|科|软件|系统|报表|助理|秘书|电话|座机)"
+    # 销售单: an order; 采购部: a department
+    r"(?!室|办|科|部|单|软件|系统|报表|助理|秘书|电话|座机)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -205,10 +207,13 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
     prefixes: list[tuple[str, int]] = []  # "采购的唐经理": the role word said before a name
-    for m in _NAMED.finditer(note):
+    at = 0
+    while (m := _NAMED.search(note, at)) is not None:
         start = m.start()
         if m.group("sur") and not m.group("pre") and note[start - 1 : start + 1] in _WORDS:
-            continue  # "前任会计", "公关经理": a word, then a title
+            at = start + 1  # "前任会计", "公关经理": a word, then a title; "门卫樊师傅": look on
+            continue
+        at = m.end()
         prefix = _PREFIX_DEPT.search(note[max(0, start - 12) : start])
         if m.group("sur") or m.group("sur3"):
             title = m.group("hon") or m.group("hon3")

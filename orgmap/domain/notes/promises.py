@@ -17,28 +17,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from orgmap.domain.notes.amounts import AmountMatch, find_amounts, find_shares
 from orgmap.domain.notes.clauses import Clauses
-from orgmap.domain.notes.dates import DateMatch, find_dates, find_times
+from orgmap.domain.notes.dates import DateMatch, TimeMatch, find_dates, find_times
 from orgmap.domain.notes.numerals import small_int
 from orgmap.domain.notes.relations import (
     ALREADY_PAID,
     ALREADY_PAID_AFTER,
     CALLBACK,
+    CALLBACK_DAY_THEN_CALL,
     CALLBACK_LATER,
     CALLBACK_THAT_DAY,
+    DONE_AFTER,
     INVOICE_FOR,
     NEGATED_PAY,
     NOT_PROMISE,
     PAY_BEFORE,
     PAY_OFF,
     PAY_THEN,
+    PAYER_BEFORE,
     PROMISE_WORDS,
     PUT_OFF,
     THRESHOLD_AFTER,
@@ -47,6 +51,7 @@ from orgmap.domain.notes.relations import (
 __all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_promise"]
 
 Span = tuple[int, int]
+_Said = TypeVar("_Said", DateMatch, TimeMatch)
 _DEFAULT_CALLBACK_TIME = time(10, 0)
 # "half of the 80k": the amount a share is taken of, said right after it
 _SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
@@ -84,6 +89,26 @@ def _later(m: re.Match[str]) -> timedelta | None:
     return timedelta(minutes=minutes) if 0 < minutes <= 12 * 60 else None
 
 
+def _callback_triggers(c: Clauses) -> list[re.Match[str]]:
+    """The call-back phrases in order; a day then 打 counts unless a payer or an amount says
+    it is a transfer ("财务明天上午打，三万六")."""
+    found = list(CALLBACK.finditer(c.text))
+    for m in CALLBACK_DAY_THEN_CALL.finditer(c.text):
+        lo, _ = c.clause(m.start())
+        if PAYER_BEFORE.search(c.text, lo, m.start()):
+            continue
+        if find_amounts(c.clause_text(m.end()) + c.next_clause_text(m.end())):
+            continue
+        found.append(m)
+    return sorted(found, key=lambda m: m.start())
+
+
+def _nearest(found: Sequence[_Said], at: int) -> _Said | None:
+    """The last of ``found`` said before ``at``, else the first said after it."""
+    before = [x for x in found if x.span[1] <= at]
+    return before[-1] if before else (found[0] if found else None)
+
+
 def find_callback(
     c: Clauses, today: date, zone: ZoneInfo, now: datetime | None = None
 ) -> tuple[CallbackSuggestion | None, list[Span]]:
@@ -91,7 +116,7 @@ def find_callback(
     ``now``, the moment of the call, counts "半小时后再打"."""
     text = c.text
     every_date: tuple[DateMatch, ...] | None = None  # read once, when "那天" needs it
-    for trigger in CALLBACK.finditer(text):
+    for trigger in _callback_triggers(c):
         lo, hi = c.clause(trigger.start())
         dates = [d for d in find_dates(text[lo:hi], today) if not d.past]
         times = find_times(text[lo:hi])
@@ -101,8 +126,11 @@ def find_callback(
             at = (now.astimezone(zone) + wait).replace(second=0, microsecond=0)
             span = (min(later.start(), trigger.start()), max(later.end(), trigger.end()))
             return CallbackSuggestion(at, span), [later.span()]
-        day: date | None = dates[0].value if dates else None
-        parts = [(lo + d.span[0], lo + d.span[1]) for d in dates[:1]]
+        # the day and time said next to the trigger: "打了一上午 … 明天上午10点半再打"
+        said_day = _nearest(dates, trigger.start() - lo)
+        said_time = _nearest(times, trigger.start() - lo)
+        day: date | None = said_day.value if said_day else None
+        parts = [(lo + d.span[0], lo + d.span[1]) for d in dates if d is said_day]
         that_day = None if dates else CALLBACK_THAT_DAY.search(text, lo, hi)
         if that_day is not None:
             if every_date is None:
@@ -111,10 +139,13 @@ def find_callback(
             if earlier:
                 day = earlier[-1].value
                 parts = [that_day.span()]
+                if not times:  # "明天早上八点半上班，叫我那个时候打": and its time
+                    said_then = [t for t in find_times(text[earlier[-1].span[0] : lo])]
+                    said_time = said_then[0] if said_then else None
         if day is None and not times:
             continue
-        moment = times[0].value if times else _DEFAULT_CALLBACK_TIME
-        parts += [(lo + t.span[0], lo + t.span[1]) for t in times[:1]]
+        moment = said_time.value if said_time else _DEFAULT_CALLBACK_TIME
+        parts += [(lo + t.span[0], lo + t.span[1]) for t in times if t is said_time]
         every = [*parts, trigger.span()]
         span = (min(a for a, _ in every), max(b for _, b in every))
         return CallbackSuggestion(datetime.combine(day or today, moment, zone), span), parts
@@ -178,7 +209,8 @@ def find_promise(
         clause = c.clause_text(span[0])
         return (
             free(span)
-            and not ALREADY_PAID.search(_before(text, span, 8))
+            and not ALREADY_PAID.search(_before(text, span, 24))
+            and not DONE_AFTER.match(text, span[1])
             and not NEGATED_PAY.search(clause)
             and not PUT_OFF.search(clause)
         )

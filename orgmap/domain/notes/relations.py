@@ -94,6 +94,7 @@ _OUTCOMES = (
             # "付不付老板说了算" asks who decides; it refuses nothing
             r"拒绝|拒付|(?<!还)不还|(?<!付)不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
             r"不松口|一分(?:钱)?都(?:莫得|没有|不给)|"
+            r"有本事|去法院告|去法院起诉|不同意付|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
             r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
@@ -103,9 +104,10 @@ _OUTCOMES = (
         "promised",
         re.compile(
             # "审批了才能付", "点了头就能付", "能付多少付多少": a condition or a hedge, no promise
-            r"答应|承诺|保证|会付|先付|会还|(?<![才就])能付(?!多少)|可以付|安排付|打款|"
+            # "上个月答应的那两万": a promise talked about, not made
+            r"答应(?!的)|承诺|保证|会付|先付|会还|(?<![才就])能付(?!多少)|可以付|安排付|打款|"
             r"一分(?:钱)?(?:都)?不(?:会)?少|"
-            r"promis|will pay|agreed to pay|"
+            r"(?<!can't )(?<!cannot )(?<!won't )(?<!not )promis|will pay|agreed to pay|"
             r"will transfer|will settle|"
             # a payment said with a week or a month but no day: promised, no date to suggest
             r"(?:下周|下礼拜|下星期|下个?月|过几天|过两天)(?:再|就|会)?(?:付|还|打款|转账)|"
@@ -116,21 +118,32 @@ _OUTCOMES = (
 )
 CALLBACK = re.compile(
     # "再打6w" is a payment, not a call
-    # "过了十分钟再打通了": what happened, not a call to make
+    # "过了十分钟再打通了": what happened, not a call to make; "别再打了": not to call
+    r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
     r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了)|"
     r"回电|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
     r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
-    r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|给|过来)|"
+    r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
     # "明天让组长打": the team takes the next call
     r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
     r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
     r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again|"
+    r"try (?:again |him |her |them )?(?:after|at|around|before)\b|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
     r"get back to (?:me|us)",
     re.IGNORECASE,
 )
+# "今晚打老板手机", "下周一下午打": a day (or a part of a day said after a date), then the
+# call; "上午打小王" opening a note is what was done, and "财务明天上午打，三万六" is a payment
+CALLBACK_DAY_THEN_CALL = re.compile(
+    r"(?:(?:今晚|明早|明晚|今早|明天|后天|周[一二三四五六日末]|礼拜[一二三四五六天])"
+    r"(?:[上下]午|晚上|早上)?|(?<=[号日])[上下]午)"
+    r"(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
+)
+# who pays, said before such a day: then 打 is the transfer
+PAYER_BEFORE = re.compile(r"财务|出纳|会计|公司|他们|老板")
 # "半小时后再打", "过一个钟再打", "in an hour": a call-back counted from the call
 CALLBACK_LATER = re.compile(
     r"(?:过\s?)?(?P<n>半|\d{1,2}|[一两二三四五六七八九十]{1,2})\s?个?半?\s?(?P<unit>小时|钟头|钟|分钟)"
@@ -163,7 +176,8 @@ NEGATED_PAY = re.compile(
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
 PUT_OFF = re.compile(
-    r"再说|再议|看情况|说不准|不一定|能付多少|看回款|we'?ll see|depends on", re.IGNORECASE
+    r"再说|再议|看情况|说不准|不一定|能付多少|看回款|we'?ll see|depends on|\bmaybe\b|\bperhaps\b",
+    re.IGNORECASE,
 )
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
 THRESHOLD_AFTER = re.compile(
@@ -180,7 +194,7 @@ PAY_THEN = re.compile(
     re.IGNORECASE,
 )
 # "让我那天上午再打": the call-back day is a date said earlier
-CALLBACK_THAT_DAY = re.compile(r"那天|当天|那时候?|到时候?|that day|then", re.IGNORECASE)
+CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
     r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|一分(?:钱)?(?:都)?不(?:会)?少|"
     r"pay|paid|settle|transfer|wire|promis|approve",
@@ -206,7 +220,9 @@ ALREADY_PAID = re.compile(
     # "付过一笔3万": paid once before
     r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|"
     # "was paid on Nov 30": the day it was paid, no promise
-    r"(?:paid|transferred|sent|wired) on)\s*$",
+    r"(?<!will be )(?<!to be )(?<!shall be )(?:paid|transferred|sent|wired) on|"
+    # "they paid 35k on Feb 3", "they transferred RMB 20,000 on Monday"
+    r"\b(?:paid|transferred|sent|wired)\s+(?:RMB|CNY|HK\$|\$|¥)?\s?[\d.,]+\s?[kKwW万]?\s+on)\s*$",
     re.IGNORECASE,
 )
 # ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
@@ -216,6 +232,8 @@ ALREADY_PAID_AFTER = re.compile(
     r"has been (?:paid|sent|transferred|wired)|were (?:paid|sent|transferred))\b",
     re.IGNORECASE,
 )
+# "年底就结清了", "上周五就付了": done by that day, not promised for it
+DONE_AFTER = re.compile(r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:结清|付清|结|付|转|打|还|汇)了")
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE)
 
