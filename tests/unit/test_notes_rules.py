@@ -989,3 +989,53 @@ def test_refusals_promises_talked_about_and_maybes():
     s = run("Zhao says the boss hasn't approved it yet. Maybe next week, can't promise anything")
     assert s.outcome is None or s.outcome.value != "promised"
     assert run("Mr Zhao: can pay maybe 20k or 30k this month", called="zhao").promise is None
+
+
+# --- sixth round: who sends whom where ----------------------------------------------------
+
+
+def test_saying_it_is_not_theirs_then_sending_on_passes_the_buck():
+    s = run("小王说公司被收购了 以前的欠款新公司不认 让我们去找原来的老板邬总")
+    assert ("passes_buck_to", "wang", "邬总") in relations(s)
+    s = run("Ms. Ouyang says it's not their job, told me to call Ms. Xian", called=None)
+    assert ("passes_buck_to", "Ms. Ouyang", "Ms. Xian") in relations(s)
+
+
+def test_giving_the_next_number_is_a_referral_even_from_someone_we_were_sent_to():
+    s = run("小王说找卜会计，卜会计说她刚来不清楚，给了前任会计小翁的手机 139 5061 7726")
+    assert relations(s) >= {("refers_to", "wang", "卜会计"), ("refers_to", "卜会计", "小翁")}
+    s = run("小王说找财务部张姐，张姐说找出纳，出纳小刘手机 177-1234-5678")
+    assert ("passes_buck_to", "张姐", "小刘") in relations(s)
+
+
+def test_back_and_forth_makes_both_directions_a_buck_pass():
+    s = run(
+        "赵经理说付款他管不了 又说找财务部的蔺姐，蔺姐说要赵经理先签字才能付，来回推", called="zhao"
+    )
+    assert {("passes_buck_to", "zhao", "蔺姐"), ("passes_buck_to", "蔺姐", "zhao")} <= relations(s)
+
+
+def test_who_decides_said_other_ways():
+    for note, who in (
+        ("打通了小王 她说老板樊总发话了 货款分两次付", "樊总"),
+        ("小王说管钱的是阿庹 阿庹手机 158 7126 3309", "阿庹"),
+        ("采购部毕主任说批不批是总经理邢总的事", "邢总"),
+        ("Zhao: payment of RMB 72,500 approved by Mr. Xian, to be wired on Monday", "Mr. Xian"),
+        ("Manager Zhao says the boss, Mr. Sima, hasn't approved it yet", "Mr. Sima"),
+        ("小王给了老板娘岑姐的手机 135-0286-4471，说钱都是她在管", "岑姐"),
+    ):
+        assert ("authorizes", who, None) in relations(run(note)), note
+    s = run(
+        "赵经理说老板住院了 公司的事现在都是老板娘管 老板娘晏姐手机 137 1862 0945", called="zhao"
+    )
+    assert ("authorizes", "晏姐", None) in relations(s)
+    assert ("老板娘", "老板娘") not in names(s)
+
+
+def test_put_through_and_money_sent_to_someone_are_told_apart():
+    s = run("小王说仝总在楼上 转过去了 仝总说月底前一次性付清")
+    assert ("refers_to", "wang", "仝总") in relations(s)
+    s = run("酒店前台接的，说工程款找工程部的冼总监，总机 027-8577 3300 转 8016")
+    assert ("refers_to", "wang", "冼总监") in relations(s)
+    s = run("赵经理说钱转过去了 让李姐查一下", called="zhao")
+    assert not {r for r in relations(s) if r[0] == "refers_to"}

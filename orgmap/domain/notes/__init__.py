@@ -33,6 +33,7 @@ from orgmap.domain.model import DebtorMap
 from orgmap.domain.notes.clauses import Clauses
 from orgmap.domain.notes.linking import (
     MentionIndex,
+    back_and_forth,
     give_numbers,
     link_relations,
     names_on_the_map,
@@ -230,6 +231,7 @@ def extract(
     if called is not None:
         relations += referrals_by_number(c, ix, called, first_item, relations)
     relations += who_decides(c, relations)
+    relations = back_and_forth(c, relations)
 
     callback, callback_spans = find_callback(c, today, zone, local)
     promise = find_promise(c, today, free, callback_spans)

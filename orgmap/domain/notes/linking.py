@@ -34,7 +34,7 @@ from orgmap.domain.model import Contact, DebtorMap
 from orgmap.domain.notes.clauses import Clauses
 from orgmap.domain.notes.people import PINYIN_SURNAMES, Mention
 from orgmap.domain.notes.phones import EmailMatch, PhoneMatch
-from orgmap.domain.notes.relations import NO_AUTHORITY, Trigger
+from orgmap.domain.notes.relations import BACK_AND_FORTH, GIVES, NO_AUTHORITY, NOT_MINE, Trigger
 
 __all__ = [
     "MentionIndex",
@@ -397,8 +397,10 @@ def link_relations(
                     continue
                 if t.direction == "leader" and not _is_leader(people[who].mention):
                     continue
-            elif t.direction == "after":
-                who = ix.after(t.span[1], hi)
+            elif t.direction == "after":  # "钱都是她在管": the pronoun's person
+                who = _pronoun_right_after(text, t.span[1], ix, lo)
+                if who is None:
+                    who = ix.after(t.span[1], hi)
             else:
                 who = ix.before(t.span[0], lo)
                 if who is None and called is None:
@@ -424,8 +426,13 @@ def link_relations(
         if source is None or target is None or source == target:
             continue
         kind = t.type
-        if kind == "refers_to" and source != called and source in found.targets:
-            kind = "passes_buck_to"  # the person we were sent to sends us on
+        if kind == "refers_to" and (
+            NOT_MINE.search(text, lo, t.span[0])  # "结算不归他管，让我找…": not theirs
+            # the person we were sent to sends us on ("张姐说找出纳"); giving a number is a
+            # referral all the same ("给了前任会计小翁的手机")
+            or (source != called and source in found.targets and not GIVES.search(text, *t.span))
+        ):
+            kind = "passes_buck_to"
         found.add(source, target, kind, t.span)
     return found.found
 
@@ -488,6 +495,32 @@ def referrals_by_number(
         found.append(Relation(called, target, "refers_to", (said_at, item.span[1])))
         targets.add(target)
     return found
+
+
+def back_and_forth(c: Clauses, relations: list[Relation]) -> list[Relation]:
+    """ "来回推", "踢皮球": the two sent each other on, so both pass the buck.  A referral back
+    becomes a buck-pass, and a buck-pass said one way only gets its way back.
+
+    >>> r = [Relation("zhao", "蔺姐", "passes_buck_to", (0, 3))]
+    >>> [(x.source, x.target, x.type) for x in back_and_forth(Clauses("又说找蔺姐，来回推"), r)]
+    [('zhao', '蔺姐', 'passes_buck_to'), ('蔺姐', 'zhao', 'passes_buck_to')]
+    """
+    said = BACK_AND_FORTH.search(c.text)
+    if said is None:
+        return relations
+    passes = [
+        Relation(r.source, r.target, "passes_buck_to", r.span) if r.type == "refers_to" else r
+        for r in relations
+    ]
+    sent = [r for r in passes if r.type == "passes_buck_to"]
+    pairs = {(r.source, r.target) for r in sent}
+    if (
+        len(sent) == 1
+        and (back := sent[0]).target is not None
+        and (back.target, back.source) not in pairs
+    ):
+        passes.append(Relation(back.target, back.source, "passes_buck_to", said.span()))
+    return passes
 
 
 def who_decides(c: Clauses, relations: list[Relation]) -> list[Relation]:

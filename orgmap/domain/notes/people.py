@@ -74,7 +74,8 @@ _NAMED = re.compile(
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
-    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|前台|出纳|会计|法务|"
+    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|院长|校长|店长|行长|"
+    r"前台|出纳|会计|法务|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
@@ -322,8 +323,9 @@ def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         named_next = nxt is not None and _named(nxt)
         if role and named_next and nxt and _ROLE_THEN_NAME.match(note[x.span[1] : nxt.span[0]]):
-            if not x.name:  # "the GM's number … The GM is Mr. Yip": every "the GM" is he
-                named_as.setdefault(x.title, nxt)
+            # "the GM's number … The GM is Mr. Yip", "都是老板娘管 老板娘晏姐": every "the GM"
+            # and every 老板娘 is that person
+            named_as.setdefault(x.title, nxt)
             continue  # "the boss Mr Chen"
         before = found[i - 1] if i else None
         if (

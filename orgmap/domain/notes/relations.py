@@ -14,12 +14,19 @@ from dataclasses import dataclass
 __all__ = [
     "ALREADY_PAID",
     "ALREADY_PAID_AFTER",
+    "BACK_AND_FORTH",
     "CALLBACK",
+    "CALLBACK_DAY_THEN_CALL",
+    "CALLBACK_LATER",
     "CALLBACK_THAT_DAY",
+    "DONE_AFTER",
+    "GIVES",
     "INVOICE_FOR",
     "NEGATED_PAY",
+    "NOT_MINE",
     "NOT_PROMISE",
     "NO_AUTHORITY",
+    "PAYER_BEFORE",
     "PAY_BEFORE",
     "PAY_OFF",
     "PAY_THEN",
@@ -39,11 +46,15 @@ _TRIGGERS = re.compile(
     r"(?:别|不要|不用)找我[，,\s]*找|不归我管[，,\s]*找|"
     r"pushed me (?:back )?to|pushing me (?:back )?to|pushes me (?:back )?to|"
     r"passed me (?:back )?to|sent me back to|kicked me (?:back )?to|"
-    r"bounced me (?:back )?to|said to ask|told me to ask|asked me to ask|要问|得问|要请示)"
+    r"bounced me (?:back )?to|said to ask|told me to ask|asked me to ask|要问|得问|要请示|"
+    r"go back to|went back to)"
     r"|(?P<authorizes_after>老板是|说了算的是|负责审批的是|审批的是|拍板的是|审批人是|审批人为|"
-    r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b))"
+    r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b)|"
+    # "管钱的是老板的弟弟", "批不批是总经理邢总的事", "approved by Mr. Xian", "公司的事都是老板娘管"
+    r"管钱的(?:就)?是|(?:批不批|签不签|付不付)(?:是|得看|要看|看)|approved by|"
+    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[^，,。；;\s]{1,6}管))"
     r"|(?P<authorizes>是老板|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
-    r"能拍板|拍板|签字才|签字就|管钱|钱都是[她他]在?管|"
+    r"能拍板|拍板|签字才|签字就|管钱(?!的)|"
     # "她管账" (but "管账的请假了" names no one)
     r"管账(?!的)|"
     r"is the boss|is the owner|decides|"
@@ -51,19 +62,23 @@ _TRIGGERS = re.compile(
     # "can release payments", "has to sign the payment request", "signs all cheques above 50k",
     # "he'll approve 60k", "needs to approve", "the one who signs"
     r"(?:can |to )?release (?:the |all |any )?payments?|(?:has|have|needs?) to (?:sign|approve)|"
-    r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs)"
+    r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs|"
+    r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b)"
     # said right after the person: "等王总签字", "李总签了字就付"
-    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签字|批了|批(?![评发量次单号准货])|点头|点了头|点过头)"
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|批(?![评发量次单号准货])|点头|"
+    r"点了头|点过头|发话了?)"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
     r"|(?P<authorizes_leader>同意了|同意付)"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
-    r"(?:的事|这块|这事)儿?(?:要|得|去|就)?找|可以(?:先|直接)?找|"
+    r"(?:的事|这块|这事|(?<=[款钱]))儿?(?:要|得|去|就|都)?找|可以(?:先|直接)?找|"
+    # "仝总在楼上 转过去了": put through (but "钱转过去了" is a transfer)
+    r"(?<![钱款账])转过去了?(?!的)|"
     r"go(?:es)? through|"
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
-    r"introduced me to|said to talk to|said talk to)"
+    r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
     r"|(?<=[，,：:])\s*(?P<refers_bare>找)(?![到了过不])",
     re.IGNORECASE,
@@ -161,6 +176,20 @@ REACHED = re.compile(
     re.IGNORECASE,
 )
 # "这事他说了不算，要问陈总": the one we are sent to next decides
+# "结算不归他管，推给…", "it's not their job, call Ms. Xian": whoever sends us on after saying
+# this passes the buck rather than refers
+NOT_MINE = re.compile(
+    r"管不了|不归[我他她]们?管|不是[我他她]们?(?:的事|管的|负责)|不(?:由|归)[我他她]们?负责|不负责|"
+    r"不关[我他她]们?的事|跟[我他她]们?没关系|(?:新公司|他们|公司)不认|"
+    r"not (?:my|his|her|their|our) (?:job|business|call|department|problem)|nothing to do with|"
+    r"(?:doesn'?t|don'?t|does not|do not) handle|not responsible",
+    re.IGNORECASE,
+)
+# the referral phrases that hand over a number or a person, not a question to ask
+GIVES = re.compile(r"给|介绍|gave|introduced|referred", re.IGNORECASE)
+BACK_AND_FORTH = re.compile(
+    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|back and forth|ping-?pong", re.IGNORECASE
+)
 NO_AUTHORITY = re.compile(
     r"说了不算|说的不算|做不了主|作不了主|决定不了|定不了|没有权限|没权|"
     r"not (?:his|her|my) call|can'?t decide|cannot decide|no authority",
