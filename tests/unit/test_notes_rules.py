@@ -1039,3 +1039,57 @@ def test_put_through_and_money_sent_to_someone_are_told_apart():
     assert ("refers_to", "wang", "冼总监") in relations(s)
     s = run("赵经理说钱转过去了 让李姐查一下", called="zhao")
     assert not {r for r in relations(s) if r[0] == "refers_to"}
+
+
+# --- seventh round, read off held-out 5 ---------------------------------------------------
+
+
+def test_country_codes_said_without_a_plus_and_numbers_now_someone_else_s():
+    assert phones(run("Ms. Chan direct line (852) 2811 3306.", called=None)) == {"+85228113306"}
+    assert phones(run("赵经理给了财务经理的号码 0086-138-2511-0963", called="zhao")) == {
+        "+8613825110963"
+    }
+    s = run("Number on the contract (0769-8532 7714) now belongs to a furniture shop.")
+    assert phones(s) == set()
+
+
+def test_the_role_said_alone_before_its_holder_is_named_is_that_holder():
+    s = run("小王：找财务。财务屈姐 139 2286 0417。屈姐说单子没到她那")
+    assert ("财务", "财务") not in names(s)
+    assert ("屈姐", "姐") in names(s)
+    assert ("财务", "财务") not in names(run("老赵说财务那块儿归小鞠管", called="zhao"))
+
+
+def test_cantonese_and_english_ways_of_naming():
+    assert names(run("小王话陈会计开紧会，叫我过一个钟再打")) == {("小王", ""), ("陈会计", "会计")}
+    assert ("老细", "老细") in names(run("小王话佢哋老细今日去咗深圳"))
+    s = run("School bursar Mrs. Ho says it goes to the principal, Dr. Poon. Ah Keung confirmed")
+    assert {("Dr. Poon", "Dr."), ("Ah Keung", "")} <= names(s)
+    assert ("Zhao", "") in names(run("Zhao messaged this morning: 20k goes out tomorrow"))
+    assert ("Kenny", "") in names(run("told me to chase Kenny in purchasing", called="zhao"))
+
+
+def test_more_refusals_unanswered_calls_and_wrong_numbers():
+    for note, outcome in (
+        ("打过去是个快餐店，说没有小王这个人", "wrong_number"),
+        ("撥過去是一家補習班，說沒有小王這個人", "wrong_number"),
+        ("前台说老板交代了，催款的电话一律不转", "refused"),
+        ("老赵说这钱一分不给，爱咋整咋整", "refused"),
+        ("小王说他们老板说了不得付，要扯皮就去告嘛", "refused"),
+        ("赵生部电话冇人听，打咗三次，WhatsApp 都冇覆，后日再试", "no_answer"),
+    ):
+        s = run(note)
+        assert s.outcome is not None and s.outcome.value == outcome, note
+
+
+def test_dates_said_other_ways_and_the_collector_s_own_question():
+    s = run("Mr Zhao says their boss will settle HK$15,000 on Friday next week", called="zhao")
+    assert s.promise.date == date(2026, 12, 11)
+    s = run("梁姐话月尾先俾一半，总数系八万六")
+    assert (s.promise.amount, s.promise.date) == (Decimal(43000), date(2026, 12, 31))
+    s = run("小王说莫得钱，老板喊等到月底再说，我问月底付好多，她说不晓得")
+    assert s.promise is None
+    s = run("赵经理说财务下礼拜三之前一定打过来 我说行那就下礼拜三在打电话确认", called="zhao")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-09T10:00:00+08:00"
+    s = run("小王说领导们都在开年会，下午三点以后打财务苗姐 0769-2261 4405")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-01T15:00:00+08:00"

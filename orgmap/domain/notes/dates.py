@@ -129,7 +129,7 @@ _DATE = re.compile(
     rf"|(?P<lastmonth>上个?月\s?(?P<ld>{_N})\s?[号日])"
     rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
     r"|(?P<mid>月中旬?)"
-    r"|(?P<eom>月底|月末|end of (?:the |this )?month|eom)"
+    r"|(?P<eom>月底|月末|月尾|end of (?:the |this )?month|eom)"
     r"|(?P<nmb>下个?月初)"
     # "月初" said after the fifth: the start of next month (earlier, it is too vague to say)
     r"|(?P<bom>(?<![个下])月初)"
@@ -145,7 +145,7 @@ _DATE = re.compile(
     # "周末再打": the Saturday coming, or next week's
     r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
     rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr|yesterday)\b)"
-    rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b)"
+    rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b|\b(?P<enw2>{_EN_WD}) (?:of )?next week\b)"
     rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
@@ -285,7 +285,7 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
             return found
         return today + timedelta(days=days)
     if g("next") or g("ennext"):
-        wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[g("enw").lower()]
+        wd = _WEEKDAY_CN[g("nw")] if g("next") else _WEEKDAY_EN[(g("enw") or g("enw2")).lower()]
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=wd)
     if g("weekend"):

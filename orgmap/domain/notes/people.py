@@ -64,7 +64,7 @@ _HONORIFICS = (
     "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
 # characters that end a name rather than continue it
-_STOP = "说找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
+_STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
 _NAMED = re.compile(
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
@@ -74,13 +74,13 @@ _NAMED = re.compile(
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
-    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|厂长|院长|校长|店长|行长|"
+    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
     r"前台|出纳|会计|法务|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
     # 销售单: an order; 采购部: a department
-    r"(?!室|办|科|部|单|软件|系统|报表|助理|秘书|电话|座机)"
+    r"(?!室|办|科|部|单|软件|系统|报表|助理|秘书|电话|座机|那块|这块)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -116,7 +116,8 @@ _GIVEN_NAMES_SAID = (
     "Linda Lisa Lucy Luna Mandy Maria Mary Michael Michelle Mike Monica Nancy Nick Nina Olivia "
     "Oscar Patrick Paul Peggy Peter Phoebe Rachel Richard Rita Robert Ruby Ryan Sally Sam Sandy "
     "Sarah Shirley Simon Sophia Sophie Stella Steven Susan Tina Tom Tommy Tony Tracy Vicky Victor "
-    "Vincent Vivian Wendy William Yoyo Zoe"
+    "Vincent Vivian Wendy William Yoyo Zoe Kenny Raymond Terence Calvin Derek Eddie Gordon "
+    "Jimmy Joey Ricky Stanley Wilson Winnie Carmen Connie Fanny Gigi Irene Mabel Queenie"
 )
 _GIVEN_EN = re.compile(
     r"\b(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
@@ -136,7 +137,8 @@ _NOT_NAMES_SAID = (
 )
 _NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
-    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Miss|Manager|Director|Boss|Xiao|Lao)\s+(?P<name>[A-Z][a-z]{1,12})\b"
+    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Manager|Director|Boss|Xiao|Lao|Ah)\s+"
+    r"(?P<name>[A-Z][a-z]{1,12})\b"
 )
 # a bare pinyin surname that says or does something: "Zhao said", "Zhao promised", "Zhao: ..."
 # ("He said" is the pronoun, not 何)
@@ -146,7 +148,8 @@ _BARE_EN = re.compile(
     + "|".join(reversed(_BARE_SURNAMES))
     + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused|"
     # "Zhao put me through to Mr Kong", "Zhao not in"
-    r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't)\b)"
+    r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't|messaged|"
+    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called)\b|\s+\()"
 )
 _DEPT_WORDS = (
     ("财务", Department.FINANCE),
@@ -158,6 +161,7 @@ _DEPT_WORDS = (
     ("采购", Department.PURCHASING),
     ("法务", Department.LEGAL),
     ("老板", Department.OWNER),
+    ("老细", Department.OWNER),
     ("老总", Department.MANAGEMENT),
     ("总经理", Department.MANAGEMENT),
     ("董事长", Department.OWNER),
@@ -252,7 +256,7 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             continue  # "找采购的唐经理，唐经理说采购只管下单": his department, no one new
         found.append(Mention(m.group(), m.group(), _department(m.group()), m.span()))
     for m in _NAMED_EN.finditer(note):
-        title = "" if m.group("hon") in ("Xiao", "Lao") else m.group("hon")
+        title = "" if m.group("hon") in ("Xiao", "Lao", "Ah") else m.group("hon")
         found.append(Mention(m.group(), title, None, m.span()))
         taken.append(m.span())
     for m in _BARE_EN.finditer(note):
@@ -278,7 +282,9 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         if (a and _CJK.match(note, a - 1)) or _SUBJECT_OF.match(note, b):
             found.append(Mention("", m["role"].lower(), _department(m["role"]), (a, b)))
     found.sort(key=lambda x: x.span)
-    return tuple(_drop_appositive_roles(note, found))
+    # "找财务。财务屈姐…": the role said alone earlier is the one named after it
+    in_role = {word: m for word, at in prefixes for m in found if m.span[0] == at and _named(m)}
+    return tuple(_drop_appositive_roles(note, found, in_role))
 
 
 # a note in Cantonese, where 生 and 太 after a surname are Mr and Mrs
@@ -313,11 +319,14 @@ def _surname_of(x: Mention) -> str:
     return x.name[1:2] if x.name[:1] in "小老阿" and not x.title else x.name[:1]
 
 
-def _drop_appositive_roles(note: str, found: list[Mention]) -> list[Mention]:
+def _drop_appositive_roles(
+    note: str, found: list[Mention], in_role: dict[str, Mention] | None = None
+) -> list[Mention]:
     """A role said just before a name is that person: "the accountant Mrs Zhou", "财务总监姓黄",
     "财务经理的号码…，姓邓，邓经理", "找采购，采购的何经理"."""
     kept: list[Mention] = []
-    named_as: dict[str, Mention] = {}  # "老板娘姓汪，汪姐": 老板娘 said anywhere is 汪姐
+    # "老板娘姓汪，汪姐": 老板娘 said anywhere is 汪姐
+    named_as: dict[str, Mention] = dict(in_role or {})
     for i, x in enumerate(found):
         role = x.name == x.title or not x.name
         nxt = found[i + 1] if i + 1 < len(found) else None

@@ -38,6 +38,8 @@ _CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九幺](?:[\s-]?[零
 _CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 # "010-6234 5678-8012": the last hyphen of a landline with area code starts an extension
 _LANDLINE_EXT = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4})-(?=\d{1,6}(?!\d))")
+# "(852) 2811 3306", "0086-138-2511-0963": a country code said without "+"
+_COUNTRY_SAID = re.compile(r"(?<![\d+])(?:\((852|853|886|86)\)|00(852|853|886|86)(?=[\s-]?\d))")
 # several blanks inside a number ("0755-8821&nbsp;6634" once the entity is blanked)
 _WIDE_GAP = re.compile(r"(?<=[\d-])[ \t\u3000\xa0]{2,12}(?=\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
@@ -73,6 +75,9 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
     # same-length rewrites, so spans still point into the note
     note = _CN_DIGIT_RUN.sub(lambda m: m.group().translate(_CN_TO_ASCII), note)
     note, where = _squeeze(note)
+    note = _COUNTRY_SAID.sub(
+        lambda m: ("+" + (m.group(1) or m.group(2))).rjust(len(m.group())), note
+    )
     note = _LANDLINE_EXT.sub(lambda m: m.group(1) + "转", note)
     matcher = phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
     for match in matcher:

@@ -53,6 +53,8 @@ __all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_pro
 Span = tuple[int, int]
 _Said = TypeVar("_Said", DateMatch, TimeMatch)
 _DEFAULT_CALLBACK_TIME = time(10, 0)
+# a clause in which the collector asks or answers: no promise of theirs
+_ASKED = re.compile(r"\s*我(?:问|说|讲|提出|要求)")
 # "half of the 80k": the amount a share is taken of, said right after it
 _SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
 
@@ -207,6 +209,8 @@ def find_promise(
         # not a phone, not already paid, not in a clause that says it will not be paid or
         # puts it off ("剩7万年后再说")
         clause = c.clause_text(span[0])
+        if _ASKED.match(clause):
+            return False  # "我问月底付好多": the collector asking
         return (
             free(span)
             and not ALREADY_PAID.search(_before(text, span, 24))

@@ -52,7 +52,8 @@ _TRIGGERS = re.compile(
     r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b)|"
     # "管钱的是老板的弟弟", "批不批是总经理邢总的事", "approved by Mr. Xian", "公司的事都是老板娘管"
     r"管钱的(?:就)?是|(?:批不批|签不签|付不付)(?:是|得看|要看|看)|approved by|"
-    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[^，,。；;\s]{1,6}管))"
+    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[^，,。；;\s]{1,6}管)|"
+    r"钱都在(?=[^，,。；;\s]{1,6}那)|approved (?:\w+ )?by)"
     r"|(?P<authorizes>是老板|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
     r"能拍板|拍板|签字才|签字就|管钱(?!的)|"
     # "她管账" (but "管账的请假了" names no one)
@@ -63,10 +64,14 @@ _TRIGGERS = re.compile(
     # "he'll approve 60k", "needs to approve", "the one who signs"
     r"(?:can |to )?release (?:the |all |any )?payments?|(?:has|have|needs?) to (?:sign|approve)|"
     r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs|"
-    r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b)"
+    r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b|"
+    r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d))"
     # said right after the person: "等王总签字", "李总签了字就付"
-    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|批(?![评发量次单号准货])|点头|"
-    r"点了头|点过头|发话了?)"
+    # ("赵经理：已批" says it is approved, not who approves)
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|(?<!已)批(?![评发量次单号准货])|点头|"
+    r"点了头|点过头|发话了?|核准|签批|批准|"
+    # "阮姐在管", "都是她老公邓总管": the one right before manages the money
+    r"(?<![不只别])在管(?!理|不了)|(?<![不只别没])管(?=[，,。；;\s]|$))"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
     r"|(?P<authorizes_leader>同意了|同意付)"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
@@ -78,7 +83,10 @@ _TRIGGERS = re.compile(
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
-    r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to)"
+    r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to|"
+    r"told me to chase|(?:payments?|it) (?:is|are) with|"
+    # "小王→采购周工→财务鲍会计": a chain written with arrows
+    r"→|->|=>)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
     r"|(?<=[，,：:])\s*(?P<refers_bare>找)(?![到了过不])",
     re.IGNORECASE,
@@ -89,7 +97,9 @@ _OUTCOMES = (
         re.compile(
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
             r"位数不对|不认识|没(?:有)?这个人|"
-            r"wrong number|not in service|no such person|disconnected",
+            r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|"
+            r"wrong number|not in service|no such person|disconnected|"
+            r"now belongs to",
             re.IGNORECASE,
         ),
     ),
@@ -97,6 +107,7 @@ _OUTCOMES = (
         "no_answer",
         re.compile(
             r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|打不通|联系不上|(?:也|都)没回|"
+            r"冇人听|冇人接|冇覆|"
             r"no answer|didn'?t pick up|"
             r"did not pick up|not picking up|voicemail|switched off|nobody answered|"
             r"no one (?:picked up|answered)|nobody picked up",
@@ -109,7 +120,7 @@ _OUTCOMES = (
             # "付不付老板说了算" asks who decides; it refuses nothing
             r"拒绝|拒付|(?<!还)不还|(?<!付)不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
             r"不松口|一分(?:钱)?都(?:莫得|没有|不给)|"
-            r"有本事|去法院告|去法院起诉|不同意付|"
+            r"有本事|去法院告|去法院起诉|去告|找法院|不同意付|不得付|一分(?:钱)?不给|一律不转|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
             r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
@@ -156,6 +167,9 @@ CALLBACK_DAY_THEN_CALL = re.compile(
     r"(?:(?:今晚|明早|明晚|今早|明天|后天|周[一二三四五六日末]|礼拜[一二三四五六天])"
     r"(?:[上下]午|晚上|早上)?|(?<=[号日])[上下]午)"
     r"(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
+    # "下午三点以后打财务苗姐": a time, then the call; "明天上午在打过来": 再 typed as 在
+    r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|\s*[\d一二两三四五六七八九十])"
+    r"|(?<=[天午点半号日一二三四五六])在打(?!款|钱|了|通|不通|着)"
 )
 # who pays, said before such a day: then 打 is the transfer
 PAYER_BEFORE = re.compile(r"财务|出纳|会计|公司|他们|老板")
@@ -182,13 +196,15 @@ NOT_MINE = re.compile(
     r"管不了|不归[我他她]们?管|不是[我他她]们?(?:的事|管的|负责)|不(?:由|归)[我他她]们?负责|不负责|"
     r"不关[我他她]们?的事|跟[我他她]们?没关系|(?:新公司|他们|公司)不认|"
     r"not (?:my|his|her|their|our) (?:job|business|call|department|problem)|nothing to do with|"
-    r"(?:doesn'?t|don'?t|does not|do not) handle|not responsible",
+    r"(?:doesn'?t|don'?t|does not|do not) handle|not responsible|"
+    r"只管|只负责|[她他]不管|不管(?:厂里的)?账|only (?:raises|handles|does|deals with)|'s fault",
     re.IGNORECASE,
 )
 # the referral phrases that hand over a number or a person, not a question to ask
 GIVES = re.compile(r"给|介绍|gave|introduced|referred", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
-    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|back and forth|ping-?pong", re.IGNORECASE
+    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|推回去|推回来|绕回来|back and forth|ping-?pong",
+    re.IGNORECASE,
 )
 NO_AUTHORITY = re.compile(
     r"说了不算|说的不算|做不了主|作不了主|决定不了|定不了|没有权限|没权|"
@@ -200,7 +216,8 @@ NEGATED_PAY = re.compile(
     r"付不了|还不了|付不出|还不上|付不起|没钱付|没法付|没办法付|不能付|无法付|"
     # "月底前不行": the date said is refused
     r"不行|不可能|来不及|赶不上|做不到|"
-    r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it",
+    r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
+    r"will not pay|not going to pay",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
@@ -225,12 +242,12 @@ PAY_THEN = re.compile(
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到账|一分(?:钱)?(?:都)?不(?:会)?少|"
+    r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|一分(?:钱)?(?:都)?不(?:会)?少|"
     r"pay|paid|settle|transfer|wire|promis|approve",
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
-    r"(?:欠|欠款|共欠|总共|一共|总额|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    r"(?:欠|欠款|共欠|总共|一共|总额|总数|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
     r"invoice (?:amount|total|of|for)|"
     r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
@@ -245,7 +262,7 @@ INVOICE_FOR = re.compile(
 )
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
 ALREADY_PAID = re.compile(
-    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结)(?:款|了)?|already paid|paid|"
+    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|paid|"
     # "付过一笔3万": paid once before
     r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|"
     # "was paid on Nov 30": the day it was paid, no promise
