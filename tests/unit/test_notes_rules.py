@@ -1093,3 +1093,29 @@ def test_dates_said_other_ways_and_the_collector_s_own_question():
     assert s.callback is not None and s.callback.at.isoformat() == "2026-12-09T10:00:00+08:00"
     s = run("小王说领导们都在开年会，下午三点以后打财务苗姐 0769-2261 4405")
     assert s.callback is not None and s.callback.at.isoformat() == "2026-12-01T15:00:00+08:00"
+
+
+def test_arrows_cantonese_referrals_and_a_boss_who_signs_at_the_end():
+    s = run("小王→采购周工→财务鲍会计 0769-8877 6120。鲍会计：等老板签。")
+    assert relations(s) >= {
+        ("refers_to", "wang", "周工"),
+        ("refers_to", "周工", "鲍会计"),
+        ("authorizes", "老板", None),
+    }
+    s = run("小王话佢哋财务部搬咗去东城，新电话 0769 2232 8860，搵梁姐")
+    assert ("refers_to", "wang", "梁姐") in relations(s)
+    s = run("赵经理说那个钱老板已经签了字了", called="zhao")
+    assert ("authorizes", "老板", None) in relations(s)
+    assert ("钱老板", "老板") not in names(s)
+
+
+def test_the_one_who_put_us_through_stays_a_referrer_in_a_back_and_forth():
+    s = run(
+        "小王转到结算部，结算部贺主管说运单还没对完，要找调度的老卢确认，"
+        "老卢说运单早对完了，让我还是找贺主管，又绕回来了"
+    )
+    assert ("refers_to", "wang", "贺主管") in relations(s)
+    assert {
+        ("passes_buck_to", "老卢", "贺主管"),
+        ("passes_buck_to", "贺主管", "老卢"),
+    } <= relations(s)

@@ -231,7 +231,7 @@ def extract(
     if called is not None:
         relations += referrals_by_number(c, ix, called, first_item, relations)
     relations += who_decides(c, relations)
-    relations = back_and_forth(c, relations)
+    relations = back_and_forth(c, relations, called)
 
     callback, callback_spans = find_callback(c, today, zone, local)
     promise = find_promise(c, today, free, callback_spans)

@@ -53,7 +53,10 @@ _SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
 # the called contact speaking, for a number they give without a word for it ("小王：…")
 _TELLS = re.compile(r"\s?(?:说|讲|告诉|念|报|[：:]|said|says|told)", re.IGNORECASE)
 # someone speaks before a bare "找" ("小王说财务室电话是…，找钱会计")
-_SPEAKS = re.compile(r"说|讲|告诉|[：:]|said|says|told", re.IGNORECASE)
+_SPEAKS = re.compile(
+    r"说|讲|(?<=[\u4e00-\u9fff])(?<!电)话(?![费筒])|告诉|[：:]|said|says|told",  # 话: Cantonese
+    re.IGNORECASE,
+)
 # "号码：150…，是他们财务主管的，姓龙，龙主管": the number belongs to the one named after it
 _OWNER_AFTER = re.compile(r"\s*[，,]?\s*(?:是|为)")
 # "是我的", "是她的": a number of the speaker or of someone named before, not after
@@ -497,7 +500,9 @@ def referrals_by_number(
     return found
 
 
-def back_and_forth(c: Clauses, relations: list[Relation]) -> list[Relation]:
+def back_and_forth(
+    c: Clauses, relations: list[Relation], called: str | None = None
+) -> list[Relation]:
     """ "来回推", "踢皮球": the two sent each other on, so both pass the buck.  A referral back
     becomes a buck-pass, and a buck-pass said one way only gets its way back.
 
@@ -508,8 +513,10 @@ def back_and_forth(c: Clauses, relations: list[Relation]) -> list[Relation]:
     said = BACK_AND_FORTH.search(c.text)
     if said is None:
         return relations
-    passes = [
-        Relation(r.source, r.target, "passes_buck_to", r.span) if r.type == "refers_to" else r
+    passes = [  # the called contact who put us through is not one of the two
+        Relation(r.source, r.target, "passes_buck_to", r.span)
+        if r.type == "refers_to" and r.source != called
+        else r
         for r in relations
     ]
     sent = [r for r in passes if r.type == "passes_buck_to"]

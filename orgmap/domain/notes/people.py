@@ -215,7 +215,14 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     at = 0
     while (m := _NAMED.search(note, at)) is not None:
         start = m.start()
-        if m.group("sur") and not m.group("pre") and note[start - 1 : start + 1] in _WORDS:
+        if (
+            m.group("sur")
+            and not m.group("pre")
+            and (
+                note[start - 1 : start + 1] in _WORDS
+                or m.group() == "钱老板"  # the money, the boss
+            )
+        ):
             at = start + 1  # "前任会计", "公关经理": a word, then a title; "门卫樊师傅": look on
             continue
         at = m.end()

@@ -52,9 +52,10 @@ _TRIGGERS = re.compile(
     r"批准人是|审批(?:已经)?到了?|审批在|(?:the )?boss is(?= (?:Mr|Mrs|Ms|Miss)\b)|"
     # "管钱的是老板的弟弟", "批不批是总经理邢总的事", "approved by Mr. Xian", "公司的事都是老板娘管"
     r"管钱的(?:就)?是|(?:批不批|签不签|付不付)(?:是|得看|要看|看)|approved by|"
-    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[^，,。；;\s]{1,6}管)|"
+    # "钱都是她在管": whom the pronoun stands for
+    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[她他]在?管)|"
     r"钱都在(?=[^，,。；;\s]{1,6}那)|approved (?:\w+ )?by)"
-    r"|(?P<authorizes>是老板|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
+    r"|(?P<authorizes>是老板(?!娘)|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
     r"能拍板|拍板|签字才|签字就|管钱(?!的)|"
     # "她管账" (but "管账的请假了" names no one)
     r"管账(?!的)|"
@@ -71,7 +72,9 @@ _TRIGGERS = re.compile(
     r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|(?<!已)批(?![评发量次单号准货])|点头|"
     r"点了头|点过头|发话了?|核准|签批|批准|"
     # "阮姐在管", "都是她老公邓总管": the one right before manages the money
-    r"(?<![不只别])在管(?!理|不了)|(?<![不只别没])管(?=[，,。；;\s]|$))"
+    r"(?<![不只别])在管(?!理|不了)|(?<![不只别没])管(?=[，,。；;\s]|$)|"
+    # "鲍会计：等老板签。"
+    r"(?<=[板总董长])签(?=[，,。；;\s]|$))"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
     r"|(?P<authorizes_leader>同意了|同意付)"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
@@ -81,14 +84,14 @@ _TRIGGERS = re.compile(
     r"(?<![钱款账])转过去了?(?!的)|"
     r"go(?:es)? through|"
     # "让我下周二下午两点再打给陈总": the time said between
-    r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|找|联系)|"
+    r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|打畀|找|搵|揾|联系)|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
     r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to|"
     r"told me to chase|(?:payments?|it) (?:is|are) with|"
     # "小王→采购周工→财务鲍会计": a chain written with arrows
     r"→|->|=>)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
-    r"|(?<=[，,：:])\s*(?P<refers_bare>找)(?![到了过不])",
+    r"|(?<=[，,：:])\s*(?P<refers_bare>找|搵|揾)(?![到了过不])",
     re.IGNORECASE,
 )
 _OUTCOMES = (
@@ -201,7 +204,7 @@ NOT_MINE = re.compile(
     re.IGNORECASE,
 )
 # the referral phrases that hand over a number or a person, not a question to ask
-GIVES = re.compile(r"给|介绍|gave|introduced|referred", re.IGNORECASE)
+GIVES = re.compile(r"给|介绍|gave|introduced|referred|→|->|=>", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
     r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|推回去|推回来|绕回来|back and forth|ping-?pong",
     re.IGNORECASE,
