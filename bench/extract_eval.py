@@ -48,6 +48,7 @@ __all__ = [
     "HELDOUT3",
     "HELDOUT4",
     "HELDOUT5",
+    "HELDOUT6",
     "LABELLED",
     "SETS",
     "Score",
@@ -63,6 +64,7 @@ HELDOUT2 = DATA / "notes_heldout2.jsonl"
 HELDOUT3 = DATA / "notes_heldout3.jsonl"
 HELDOUT4 = DATA / "notes_heldout4.jsonl"
 HELDOUT5 = DATA / "notes_heldout5.jsonl"
+HELDOUT6 = DATA / "notes_heldout6.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -71,6 +73,7 @@ SETS = {
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
+    "heldout6": HELDOUT6,
 }
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
