@@ -1119,3 +1119,62 @@ def test_the_one_who_put_us_through_stays_a_referrer_in_a_back_and_forth():
         ("passes_buck_to", "老卢", "贺主管"),
         ("passes_buck_to", "贺主管", "老卢"),
     } <= relations(s)
+
+
+# --- eighth round, read off held-out 6 ----------------------------------------------------
+
+
+def test_full_names_nicknames_and_shorthand_name_people():
+    s = run("老板叫王建国，平时都在工地上。王建国手机 138 2654 0973")
+    assert ("王建国", "") in names(s) and ("老板", "老板") not in names(s)
+    assert ("刘晓梅", "") in names(run("小王给了总部财务刘晓梅 186 2013 5547，刘晓梅说15号前付"))
+    assert {("阿强", ""), ("胖哥", "")} <= names(run("前台→采购阿强，阿强说胖哥管对账"))
+    assert ("lb", "lb") in names(run("赵经理：lb说了算，lb下周回", called="zhao"))
+    assert not {n for n, _ in names(run("小王说韦经理跟老板关系好"))} & {"关系好", "关系"}
+    assert not {n for n, _ in names(run("阿拉晓得伐，阿姨说"))} & {"阿拉"}
+
+
+def test_bare_surnames_called_spoken_to_or_owning_a_line():
+    assert ("Zhao", "") in names(run("Called Zhao, he says the boss approves", called="zhao"))
+    assert ("Wang", "") in names(run("Spoke to Wang at reception.", called="wang"))
+    assert ("Zhao", "") in names(run("Zhao's line busy all afternoon.", called="zhao"))
+    assert ("Zhao", "") not in names(run("spoke to Zhao's boss, Director Liu", called=None))
+
+
+def test_a_call_back_already_made_in_the_note_or_before_it_is_none():
+    s = extract(
+        "打赵经理，他说在开会，让我五点以后再打。五点十分我又打过去，赵经理说老板同意了",
+        called="zhao",
+        m=EVAL_MAP,
+        at=datetime.fromisoformat("2027-01-21T17:30:00+08:00"),
+    )
+    assert s.callback is None
+    s = extract(
+        "下午两点打赵经理，这次他挺客气的。",
+        called="zhao",
+        m=EVAL_MAP,
+        at=datetime.fromisoformat("2027-01-21T16:30:00+08:00"),
+    )
+    assert s.callback is None
+    s = run("前台说财务是李姐，李姐 139 2876 0415，周三pm打")
+    assert s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+    s = run("小王手机停机，135 0921 7733 作废。周一上班后打座机")
+    assert phones(s) == set() and s.callback.at.isoformat() == "2026-12-07T10:00:00+08:00"
+
+
+def test_numbers_dialled_dead_in_the_next_sentence_or_not_phones_at_all():
+    s = run("老板刘志强人在东莞躲债，他给了 135 3317 2208，说打了也没用。我打过去，提示已停机。")
+    assert phones(s) == set()
+    s = run("Ms. Leung said PO 7700193245 is not in their system", called=None)
+    assert phones(s) == set()
+
+
+def test_paid_on_a_day_versus_to_be_paid_on_it():
+    s = run("小王: 财务 says 已付 on 12/15, 28,000 to our account. balance 0")
+    assert s.promise is None
+    s = run("赵经理 said payment approved by 方总, 50,000元 to be paid 12/10", called="zhao")
+    assert s.promise.date == date(2026, 12, 10)
+    s = run("Late email from Winnie Lau in accounts: 18,000 will be paid the day after tomorrow.")
+    assert s.promise.date == date(2026, 12, 3)
+    s = run("WeChat from Fiona (finance): half of the 64k goes out Monday", called=None)
+    assert s.promise.amount == Decimal(32000)

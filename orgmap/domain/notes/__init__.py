@@ -166,6 +166,11 @@ def _clean(note: str) -> str:
     return _NOISE.sub(lambda m: " " * len(m.group()), note)
 
 
+_DIALLED_IT = re.compile(
+    r"\s*(?:我)?(?:又)?(?:打过去|拨过去|打了|called it|rang it|dialled it)", re.I
+)
+
+
 def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...]) -> bool:
     """The note says this number is wrong: in its clause, or in a later clause of its sentence
     before the next number's clause ("换了个号码 139… 打过去是个卖保险的，打错了")."""
@@ -174,7 +179,14 @@ def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...
     nxt = next((p.span[0] for p in phones if p.span[0] >= span[1]), None)
     if nxt is not None and nxt < stop:
         stop = max(span[1], c.clause(nxt)[0])
-    return WRONG_NUMBER.search(c.text, lo, stop) is not None
+    if WRONG_NUMBER.search(c.text, lo, stop) is not None:
+        return True
+    # "…给了 135 3317 2208。我打过去，提示已停机。": dialled in the next sentence
+    if nxt is None or nxt >= stop:
+        after_lo, after_hi = c.sentence(min(stop + 1, len(c.text)))
+        if after_lo >= stop and _DIALLED_IT.match(c.text, after_lo):
+            return WRONG_NUMBER.search(c.text, after_lo, after_hi) is not None
+    return False
 
 
 def extract(

@@ -110,7 +110,7 @@ _CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
 _RELATIVE |= {"听日": 1, "后日": 2, "昨天": -1, "昨日": -1, "琴日": -1, "前天": -2}
 _RELATIVE |= {"明早": 1, "明晚": 1, "明儿": 1, "今早": 0, "今晚": 0}
-_RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1}
+_RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1, "the day after tomorrow": 2}
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
 _HOLIDAYS_CN = "|".join(sorted(_HOLIDAY_CN, key=len, reverse=True))
@@ -144,7 +144,7 @@ _DATE = re.compile(
     r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|明儿|今天|今日|今早|今晚|听日|后日|昨天|昨日|前天|琴日)"
     # "周末再打": the Saturday coming, or next week's
     r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
-    rf"|(?P<enrel>\b(?:today|tomorrow|tmrw|tmr|yesterday)\b)"
+    rf"|(?P<enrel>\b(?:today|the day after tomorrow|tomorrow|tmrw|tmr|yesterday)\b)"
     rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b|\b(?P<enw2>{_EN_WD}) (?:of )?next week\b)"
     rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
@@ -154,7 +154,7 @@ _DATE = re.compile(
 )
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
 _PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
-_PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19}
+_PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19, "pm": 15, "am": 10}
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
 _TIME = re.compile(
     rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
@@ -162,7 +162,8 @@ _TIME = re.compile(
     # "15:30再打", "下午3:30" (with am/pm it is read below)
     r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|\b(?:morning|afternoon|evening|noon)\b)"
+    # "周三pm": the afternoon
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
     re.IGNORECASE,
@@ -318,7 +319,7 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
     for m in _TIME.finditer(note):
         g = m.group
         if g("part_only"):
-            hour = _PART_HOURS[g("part_only").lower()]
+            hour = _PART_HOURS[g("part_only").strip().lower()]
             found.append(TimeMatch(time(hour), m.span(), m.group()))
             continue
         if g("cn") or g("hm"):

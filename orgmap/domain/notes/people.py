@@ -75,12 +75,12 @@ _NAMED = re.compile(
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
-    r"前台|出纳|会计|法务|"
+    r"前台|出纳|会计|法务|(?<![A-Za-z])lb(?![A-Za-z])|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
     # 销售单: an order; 采购部: a department
-    r"(?!室|办|科|部|单|软件|系统|报表|助理|秘书|电话|座机|那块|这块)"
+    r"(?!室|办|科|部|处|单|软件|系统|报表|助理|秘书|电话|座机|那块|这块)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -149,8 +149,16 @@ _BARE_EN = re.compile(
     + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused|"
     # "Zhao put me through to Mr Kong", "Zhao not in"
     r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't|messaged|"
-    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called)\b|\s+\()"
+    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called)\b|\s+\("
+    # "Zhao's line busy", "Wang's mobile"
+    r"|['’]s (?:line|mobile|phone|number|cell|office|desk)\b)"
+    # "Called Zhao,", "Spoke to Wang at reception"
+    r"|(?<=called )(?P<name2>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)"
+    r"|(?<=spoke to )(?P<name3>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)",
+    re.IGNORECASE,
 )
+# the bare pinyin surname must be written with a capital: "Called Zhao", not "called zhao"
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
 _DEPT_WORDS = (
     ("财务", Department.FINANCE),
     ("会计", Department.FINANCE),
@@ -162,6 +170,7 @@ _DEPT_WORDS = (
     ("法务", Department.LEGAL),
     ("老板", Department.OWNER),
     ("老细", Department.OWNER),
+    ("lb", Department.OWNER),  # 老板 typed in shorthand
     ("老总", Department.MANAGEMENT),
     ("总经理", Department.MANAGEMENT),
     ("董事长", Department.OWNER),
@@ -267,7 +276,21 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         found.append(Mention(m.group(), title, None, m.span()))
         taken.append(m.span())
     for m in _BARE_EN.finditer(note):
-        if not any(a <= m.start() < b for a, b in taken):
+        key = next(k for k in ("name", "name2", "name3") if m.group(k))
+        a, b = m.span(key)
+        if not _CAPITALISED.fullmatch(m.group(key)) or any(x <= a < y for x, y in taken):
+            continue
+        found.append(Mention(m.group(key), "", None, (a, b)))
+        taken.append((a, b))
+    # "老板叫王建国", "财务刘晓梅 186…", then wherever said
+    full_names = {m["full"] for m in _FULL_NAME.finditer(note)}
+    for name in sorted(full_names - {n for n in full_names if n[:2] in _NOT_FULL_NAMES}):
+        for said in re.finditer(re.escape(name), note):
+            if not any(x < said.end() and said.start() < y for x, y in taken):
+                found.append(Mention(name, "", None, said.span()))
+                taken.append(said.span())
+    for m in _NICKNAME.finditer(note):  # "阿强", "胖哥"
+        if not any(x < m.end() and m.start() < y for x, y in taken):
             found.append(Mention(m.group(), "", None, m.span()))
             taken.append(m.span())
     for pattern in (_GIVEN_EN, _NAME_IN_CN):
@@ -294,6 +317,23 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     return tuple(_drop_appositive_roles(note, found, in_role))
 
 
+# a full name said after a role or 叫, with no title: "老板叫王建国", "财务刘晓梅 186…"
+_FULL_NAME = re.compile(
+    rf"(?:叫|名叫|老板|财务|会计|出纳|总监|主管|秘书|助理|厂长|老总)"
+    rf"(?P<full>[{SURNAMES}][^\W\d{_STOP}a-zA-Z]{{1,2}}?)"
+    rf"(?=[，,。；;！!？?\s\d]|说|手机|电话|座机|的|人在|$)"
+)
+# words that begin with a surname: "跟老板关系好" names no one
+_NOT_FULL_NAMES_SAID = (
+    "关系 方便 高兴 江湖 黄金 毛病 程序 文件 包括 全部 全款 安排 常常 明白 向来 于是 司机 "
+    "马上 石头 应该 余额 严重 宁可 周转 金额 范围 任务 季度 陆续 钟头 曾经 华南 华东 华北"
+)
+_NOT_FULL_NAMES = frozenset(_NOT_FULL_NAMES_SAID.split())
+# nicknames: 阿强, 阿斌; 胖哥, 强哥 (not 阿姨, 阿拉 "we" in Shanghainese)
+_NICKNAME = re.compile(
+    r"阿[^\W\d说话讲找让给的了是和跟在把被叫问推打付还钱拉姨a-zA-Z]"
+    r"|(?:胖|瘦|强|彪|军|涛|伟|斌|杰|亮|辉|华|龙|虎|飞|鹏|峰|东|波)(?:哥|姐)"
+)
 # a note in Cantonese, where 生 and 太 after a surname are Mr and Mrs
 _CANTONESE = re.compile(r"佢|哋|唔|喺|咗|嘅|冇|係|听日|聽日|而家|边个|點解|点解")
 _NAMED_CANTONESE = re.compile(rf"[{SURNAMES}](?:生|太)(?![生太])")
@@ -308,7 +348,8 @@ _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
 # what may stand between a role and the name it introduces: "finance那边的Linda",
 # "现在财务是陈姐负责", "the boss Mr Chen"
 _ROLE_THEN_NAME = re.compile(
-    r"^(?:\s|,|'s|部|那边|的|是|就是|由|lady|guy|girl|woman|man|is|was)*$", re.IGNORECASE
+    r"^(?:\s|,|'s|部|那边|的|是|就是|由|叫|名叫|lady|guy|girl|woman|man|is|was|name)*$",
+    re.IGNORECASE,
 )
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name
 _NAME_THEN_ROLE = re.compile(r"^\s*,?\s*(?:the|our|their)?\s*$", re.IGNORECASE)

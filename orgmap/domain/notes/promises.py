@@ -35,6 +35,7 @@ from orgmap.domain.notes.relations import (
     CALLBACK_DAY_THEN_CALL,
     CALLBACK_LATER,
     CALLBACK_THAT_DAY,
+    CALLED_AGAIN,
     DONE_AFTER,
     INVOICE_FOR,
     NEGATED_PAY,
@@ -53,8 +54,10 @@ __all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_pro
 Span = tuple[int, int]
 _Said = TypeVar("_Said", DateMatch, TimeMatch)
 _DEFAULT_CALLBACK_TIME = time(10, 0)
+# a call-back time this long before the call is one already made ("下午两点打赵经理")
+_MADE_ALREADY = timedelta(hours=1)
 # a clause in which the collector asks or answers: no promise of theirs
-_ASKED = re.compile(r"\s*我(?:问|说|讲|提出|要求)")
+_ASKED = re.compile(r"\s*我问")
 # "half of the 80k": the amount a share is taken of, said right after it
 _SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
 
@@ -150,7 +153,12 @@ def find_callback(
         parts += [(lo + t.span[0], lo + t.span[1]) for t in times if t is said_time]
         every = [*parts, trigger.span()]
         span = (min(a for a, _ in every), max(b for _, b in every))
-        return CallbackSuggestion(datetime.combine(day or today, moment, zone), span), parts
+        at = datetime.combine(day or today, moment, zone)
+        if now is not None and at < now - _MADE_ALREADY:
+            continue  # "下午两点打赵经理，…" written at four: a call made, not one to make
+        if CALLED_AGAIN.search(text, c.sentence(trigger.start())[1]):
+            continue  # "让我五点以后再打。五点十分我又打过去…": made, later in the note
+        return CallbackSuggestion(at, span), parts
     return None, []
 
 

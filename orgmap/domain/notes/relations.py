@@ -19,6 +19,7 @@ __all__ = [
     "CALLBACK_DAY_THEN_CALL",
     "CALLBACK_LATER",
     "CALLBACK_THAT_DAY",
+    "CALLED_AGAIN",
     "DONE_AFTER",
     "GIVES",
     "INVOICE_FOR",
@@ -100,7 +101,8 @@ _OUTCOMES = (
         re.compile(
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
             r"位数不对|不认识|没(?:有)?这个人|"
-            r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|"
+            r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|作废|删掉|删除|(?<=\s)删(?=$|[。，,\s])|"
+            r"\bno \w+ there\b|not the company|belongs to (?:a|an|another)\b|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -149,7 +151,8 @@ CALLBACK = re.compile(
     # "再打6w" is a payment, not a call
     # "过了十分钟再打通了": what happened, not a call to make; "别再打了": not to call
     r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
-    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了)|"
+    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)|"
+    r"再找(?=\S)|(?:让|叫|要)我[^，,。；;\n]{1,12}?找(?=\S)|"
     r"回电|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
     r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
     r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|过来)|"
@@ -161,14 +164,14 @@ CALLBACK = re.compile(
     r"try (?:again |him |her |them )?(?:after|at|around|before)\b|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
-    r"get back to (?:me|us)",
+    r"get back to (?:me|us)|\bwill call\b|\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
     re.IGNORECASE,
 )
 # "今晚打老板手机", "下周一下午打": a day (or a part of a day said after a date), then the
 # call; "上午打小王" opening a note is what was done, and "财务明天上午打，三万六" is a payment
 CALLBACK_DAY_THEN_CALL = re.compile(
     r"(?:(?:今晚|明早|明晚|今早|明天|后天|周[一二三四五六日末]|礼拜[一二三四五六天])"
-    r"(?:[上下]午|晚上|早上)?|(?<=[号日])[上下]午)"
+    r"(?:[上下]午|晚上|早上|\s?pm|\s?am|上班后|下班前)?|(?<=[号日])[上下]午)"
     r"(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
     # "下午三点以后打财务苗姐": a time, then the call; "明天上午在打过来": 再 typed as 在
     r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|\s*[\d一二两三四五六七八九十])"
@@ -176,6 +179,10 @@ CALLBACK_DAY_THEN_CALL = re.compile(
 )
 # who pays, said before such a day: then 打 is the transfer
 PAYER_BEFORE = re.compile(r"财务|出纳|会计|公司|他们|老板")
+# the collector called again later in the note: the call-back said before it was made
+CALLED_AGAIN = re.compile(
+    r"(?:我)?又打(?:过去|了)?|再打过去了|(?:我|I) (?:called|rang) (?:again|back)"
+)
 # "半小时后再打", "过一个钟再打", "in an hour": a call-back counted from the call
 CALLBACK_LATER = re.compile(
     r"(?:过\s?)?(?P<n>半|\d{1,2}|[一两二三四五六七八九十]{1,2})\s?个?半?\s?(?P<unit>小时|钟头|钟|分钟)"
@@ -246,7 +253,7 @@ PAY_THEN = re.compile(
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
     r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|一分(?:钱)?(?:都)?不(?:会)?少|"
-    r"pay|paid|settle|transfer|wire|promis|approve",
+    r"pay|paid|settle|transfer|wire|promis|approve|goes out|go out",
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
@@ -265,9 +272,13 @@ INVOICE_FOR = re.compile(
 )
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
 ALREADY_PAID = re.compile(
-    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|paid|"
+    # ("will be paid", "to be paid" are to come; "has been paid" is done)
+    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|"
+    r"(?<!be )paid|"
     # "付过一笔3万": paid once before
-    r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|"
+    r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|已(?:经)?在|"
+    # "已付 on 12/15, 28,000": paid on that day, that amount
+    r"(?:已付|已经付了?|already paid|(?<!be )paid)(?:\s+on\s+[\d/.-]+)?[,，\s]+|已付 on|"
     # "was paid on Nov 30": the day it was paid, no promise
     r"(?<!will be )(?<!to be )(?<!shall be )(?:paid|transferred|sent|wired) on|"
     # "they paid 35k on Feb 3", "they transferred RMB 20,000 on Monday"
@@ -276,7 +287,7 @@ ALREADY_PAID = re.compile(
 )
 # ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
 ALREADY_PAID_AFTER = re.compile(
-    r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:付|转|打|汇|还|到账)"
+    r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:在[^，,。；;]{1,8})?(?:付|转|打|汇|还|到账)"
     r"|[^，,。；;.]{0,25}?\b(?:went out|was (?:paid|sent|transferred|wired)|"
     r"has been (?:paid|sent|transferred|wired)|were (?:paid|sent|transferred))\b",
     re.IGNORECASE,
