@@ -1178,3 +1178,27 @@ def test_paid_on_a_day_versus_to_be_paid_on_it():
     assert s.promise.date == date(2026, 12, 3)
     s = run("WeChat from Fiona (finance): half of the 64k goes out Monday", called=None)
     assert s.promise.amount == Decimal(32000)
+
+
+def test_put_through_to_the_one_just_named_and_the_collector_s_own_words():
+    s = run("先打小王，小王说财务的叶姐在，帮我转过去。叶姐说这笔账她做不了主")
+    assert ("refers_to", "wang", "叶姐") in relations(s)
+    s = run("小王接的，我说找财务，她转给了出纳小冯。")
+    assert ("refers_to", "wang", "财务") not in relations(s)
+    s = run("小王说麦姐明早在，让我那时候打麦姐的座机 0755-8327 1406 转 8")
+    assert ("refers_to", "wang", "麦姐") in relations(s)
+
+
+def test_sent_there_and_sent_back_is_a_buck_pass_both_ways_even_unsaid():
+    s = run("前台说胖哥管对账。胖哥说找财务，财务说找胖哥")
+    assert {("passes_buck_to", "胖哥", "财务"), ("passes_buck_to", "财务", "胖哥")} <= relations(s)
+    s = run("赵经理推给财务，财务说没收到发票，又推回赵经理", called="zhao")
+    assert ("passes_buck_to", "财务", "zhao") in relations(s)
+
+
+def test_who_decides_said_in_english_and_with_a_title_in_brackets():
+    s = run("Front desk said the owner, Mr. Cheung, signs everything.", called=None)
+    assert ("authorizes", "Mr. Cheung", None) in relations(s)
+    s = run("Kenny said Mr. Tsang (the boss) has to sign", called=None)
+    assert ("authorizes", "Mr. Tsang", None) in relations(s)
+    assert ("王教授", "教授") in names(run("小王说报销要王教授签字"))

@@ -53,6 +53,7 @@ _SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
 # the called contact speaking, for a number they give without a word for it ("小王：…")
 _TELLS = re.compile(r"\s?(?:说|讲|告诉|念|报|[：:]|said|says|told)", re.IGNORECASE)
 # someone speaks before a bare "找" ("小王说财务室电话是…，找钱会计")
+_COLLECTOR_SAYS = re.compile(r"\s*我(?:说|问|讲)")
 _SPEAKS = re.compile(
     r"说|讲|(?<=[\u4e00-\u9fff])(?<!电)话(?![费筒])|告诉|[：:]|said|says|told",  # 话: Cantonese
     re.IGNORECASE,
@@ -412,6 +413,14 @@ def link_relations(
             if source:
                 found.add(source, None, "authorizes", t.span)
             continue
+        if _COLLECTOR_SAYS.match(c.clause_text(t.span[0])):
+            continue  # "我说找财务": the collector's words
+        if t.direction == "back":  # "小王说叶姐在，帮我转过去": to the one named last
+            to = ix.before(t.span[0], lo)
+            source = called
+            if to is not None and source is not None and ref(to) != source:
+                found.add(source, ref(to), "refers_to", t.span)
+            continue
         # "发票的事找他，钱的事找老板": the pronoun said right after is the one sent to
         after = _pronoun_right_after(text, t.span[1], ix, lo)
         if after is None:
@@ -512,7 +521,14 @@ def back_and_forth(
     """
     said = BACK_AND_FORTH.search(c.text)
     if said is None:
-        return relations
+        # "胖哥说找财务，财务说找胖哥": sent there and sent back, without saying so
+        pairs = {(r.source, r.target) for r in relations if r.type != "authorizes"}
+        return [
+            Relation(r.source, r.target, "passes_buck_to", r.span)
+            if r.type == "refers_to" and (r.target, r.source) in pairs and r.source != called
+            else r
+            for r in relations
+        ]
     passes = [  # the called contact who put us through is not one of the two
         Relation(r.source, r.target, "passes_buck_to", r.span)
         if r.type == "refers_to" and r.source != called

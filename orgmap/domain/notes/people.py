@@ -59,7 +59,7 @@ PINYIN_SURNAMES = {
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
     "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|"
-    "老师|工(?![头资人程地厂作期艺单商具钱])|先生|"
+    "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
     "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
@@ -352,7 +352,7 @@ _ROLE_THEN_NAME = re.compile(
     re.IGNORECASE,
 )
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name
-_NAME_THEN_ROLE = re.compile(r"^\s*,?\s*(?:the|our|their)?\s*$", re.IGNORECASE)
+_NAME_THEN_ROLE = re.compile(r"^\s*[,(（]?\s*(?:the|our|their)?\s*$", re.IGNORECASE)
 
 
 # "Kevin是他们新来的财务经理", "李姐就是出纳": a role said of the one just named

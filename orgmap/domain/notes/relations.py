@@ -67,7 +67,8 @@ _TRIGGERS = re.compile(
     r"(?:can |to )?release (?:the |all |any )?payments?|(?:has|have|needs?) to (?:sign|approve)|"
     r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs|"
     r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b|"
-    r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d))"
+    r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d)|signs everything|approves everything|"
+    r"(?:is )?the one who (?:approves|signs|decides))"
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
     r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|(?<!已)批(?![评发量次单号准货])|点头|"
@@ -81,18 +82,21 @@ _TRIGGERS = re.compile(
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
     r"(?:的事|这块|这事|(?<=[款钱]))儿?(?:要|得|去|就|都)?找|可以(?:先|直接)?找|"
-    # "仝总在楼上 转过去了": put through (but "钱转过去了" is a transfer)
-    r"(?<![钱款账])转过去了?(?!的)|"
     r"go(?:es)? through|"
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|打畀|找|搵|揾|联系)|"
+    # "让我那时候打麦姐的座机"
+    r"(?:让|叫|要)我[^，,。；;！!？?\n]{0,10}?打(?=[^，,。；;\s]{1,4}?的?(?:座机|手机|电话|办公室))|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
     r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to|"
     r"told me to chase|(?:payments?|it) (?:is|are) with|"
     # "小王→采购周工→财务鲍会计": a chain written with arrows
     r"→|->|=>)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
-    r"|(?<=[，,：:])\s*(?P<refers_bare>找|搵|揾)(?![到了过不])",
+    r"|(?<=[，,：:])\s*(?P<refers_bare>找|搵|揾)(?![到了过不])"
+    # "小王说财务的叶姐在，帮我转过去": put through to the one just named (but "钱转过去了" is a
+    # transfer of money)
+    r"|(?P<refers_back>(?:帮我|给我)?(?<![钱款账])转过去了?(?!的))",
     re.IGNORECASE,
 )
 _OUTCOMES = (
@@ -211,9 +215,9 @@ NOT_MINE = re.compile(
     re.IGNORECASE,
 )
 # the referral phrases that hand over a number or a person, not a question to ask
-GIVES = re.compile(r"给|介绍|gave|introduced|referred|→|->|=>", re.IGNORECASE)
+GIVES = re.compile(r"给|介绍|打|gave|introduced|referred|→|->|=>", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
-    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|推回去|推回来|绕回来|back and forth|ping-?pong",
+    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|推回|绕回|绕圈|back and forth|ping-?pong",
     re.IGNORECASE,
 )
 NO_AUTHORITY = re.compile(
@@ -318,6 +322,8 @@ def find_triggers(note: str) -> tuple[Trigger, ...]:
             found.append(Trigger("authorizes", "adjacent", m.span()))
         elif kind == "authorizes_leader":
             found.append(Trigger("authorizes", "leader", m.span()))
+        elif kind == "refers_back":
+            found.append(Trigger("refers_to", "back", m.span()))
         elif kind == "refers_bare":
             found.append(Trigger("refers_to", "bare", m.span("refers_bare")))
         elif kind == "authorizes":
