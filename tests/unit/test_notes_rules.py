@@ -1202,3 +1202,21 @@ def test_who_decides_said_in_english_and_with_a_title_in_brackets():
     s = run("Kenny said Mr. Tsang (the boss) has to sign", called=None)
     assert ("authorizes", "Mr. Tsang", None) in relations(s)
     assert ("王教授", "教授") in names(run("小王说报销要王教授签字"))
+
+
+def test_a_pronoun_speaker_a_kin_word_and_go_find():
+    s = run("第三次小王接了。她说明早9点财务的麦姐在，让我那时候打麦姐的座机 0755-8327 1406 转 8")
+    assert ("refers_to", "wang", "麦姐") in relations(s)
+    s = run("前台→老板的弟弟阿斌，阿斌说lb拍板")
+    assert ("refers_to", "wang", "阿斌") in relations(s)
+    s = run(
+        "打给赵经理，他说让我别找他，去找财务的邝会计。邝会计说要赵经理先提交。两个人来回推",
+        called="zhao",
+    )
+    assert {
+        ("passes_buck_to", "zhao", "邝会计"),
+        ("passes_buck_to", "邝会计", "zhao"),
+    } <= relations(s)
+    s = run("小王 transfer 给 purchasing 阿伟，阿伟说 not his business, ask 财务 Lily。又绕回去了")
+    assert ("refers_to", "wang", "阿伟") in relations(s)
+    assert ("passes_buck_to", "阿伟", "Lily") in relations(s)

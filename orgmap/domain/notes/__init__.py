@@ -243,7 +243,7 @@ def extract(
     if called is not None:
         relations += referrals_by_number(c, ix, called, first_item, relations)
     relations += who_decides(c, relations)
-    relations = back_and_forth(c, relations, called)
+    relations = back_and_forth(c, relations, called, ix)
 
     callback, callback_spans = find_callback(c, today, zone, local)
     promise = find_promise(c, today, free, callback_spans)

@@ -54,6 +54,13 @@ _SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
 _TELLS = re.compile(r"\s?(?:说|讲|告诉|念|报|[：:]|said|says|told)", re.IGNORECASE)
 # someone speaks before a bare "找" ("小王说财务室电话是…，找钱会计")
 _COLLECTOR_SAYS = re.compile(r"\s*我(?:说|问|讲)")
+# a sentence that opens with a pronoun speaking: "她说…", "He said…"
+_PRONOUN_SAYS = re.compile(r"\s*(?:[她他](?:说|讲|话|告诉我)|(?:she|he) (?:said|says|told))", re.I)
+# "老板的弟弟阿斌", "the boss's brother, Kenny": someone named through a kin or a helper
+_KIN = re.compile(
+    r"的(?:弟弟|哥哥|妹妹|姐姐|表姐|表哥|表弟|表妹|侄子|侄女|儿子|女儿|老婆|老公|爱人|亲戚|秘书|助理|司机)"
+    r"|['’]s (?:brother|sister|son|daughter|wife|husband|nephew|niece|assistant|secretary),?\s*"
+)
 _SPEAKS = re.compile(
     r"说|讲|(?<=[\u4e00-\u9fff])(?<!电)话(?![费筒])|告诉|[：:]|said|says|told",  # 话: Cantonese
     re.IGNORECASE,
@@ -429,12 +436,17 @@ def link_relations(
             continue
         if t.direction == "bare" and not _SPEAKS.search(text, lo, t.span[0]):
             continue  # "找李姐，李姐说…": we looked for her, no one sent us
+        after = _past_kin(text, ix, after)
         before = ix.speaker(c, t.span[0], lo, ix.before(t.span[0], lo))
         source, target = ref(before), ref(after)
         if source == target and called is not None and _named_in(ix, called, lo, t.span[0]):
             # "Called Xiao Wang, he said the boss Mr. Shi…, gave me Mr. Shi's mobile": the one
             # named last is the one given; the called contact, named earlier, gives
             source = called
+        elif (source is None or source == target) and _PRONOUN_SAYS.match(text, lo):
+            # "…第三次小王接了。她说…让我那时候打麦姐的座机": the pronoun is who spoke last
+            said_by = ix.before(lo, 0)
+            source = ref(said_by) if said_by is not None else source
         if source is None or target is None or source == target:
             continue
         kind = t.type
@@ -447,6 +459,22 @@ def link_relations(
             kind = "passes_buck_to"
         found.add(source, target, kind, t.span)
     return found.found
+
+
+def _past_kin(text: str, ix: MentionIndex, i: int) -> int:
+    """ "老板的弟弟阿斌": not the boss but the one named after the kin word."""
+    end = ix.p.people[i].mention.span[1]
+    kin = _KIN.match(text, end)
+    if kin is None:
+        return i
+    nxt = ix.after(kin.end(), kin.end() + 4)
+    return i if nxt is None else nxt
+
+
+def _named_from(ix: MentionIndex, key: str, pos: int) -> bool:
+    """The contact ``key`` is named at or after ``pos``."""
+    people, spans, index = ix.p.people, ix.p.spans, ix.p.index
+    return any(people[index[k]].existing == key for k in range(ix.first_from(pos), len(spans)))
 
 
 def _named_in(ix: MentionIndex, key: str, lo: int, hi: int) -> bool:
@@ -510,7 +538,10 @@ def referrals_by_number(
 
 
 def back_and_forth(
-    c: Clauses, relations: list[Relation], called: str | None = None
+    c: Clauses,
+    relations: list[Relation],
+    called: str | None = None,
+    ix: MentionIndex | None = None,
 ) -> list[Relation]:
     """ "来回推", "踢皮球": the two sent each other on, so both pass the buck.  A referral back
     becomes a buck-pass, and a buck-pass said one way only gets its way back.
@@ -529,9 +560,15 @@ def back_and_forth(
             else r
             for r in relations
         ]
-    passes = [  # the called contact who put us through is not one of the two
+
+    def one_of_the_two(r: Relation) -> bool:
+        # the called contact who only put us through is not one of the two; one named again
+        # later ("还是要赵经理那边先提交") is
+        return r.source != called or (ix is not None and _named_from(ix, r.source, r.span[1]))
+
+    passes = [
         Relation(r.source, r.target, "passes_buck_to", r.span)
-        if r.type == "refers_to" and r.source != called
+        if r.type == "refers_to" and one_of_the_two(r)
         else r
         for r in relations
     ]

@@ -89,11 +89,11 @@ _TRIGGERS = re.compile(
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{0,10}?打(?=[^，,。；;\s]{1,4}?的?(?:座机|手机|电话|办公室))|"
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
     r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to|"
-    r"told me to chase|(?:payments?|it) (?:is|are) with|"
+    r"told me to chase|(?:payments?|it) (?:is|are) with|transfer(?:red)?\s*(?:me\s+)?(?:to|给)|"
     # "小王→采购周工→财务鲍会计": a chain written with arrows
     r"→|->|=>)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
-    r"|(?<=[，,：:])\s*(?P<refers_bare>找|搵|揾)(?![到了过不])"
+    r"|(?<=[，,：:])\s*(?P<refers_bare>(?:去|就|再)?找|搵|揾|ask\b)(?![到了过不])"
     # "小王说财务的叶姐在，帮我转过去": put through to the one just named (but "钱转过去了" is a
     # transfer of money)
     r"|(?P<refers_back>(?:帮我|给我)?(?<![钱款账])转过去了?(?!的))",
