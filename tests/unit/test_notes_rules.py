@@ -1220,3 +1220,70 @@ def test_a_pronoun_speaker_a_kin_word_and_go_find():
     s = run("小王 transfer 给 purchasing 阿伟，阿伟说 not his business, ask 财务 Lily。又绕回去了")
     assert ("refers_to", "wang", "阿伟") in relations(s)
     assert ("passes_buck_to", "阿伟", "Lily") in relations(s)
+
+
+# --- ninth round, read off held-out 7 and 8 -----------------------------------------------
+
+
+def test_the_comma_inside_a_number_is_no_clause_break():
+    s = run("赵经理说剩下的 38,650.00 元节前肯定付不了，看老板心情", called="zhao")
+    assert s.promise is None
+
+
+def test_which_amount_is_promised():
+    for note, amount in (
+        ("赵经理说那批货款 76,800 元他们认的，这礼拜五先付一半", 38400),
+        ("赵经理说货款 98,000 他认，这周五先打 1万", 10000),
+        ("他说发票补过去就付清 216,500，差额是开票少了 2,340 元", 216500),
+        ("赵经理说1月15号前打 8 万，剩下 4 万春节前", 80000),
+        ("任会计说老板已经批了，下周一打 4 万 5", 45000),
+        ("赵：元旦前一半，另一半1月底。总共九万", 45000),
+        ("赵经理说今天下午 4 点前先打 5000 意思意思", 5000),
+        ("赵经理说总账二十六万，先付30%，3月10号前", 78000),
+        ("赵经理说钱已经付了，1月22号付的4万，还差2万2，节后付", 22000),
+    ):
+        s = run(note, called="zhao")
+        assert s.promise is not None and s.promise.amount == Decimal(amount), note
+    for note in (
+        "赵经理说承兑汇票已经背书给我们了，金额伍拾万元整，让我们财务查收",
+        "Zhao said payment already made on 28 Feb, 52,000 via bank transfer",
+    ):
+        s = run(note, called="zhao")
+        assert s.promise is None or s.promise.amount is None, note
+
+
+def test_days_said_other_ways():
+    s = run("赵经理说得嘞您放心，正月十五前一准把剩下的四万二给您打过去", called="zhao")
+    assert (s.promise.amount, s.promise.date) == (Decimal(42000), date(2027, 2, 20))
+    s = run("赵经理说上礼拜五已经让出纳打了 3 万，还有 6 万下个月底前", called="zhao")
+    assert s.promise.date == date(2027, 1, 31)
+    s = run("赵经理说上礼拜老板娘答应年前结一半，他说1月28号前先打五万", called="zhao")
+    assert s.promise.date == date(2027, 1, 28)
+    s = run("赵经理讲伊拉老板今朝勿在，明朝上半天伊会得打电话拨我，明朝上半天再打", called="zhao")
+    assert s.callback.at.isoformat() == "2026-12-02T10:00:00+08:00"
+
+
+def test_call_backs_told_apart_from_what_happened():
+    s = run("Nobody pick up at reception 0571-8697 3320. try again afternoon 2pm")
+    assert s.callback.at.isoformat() == "2026-12-01T14:00:00+08:00"
+    s = run("Ms Sun in accounts will call me back tomorrow afternoon", called=None)
+    assert s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
+    s = run("小王说老板一般两点以后回办公室，叫我到时候打总经办 0573-8409 2716 分机 801")
+    assert s.callback.at.isoformat() == "2026-12-01T14:00:00+08:00"
+    s = run("Guo is on leave until the 26th. Try Zhao again on the 27th in the morning.")
+    assert s.callback.at.isoformat() == "2026-12-27T10:00:00+08:00"
+    s = run("上午打赵经理；晚上赵经理发微信让下周一再打给他", called="zhao")
+    assert s.callback.at.isoformat() == "2026-12-07T10:00:00+08:00"
+    assert run("早上九点打小王没人接；十点小王回过来，让我找后勤科的薛科长").callback is None
+    assert run("上午赵经理说得问问老总；下午回电说老总点头了", called="zhao").callback is None
+
+
+def test_old_numbers_out_of_use_and_a_stranger_s_phone():
+    s = run("小王说办公室搬了，新总机 0574-6388 1200，老号码 0574-6312 7745 不用了")
+    assert phones(s) == {"+8657463881200"}
+    s = run("小王说公司搬了，新总机 0769-2289 4400，老号码不用了")
+    assert phones(s) == {"+8676922894400"}
+    s = run("座机 0574-8652 3370 打过去说是隔壁厂，不是他们公司")
+    assert phones(s) == set()
+    s = run("Dialed 139 5821 7764, a man answered, no Zhao here. Wrong number", called="zhao")
+    assert phones(s) == set()

@@ -21,12 +21,14 @@ __all__ = ["AmountMatch", "ShareMatch", "find_amounts", "find_shares"]
 _MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "": 1}
 _DIGIT_AMOUNT = re.compile(
     r"(?P<cur>[¥￥]|RMB\s?|CNY\s?)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z]))?(?:(?<=万)(?P<tail>\d)(?![\d.,千]))?\s?(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d])"
+    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z]))?(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
+    r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])"
 )
 _CN_AMOUNT = re.compile(rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?")
 # verbs and words that make a bare number (no 万, no 元) money
 _MONEY_BEFORE = re.compile(
-    r"(?:付|还|打款|转账|转|汇|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?\s*$",
+    r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?\s*$"
+    r"|先打\s*$",
     re.IGNORECASE,
 )
 

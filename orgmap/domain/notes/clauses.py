@@ -20,7 +20,8 @@ __all__ = ["CLAUSE", "SENTENCE", "Clauses"]
 SENTENCE = re.compile(r"[。；;！!？?\n]|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)")
 # a note typed on a phone often has blanks where the commas would be: "小王说在 明天再打"
 CLAUSE = re.compile(
-    r"[，,。；;！!？?\n]|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)"
+    # (not the comma inside "38,650")
+    r"[，。；;！!？?\n]|(?<!\d),|,(?!\d)|(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)\.(?:\s|$)"
     r"|(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])"
 )
 

@@ -109,7 +109,7 @@ _YEARS = {"去年": -1, "今年": 0, "明年": 1}
 _CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
 _RELATIVE |= {"听日": 1, "后日": 2, "昨天": -1, "昨日": -1, "琴日": -1, "前天": -2}
-_RELATIVE |= {"明早": 1, "明晚": 1, "明儿": 1, "今早": 0, "今晚": 0}
+_RELATIVE |= {"明早": 1, "明晚": 1, "明儿": 1, "今早": 0, "今晚": 0, "明朝": 1, "今朝": 0}
 _RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1, "the day after tomorrow": 2}
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
@@ -117,7 +117,9 @@ _HOLIDAYS_CN = "|".join(sorted(_HOLIDAY_CN, key=len, reverse=True))
 _HOLIDAYS_EN = "|".join(sorted(_HOLIDAY_EN, key=len, reverse=True))
 _DATE = re.compile(
     # "年前" but not "三年前" (three years ago); "before the Spring Festival", "before CNY"
-    rf"(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
+    # "正月十五前", "元宵节前": the Lantern Festival, fourteen days after the Spring Festival
+    r"(?P<lantern>正月十五|元宵节?)"
+    rf"|(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
     r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
     rf"|(?P<holiday>{_HOLIDAYS_CN}|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
     # "去年12月20日付过": a year said makes the day a past one, or a later one
@@ -129,6 +131,7 @@ _DATE = re.compile(
     rf"|(?P<lastmonth>上个?月\s?(?P<ld>{_N})\s?[号日])"
     rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
     r"|(?P<mid>月中旬?)"
+    r"|(?P<neom>下个?月(?:底|末))"
     r"|(?P<eom>月底|月末|月尾|end of (?:the |this )?month|eom)"
     r"|(?P<nmb>下个?月初)"
     # "月初" said after the fifth: the start of next month (earlier, it is too vague to say)
@@ -141,12 +144,14 @@ _DATE = re.compile(
     r"|(?P<last>上(?:个)?(?:周|星期|礼拜)(?P<lw>[一二三四五六日天1-7]))"
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
     # 听日, 后日: Cantonese for tomorrow and the day after; 昨天 and 前天 are past days
-    r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|明儿|今天|今日|今早|今晚|听日|后日|昨天|昨日|前天|琴日)"
+    # 明朝, 今朝: Shanghainese
+    r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|明儿|明朝|今天|今日|今早|今晚|今朝|听日|后日|昨天|昨日|前天|琴日)"
     # "周末再打": the Saturday coming, or next week's
     r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
     rf"|(?P<enrel>\b(?:today|the day after tomorrow|tomorrow|tmrw|tmr|yesterday)\b)"
     rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b|\b(?P<enw2>{_EN_WD}) (?:of )?next week\b)"
-    rf"|(?P<enwd>\b(?P<ew>{_EN_WD})\b)"
+    # ("Ms Sun" is someone, not Sunday)
+    rf"|(?P<enwd>(?<!Ms )(?<!Mr )(?<!Ms\. )(?<!Mr\. )(?<!Mrs )(?<!Miss )\b(?P<ew>{_EN_WD})\b)"
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
     r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b)",
@@ -155,6 +160,7 @@ _DATE = re.compile(
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
 _PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
 _PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19, "pm": 15, "am": 10}
+_PART_HOURS |= {"上半天": 10, "下半天": 15}
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
 _TIME = re.compile(
     rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
@@ -163,7 +169,7 @@ _TIME = re.compile(
     r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
     # "周三pm": the afternoon
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon)\b)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|上半天|下半天|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
     re.IGNORECASE,
@@ -217,6 +223,16 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     g = m.group
     if g("cny"):
         return _before_spring_festival(today)
+    if g("lantern"):
+        return next(
+            (
+                festival + timedelta(days=14)
+                for year in (today.year, today.year + 1)
+                if (festival := SPRING_FESTIVAL.get(year)) is not None
+                and festival + timedelta(days=14) >= today
+            ),
+            None,
+        )
     if g("holiday"):
         said = g("holiday").lower()
         return _next_day(today, *(_HOLIDAY_CN.get(said) or _HOLIDAY_EN.get(said) or (12, 31)))
@@ -264,6 +280,9 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     if g("next2"):
         monday = today - timedelta(days=today.weekday()) + timedelta(days=14)
         return monday + timedelta(days=_WEEKDAY_CN[g("nnw")])
+    if g("neom"):
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return date(year, month, calendar.monthrange(year, month)[1])
     if g("eom"):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
     if g("nmb") or g("bom"):
@@ -345,4 +364,13 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
                 hour = 0
         if 0 <= hour < 24 and 0 <= minute < 60:
             found.append(TimeMatch(time(hour, minute), m.span(), m.group()))
-    return tuple(found)
+    # "afternoon 2pm": the part of the day said just before a time is that time's
+    return tuple(
+        t
+        for i, t in enumerate(found)
+        if not (
+            t.text.strip().lower() in _PART_HOURS
+            and i + 1 < len(found)
+            and found[i + 1].span[0] - t.span[1] <= 3
+        )
+    )

@@ -29,6 +29,7 @@ from orgmap.domain.notes.clauses import Clauses
 from orgmap.domain.notes.dates import DateMatch, TimeMatch, find_dates, find_times
 from orgmap.domain.notes.numerals import small_int
 from orgmap.domain.notes.relations import (
+    ACKNOWLEDGED_AFTER,
     ALREADY_PAID,
     ALREADY_PAID_AFTER,
     CALLBACK,
@@ -56,6 +57,10 @@ _Said = TypeVar("_Said", DateMatch, TimeMatch)
 _DEFAULT_CALLBACK_TIME = time(10, 0)
 # a call-back time this long before the call is one already made ("下午两点打赵经理")
 _MADE_ALREADY = timedelta(hours=1)
+_PART_OF_DAY = re.compile(r"\s*(?:[上下中]午|早上|晚上|傍晚|morning|afternoon|evening)\s*$", re.I)
+_WHAT_HAPPENED = re.compile(
+    r"[^，,。；;\s]{0,8}?(?:没人接|没接|无人接|接了|接的|通了|关机|占线|回过来)"
+)
 # a clause in which the collector asks or answers: no promise of theirs
 _ASKED = re.compile(r"\s*我问")
 # "half of the 80k": the amount a share is taken of, said right after it
@@ -104,6 +109,8 @@ def _callback_triggers(c: Clauses) -> list[re.Match[str]]:
             continue
         if find_amounts(c.clause_text(m.end()) + c.next_clause_text(m.end())):
             continue
+        if _WHAT_HAPPENED.match(c.text, m.end()):
+            continue  # "早上九点打小王没人接": a call made
         found.append(m)
     return sorted(found, key=lambda m: m.start())
 
@@ -133,6 +140,10 @@ def find_callback(
             return CallbackSuggestion(at, span), [later.span()]
         # the day and time said next to the trigger: "打了一上午 … 明天上午10点半再打"
         said_day = _nearest(dates, trigger.start() - lo)
+        if said_day is not None:  # "晚上赵经理发微信让下周一再打": 晚上 is when he wrote
+            times = tuple(
+                t for t in times if t.span[0] >= said_day.span[0] or not _PART_OF_DAY.match(t.text)
+            )
         said_time = _nearest(times, trigger.start() - lo)
         day: date | None = said_day.value if said_day else None
         parts = [(lo + d.span[0], lo + d.span[1]) for d in dates if d is said_day]
@@ -145,9 +156,14 @@ def find_callback(
                 day = earlier[-1].value
                 parts = [that_day.span()]
                 if not times:  # "明天早上八点半上班，叫我那个时候打": and its time
-                    said_then = [t for t in find_times(text[earlier[-1].span[0] : lo])]
+                    said_then = find_times(text[earlier[-1].span[0] : lo])
                     said_time = said_then[0] if said_then else None
-        if day is None and not times:
+            elif not times:  # "两点以后回办公室，叫我到时候打": today, at the time said
+                s_lo, _ = c.sentence(lo)
+                said_then = find_times(text[s_lo:lo])
+                if said_then:
+                    said_time, parts = said_then[-1], [that_day.span()]
+        if day is None and said_time is None:
             continue
         moment = said_time.value if said_time else _DEFAULT_CALLBACK_TIME
         parts += [(lo + t.span[0], lo + t.span[1]) for t in times if t is said_time]
@@ -188,17 +204,21 @@ def _share_amount(
     all_amounts: list[AmountMatch],
     totals: list[AmountMatch],
     ok: Callable[[Span], bool],
+    today: date,
 ) -> tuple[AmountMatch, AmountMatch] | None:
     """``(the share as an amount, the amount it is a share of)`` for "先还一半，总共欠24万"."""
     text = c.text
     for share in find_shares(text):
-        if not ok(share.span) or not PROMISE_WORDS.search(c.clause_text(share.span[0])):
+        clause = c.clause_text(share.span[0])
+        # "先付一半", or "元旦前一半" (a day said with it)
+        if not ok(share.span) or not (PROMISE_WORDS.search(clause) or find_dates(clause, today)):
             continue
         after = next((a for a in all_amounts if a.span[0] >= share.span[1]), None)
         if after is not None and _SHARE_OF.match(text[share.span[1] : after.span[0]]):
             base: AmountMatch | None = after  # "half of the 80k"
-        else:
-            base = totals[0] if totals else None
+        else:  # the total, else the one amount said before ("货款 76,800 元…先付一半")
+            earlier = [a for a in all_amounts if a.span[1] <= share.span[0]]
+            base = totals[0] if totals else (earlier[0] if len(earlier) == 1 else None)
         if base is None:
             continue
         value = (base.value * share.fraction).quantize(Decimal("0.01"))
@@ -234,6 +254,7 @@ def find_promise(
         if NOT_PROMISE.search(_before(text, a.span, 8))
         or INVOICE_FOR.search(_before(text, a.span, 30))
         or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
+        or ACKNOWLEDGED_AFTER.match(text, a.span[1], a.span[1] + 8)
     ]
     total_spans = {a.span for a in totals}
     # a day already gone ("去年12月20日付过", "上周五转了") is no day to pay by
@@ -250,7 +271,7 @@ def find_promise(
         # "下个月15号以前付清，一共十八万六": all of it is promised
         whole = next((a for a in totals if not THRESHOLD_AFTER.match(text, a.span[1])), None)
         amounts = [whole] if whole is not None else []
-    share = _share_amount(c, all_amounts, totals, ok)
+    share = _share_amount(c, all_amounts, totals, ok, today)
     if share is not None:
         amounts = [share[0], *(a for a in amounts if a is not share[1])]
     # the amount said right after a payment verb is the one promised, else the first
@@ -268,7 +289,9 @@ def find_promise(
     else:
         lo, hi = c.clause(amount.span[0])
         same = [d for d in dates if lo <= d.span[0] < hi]
-        when = next(iter(same or paying or dates), None)
+        # the day said nearest the amount ("…年前结一半…他说1月28号前先打五万")
+        near = sorted(same, key=lambda d: abs(d.span[0] - amount.span[0]))
+        when = next(iter(near or paying or dates), None)
     if amount is None and when is None:
         return None
     parts = [x.span for x in (amount, when) if x is not None]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ACKNOWLEDGED_AFTER",
     "ALREADY_PAID",
     "ALREADY_PAID_AFTER",
     "BACK_AND_FORTH",
@@ -106,7 +107,8 @@ _OUTCOMES = (
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
             r"位数不对|不认识|没(?:有)?这个人|"
             r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|作废|删掉|删除|(?<=\s)删(?=$|[。，,\s])|"
-            r"\bno \w+ there\b|not the company|belongs to (?:a|an|another)\b|"
+            r"\bno \w+ (?:there|here)\b|not the company|belongs to (?:a|an|another)\b|"
+            r"(?<=\d)\s?不用了|停用|不是他们(?:公司|家)?|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -157,7 +159,7 @@ CALLBACK = re.compile(
     r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
     r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)|"
     r"再找(?=\S)|(?:让|叫|要)我[^，,。；;\n]{1,12}?找(?=\S)|"
-    r"回电|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
+    r"回电(?!说|了)|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
     r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
     r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
@@ -165,7 +167,7 @@ CALLBACK = re.compile(
     r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
     r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
     r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again|"
-    r"try (?:again |him |her |them )?(?:after|at|around|before)\b|"
+    r"try (?:again |him |her |them )?(?:after|at|around|before)\b|try [A-Z]\w+ again|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
     r"get back to (?:me|us)|\bwill call\b|\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
@@ -231,7 +233,7 @@ NEGATED_PAY = re.compile(
     # "月底前不行": the date said is refused
     r"不行|不可能|来不及|赶不上|做不到|"
     r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
-    r"will not pay|not going to pay",
+    r"will not pay|not going to pay|拿不出|凑不出",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
@@ -240,6 +242,8 @@ PUT_OFF = re.compile(
     re.IGNORECASE,
 )
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
+# "货款 98,000 他认": the amount owned up to, a total
+ACKNOWLEDGED_AFTER = re.compile(r"\s*(?:元|块)?\s*(?:他们?|她们?|对方)?(?:都|也)?(?:认|承认)(?!识)")
 THRESHOLD_AFTER = re.compile(
     r"^\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
 )
@@ -256,12 +260,13 @@ PAY_THEN = re.compile(
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇(?!报|总)|结|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|一分(?:钱)?(?:都)?不(?:会)?少|"
+    r"付|还|打款|转账|转|汇(?!报|总|票)|结|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|先给|给一半|"
+    r"给(?:您|你|你们|我们)打过去|一分(?:钱)?(?:都)?不(?:会)?少|"
     r"pay|paid|settle|transfer|wire|promis|approve|goes out|go out",
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
-    r"(?:欠|欠款|共欠|总共|一共|总额|总数|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    r"(?:欠|欠款|共欠|总共|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
     r"invoice (?:amount|total|of|for)|"
     r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
@@ -278,11 +283,12 @@ INVOICE_FOR = re.compile(
 ALREADY_PAID = re.compile(
     # ("will be paid", "to be paid" are to come; "has been paid" is done)
     r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|"
-    r"(?<!be )paid|"
+    r"(?<!be )paid|(?:付|转|打|汇)的|"
     # "付过一笔3万": paid once before
     r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|已(?:经)?在|"
     # "已付 on 12/15, 28,000": paid on that day, that amount
-    r"(?:已付|已经付了?|already paid|(?<!be )paid)(?:\s+on\s+[\d/.-]+)?[,，\s]+|已付 on|"
+    r"(?:已付|已经付了?|already (?:paid|made|sent|transferred)|(?<!be )paid)"
+    r"(?:\s+on\s+[^,，。.]{1,12})?[,，\s]+|已付 on|"
     # "was paid on Nov 30": the day it was paid, no promise
     r"(?<!will be )(?<!to be )(?<!shall be )(?:paid|transferred|sent|wired) on|"
     # "they paid 35k on Feb 3", "they transferred RMB 20,000 on Monday"
@@ -299,7 +305,9 @@ ALREADY_PAID_AFTER = re.compile(
 # "年底就结清了", "上周五就付了": done by that day, not promised for it
 DONE_AFTER = re.compile(r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:结清|付清|结|付|转|打|还|汇)了")
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
-PAY_BEFORE = re.compile(r"(?:付|还|转|打款|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE)
+PAY_BEFORE = re.compile(
+    r"(?:付|还|转|打款|打|付清|结清|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
