@@ -1287,3 +1287,43 @@ def test_old_numbers_out_of_use_and_a_stranger_s_phone():
     assert phones(s) == set()
     s = run("Dialed 139 5821 7764, a man answered, no Zhao here. Wrong number", called="zhao")
     assert phones(s) == set()
+
+
+def test_ninth_round_people():
+    s = run("小王说付款要厂长石建国拍板，我问厂长手机，她说厂长不让给")
+    assert ("石建国", "") in names(s)
+    s = run("小王说伊拉老板陈建华在外头出差，老板娘黄美芬管账")
+    assert {("陈建华", ""), ("黄美芬", "")} <= names(s)
+    s = run("小王讲：阿拉财务是老板阿妹，叫小芳，伊讲了算。小芳手机 138 5828 6603")
+    assert ("小芳", "") in names(s) and ("阿妹", "") not in names(s)
+    assert ("authorizes", "小芳", None) in relations(s)
+    s = run("分管后勤的吕副院长签字，宁老爷子电话他也没有，欧阳会计师说得老板签字")
+    assert {("吕副院长", "副院长"), ("宁老爷子", "老爷子"), ("欧阳会计师", "会计师")} <= names(s)
+    assert ("邢店长", "店长") in names(run("小王说店长姓邢邢店长手机一三八三七一零二六五九"))
+    assert ("财务", "财务") not in names(
+        run("赵经理说已经转了四万八，让我们财务查一下", called="zhao")
+    )
+    assert ("采购", "采购") not in names(run("赵经理说采购款都是冀总拍板", called="zhao"))
+    s = run("Zhao say Mr Ye not sign yet. Chef Ma signs for every delivery", called="zhao")
+    assert {("Zhao", ""), ("Chef Ma", "Chef")} <= names(s)
+    assert ("authorizes", "Mr Ye", None) in relations(s)
+
+
+def test_ninth_round_relations():
+    s = run("小王说找财务，转过去是出纳小林，小林讲付款单要陈会计审核")
+    assert ("refers_to", "wang", "小林") in relations(s)
+    s = run("Receptionist put me to Mr. Bao the cashier, he said it will transfer tomorrow")
+    assert ("refers_to", "wang", "Mr. Bao") in relations(s)
+    s = run("赵经理说这批货跟宁波这边没关系，让我找上海分公司财务顾小姐", called="zhao")
+    assert ("passes_buck_to", "zhao", "顾小姐") in relations(s)
+    s = run("老板娘说她不管厂里的账，都是她老公邓总管，邓总手机 133 6027 1145")
+    assert ("authorizes", "邓总", None) in relations(s)
+    assert ("authorizes", "老板娘", None) not in relations(s)
+    s = run("赵经理说这笔账现在归采购总监管，总监姓阙，阙总监电话 0551-6523 8817", called="zhao")
+    assert not {r for r in relations(s) if r[0] == "authorizes"}
+    s = run(
+        "Wang WeChat just now: cashier will pay 18,000 tomorrow, the boss Mr. Hu signed already"
+    )
+    assert ("authorizes", "Mr. Hu", None) in relations(s)
+    s = run("Mr. Yu said he approved it weeks ago, go back to Amy", called=None)
+    assert ("authorizes", "Mr. Yu", None) not in relations(s)

@@ -53,6 +53,19 @@ _SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
 # the called contact speaking, for a number they give without a word for it ("小王：…")
 _TELLS = re.compile(r"\s?(?:说|讲|告诉|念|报|[：:]|said|says|told)", re.IGNORECASE)
 # someone speaks before a bare "找" ("小王说财务室电话是…，找钱会计")
+_KIN_BARE = re.compile(r"老公|老婆|爱人|弟弟|哥哥|妹妹|姐姐|儿子|女儿|爸|妈")
+_ROLE_JUST_BEFORE = re.compile(r"(?:老板娘|老板|财务|会计|出纳|厂长|老总|董事长|总经理)$")
+_ROLE_DEPARTMENT = {
+    "老板娘": "owner",
+    "老板": "owner",
+    "董事长": "owner",
+    "财务": "finance",
+    "会计": "finance",
+    "出纳": "finance",
+    "老总": "management",
+    "总经理": "management",
+}
+_NAMED_NEXT = re.compile(r"\s*(?:是|到了?|给了?)")
 _COLLECTOR_SAYS = re.compile(r"\s*我(?:说|问|讲)")
 # a sentence that opens with a pronoun speaking: "她说…", "He said…"
 _PRONOUN_SAYS = re.compile(r"\s*(?:[她他](?:说|讲|话|告诉我)|(?:she|he) (?:said|says|told))", re.I)
@@ -180,6 +193,13 @@ def names_on_the_map(
         while start >= 0:
             span = (start, start + len(name))
             start = text.find(name, span[1])
+            same = next((x for x in found if x.span == span and not x.title), None)
+            role = _ROLE_JUST_BEFORE.search(text, 0, span[0]) if same is not None else None
+            if same is not None and role is not None:  # "老板周德明", read as a full name
+                found[found.index(same)] = Mention(
+                    name, role.group(), _ROLE_DEPARTMENT.get(role.group()), span
+                )
+                continue
             if not free(span) or any(a <= span[0] and span[1] <= b for a, b in _spans(found)):
                 continue
             found = [x for x in found if not (x.span[0] < span[1] and span[0] < x.span[1])]
@@ -423,7 +443,12 @@ def link_relations(
         if _COLLECTOR_SAYS.match(c.clause_text(t.span[0])):
             continue  # "我说找财务": the collector's words
         if t.direction == "back":  # "小王说叶姐在，帮我转过去": to the one named last
-            to = ix.before(t.span[0], lo)
+            # ("转过去是出纳小林": to the one named next)
+            to = (
+                ix.after(t.span[1], hi)
+                if _NAMED_NEXT.match(text, t.span[1])
+                else ix.before(t.span[0], lo)
+            )
             source = called
             if to is not None and source is not None and ref(to) != source:
                 found.add(source, ref(to), "refers_to", t.span)
@@ -497,6 +522,8 @@ def _pronoun_right_after(text: str, pos: int, ix: MentionIndex, lo: int) -> int 
     rest = text[ix.pronouns[q][1] : ix.pronouns[q][1] + 3].lstrip()
     if rest[:1] in ("们", "的") or (rest[:1].isascii() and rest[:1].isalpha()):
         return None  # "找他们财务", "找他的助理", "passed me to her boss": not the one sent to
+    if _KIN_BARE.match(rest):
+        return None  # "都是她老公邓总管": her husband
     return ix.before(ix.pronouns[q][1], lo)
 
 

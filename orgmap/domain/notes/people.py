@@ -58,7 +58,9 @@ PINYIN_SURNAMES = {
 }  # fmt: skip
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
-    "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计|出纳|主管|老板|董事长|董|主任|科长|部长|助理|秘书|"
+    "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副总|老爷子|"
+    "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计师|会计|出纳|主管|老板|董事长|董|主任|科长|部长|"
+    "助理|秘书|"
     "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
     "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
@@ -66,7 +68,9 @@ _HONORIFICS = (
 # characters that end a name rather than continue it
 _STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
 _NAMED = re.compile(
-    rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
+    # ("店长姓邢邢店长": the surname said twice is not a given name)
+    rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?!(?P=sur))"
+    rf"(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
     # 申总, 申经理: 申 names someone only right before a title (申请 is a word)
     rf"|(?P<sur3>申)(?P<hon3>{_HONORIFICS})"
@@ -75,12 +79,14 @@ _NAMED = re.compile(
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
-    r"前台|出纳|会计|法务|(?<![A-Za-z])lb(?![A-Za-z])|"
+    r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|(?<![A-Za-z])lb(?![A-Za-z])|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
     # 销售单: an order; 采购部: a department
-    r"(?!室|办|科|部|处|单|软件|系统|报表|助理|秘书|电话|座机|那块|这块)"
+    # 财务共享中心: a service; 我们财务: ours, not theirs; 采购款: a sum
+    r"(?!室|办|科|部|处|单|款|软件|系统|报表|助理|秘书|电话|座机|那块|这块|共享|中心)"
+    r"(?<!我们财务)(?<!咱们财务)(?<!我司财务)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -137,7 +143,7 @@ _NOT_NAMES_SAID = (
 )
 _NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
-    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Manager|Director|Boss|Xiao|Lao|Ah)\s+"
+    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Manager|Director|Boss|Chef|Xiao|Lao|Ah)\s+"
     r"(?P<name>[A-Z][a-z]{1,12})\b"
 )
 # a bare pinyin surname that says or does something: "Zhao said", "Zhao promised", "Zhao: ..."
@@ -149,9 +155,12 @@ _BARE_EN = re.compile(
     + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused|"
     # "Zhao put me through to Mr Kong", "Zhao not in"
     r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't|messaged|"
-    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called)\b|\s+\("
+    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called|"
+    # and as some write it: "Zhao say", "Zhao away", "Wang WeChat just now", "Zhao in hospital"
+    r"say|give|away|not answer|not there|wechat|in hospital|on leave|off)\b|\s+\("
     # "Zhao's line busy", "Wang's mobile"
-    r"|['’]s (?:line|mobile|phone|number|cell|office|desk)\b)"
+    r"|['’]s (?:other )?(?:line|mobile|phone|number|cell|office|desk)\b)"
+    r"|(?<=answer from )(?P<name4>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b"
     # "Called Zhao,", "Spoke to Wang at reception"
     r"|(?<=called )(?P<name2>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)"
     r"|(?<=spoke to )(?P<name3>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)",
@@ -195,7 +204,8 @@ _DEPT_WORDS = (
 _PREFIX_DEPT = re.compile(
     r"(财务|前台|销售|业务|采购|法务|出纳|会计)(?:部门|部|处|科)?(?:的|那边的)?\s*$"
 )
-_PRONOUN = re.compile(r"[她他]|\b(?:she|he|her|him)\b", re.IGNORECASE)
+# (伊 is Shanghainese for he or she; 伊拉 is "they")
+_PRONOUN = re.compile(r"[她他]|伊(?!拉)|\b(?:she|he|her|him)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,14 +286,14 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         found.append(Mention(m.group(), title, None, m.span()))
         taken.append(m.span())
     for m in _BARE_EN.finditer(note):
-        key = next(k for k in ("name", "name2", "name3") if m.group(k))
+        key = next(k for k in ("name", "name2", "name3", "name4") if m.group(k))
         a, b = m.span(key)
         if not _CAPITALISED.fullmatch(m.group(key)) or any(x <= a < y for x, y in taken):
             continue
         found.append(Mention(m.group(key), "", None, (a, b)))
         taken.append((a, b))
     # "老板叫王建国", "财务刘晓梅 186…", then wherever said
-    full_names = {m["full"] for m in _FULL_NAME.finditer(note)}
+    full_names = {m["full"] or m["nick"] for m in _FULL_NAME.finditer(note)}
     for name in sorted(full_names - {n for n in full_names if n[:2] in _NOT_FULL_NAMES}):
         for said in re.finditer(re.escape(name), note):
             if not any(x < said.end() and said.start() < y for x, y in taken):
@@ -319,9 +329,12 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
 
 # a full name said after a role or 叫, with no title: "老板叫王建国", "财务刘晓梅 186…"
 _FULL_NAME = re.compile(
-    rf"(?:叫|名叫|老板|财务|会计|出纳|总监|主管|秘书|助理|厂长|老总)"
+    rf"(?:叫|名叫|老板娘|老板|财务总监是|财务|会计|出纳|总监|主管|秘书|助理|厂长|老总|董事长|"
+    rf"总经理|经理是|总监是)"
     rf"(?P<full>[{SURNAMES}][^\W\d{_STOP}a-zA-Z]{{1,2}}?)"
-    rf"(?=[，,。；;！!？?\s\d]|说|手机|电话|座机|的|人在|$)"
+    rf"(?=[，,。；;！!？?\s\d]|说|讲|手机|电话|座机|的|人在|在|有|管|拍板|签|要|$)"
+    # "叫小芳": a name said with 小, 老 or 阿 after 叫
+    rf"|(?<=叫)(?P<nick>[小老阿][^\W\d{_STOP}a-zA-Z])(?=[，,。；;！!？?\s]|$)"
 )
 # words that begin with a surname: "跟老板关系好" names no one
 _NOT_FULL_NAMES_SAID = (
@@ -330,9 +343,10 @@ _NOT_FULL_NAMES_SAID = (
 )
 _NOT_FULL_NAMES = frozenset(_NOT_FULL_NAMES_SAID.split())
 # nicknames: 阿强, 阿斌; 胖哥, 强哥 (not 阿姨, 阿拉 "we" in Shanghainese)
+# (阿妹, 阿爸, 阿婆 … are kin, not names)
 _NICKNAME = re.compile(
-    r"阿[^\W\d说话讲找让给的了是和跟在把被叫问推打付还钱拉姨a-zA-Z]"
-    r"|(?:胖|瘦|强|彪|军|涛|伟|斌|杰|亮|辉|华|龙|虎|飞|鹏|峰|东|波)(?:哥|姐)"
+    r"阿[^\W\d说话讲找让给的了是和跟在把被叫问推打付还钱拉姨妹姐哥爸妈婆公伯叔a-zA-Z]"
+    r"|(?:胖|瘦|强|彪|军|涛|伟|斌|杰|亮|辉|华|龙|虎|飞|鹏|峰|东|波)(?:哥|姐)|胖子"
 )
 # a note in Cantonese, where 生 and 太 after a surname are Mr and Mrs
 _CANTONESE = re.compile(r"佢|哋|唔|喺|咗|嘅|冇|係|听日|聽日|而家|边个|點解|点解")
@@ -348,7 +362,7 @@ _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
 # what may stand between a role and the name it introduces: "finance那边的Linda",
 # "现在财务是陈姐负责", "the boss Mr Chen"
 _ROLE_THEN_NAME = re.compile(
-    r"^(?:\s|,|'s|部|那边|的|是|就是|由|叫|名叫|lady|guy|girl|woman|man|is|was|name)*$",
+    r"^(?:\s|,|:|'s|部|那边|的|是|就是|由|叫|名叫|lady|guy|girl|woman|man|is|was|name|number)*$",
     re.IGNORECASE,
 )
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name

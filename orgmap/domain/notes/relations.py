@@ -56,9 +56,11 @@ _TRIGGERS = re.compile(
     r"管钱的(?:就)?是|(?:批不批|签不签|付不付)(?:是|得看|要看|看)|approved by|"
     # "钱都是她在管": whom the pronoun stands for
     r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[她他]在?管)|"
-    r"钱都在(?=[^，,。；;\s]{1,6}那)|approved (?:\w+ )?by)"
+    r"钱都在(?=[^，,。；;\s]{1,6}那)|approved (?:\w+ )?by|"
+    # "都是她老公邓总管" (but "归采购总监管" only says whose desk it is on)
+    r"都(?:是|归)(?=[^，,。；;\s]{1,8}管(?:[，,。；;\s]|$)))"
     r"|(?P<authorizes>是老板(?!娘)|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
-    r"能拍板|拍板|签字才|签字就|管钱(?!的)|"
+    r"能拍板|拍板|签字才|签字就|管钱(?!的)|管钞票|管铜钿|讲了算|话事|管付款审批|能签|可以签|"
     # "她管账" (but "管账的请假了" names no one)
     r"管账(?!的)|"
     r"is the boss|is the owner|decides|"
@@ -69,13 +71,14 @@ _TRIGGERS = re.compile(
     r"must (?:sign|approve)|signs (?:all|every|each|the)\b|(?:'ll|will) approve|one who signs|"
     r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b|"
     r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d)|signs everything|approves everything|"
-    r"(?:is )?the one who (?:approves|signs|decides))"
+    r"(?:is )?the one who (?:approves|signs|decides)|signed(?: it)? already|"
+    r"agreed? to pay|not sign(?:ed)? yet|approves (?:all|every|each|any)\b)"
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
     r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|(?<!已)批(?![评发量次单号准货])|点头|"
     r"点了头|点过头|发话了?|核准|签批|批准|"
     # "阮姐在管", "都是她老公邓总管": the one right before manages the money
-    r"(?<![不只别])在管(?!理|不了)|(?<![不只别没])管(?=[，,。；;\s]|$)|"
+    r"(?<![不只别])在管(?!理|不了)|"
     # "鲍会计：等老板签。"
     r"(?<=[板总董长])签(?=[，,。；;\s]|$))"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
@@ -91,6 +94,7 @@ _TRIGGERS = re.compile(
     r"gave me|referred me to|told me to call|put me through to|transferred me to|said to call|"
     r"introduced me to|said to talk to|said talk to|told me to go to|asked me to go to|"
     r"told me to chase|(?:payments?|it) (?:is|are) with|transfer(?:red)?\s*(?:me\s+)?(?:to|给)|"
+    r"put me (?:through )?(?:on )?to|"
     # "小王→采购周工→财务鲍会计": a chain written with arrows
     r"→|->|=>)"
     # "小王说财务室电话是…，找钱会计": a clause that starts with 找 (the speaker is checked)
@@ -210,7 +214,7 @@ REACHED = re.compile(
 # this passes the buck rather than refers
 NOT_MINE = re.compile(
     r"管不了|不归[我他她]们?管|不是[我他她]们?(?:的事|管的|负责)|不(?:由|归)[我他她]们?负责|不负责|"
-    r"不关[我他她]们?的事|跟[我他她]们?没关系|(?:新公司|他们|公司)不认|"
+    r"不关[我他她]们?的事|没有?关系|无关|(?:新公司|他们|公司)不认|"
     r"not (?:my|his|her|their|our) (?:job|business|call|department|problem)|nothing to do with|"
     r"(?:doesn'?t|don'?t|does not|do not) handle|not responsible|"
     r"只管|只负责|[她他]不管|不管(?:厂里的)?账|only (?:raises|handles|does|deals with)|'s fault",
