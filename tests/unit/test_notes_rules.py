@@ -1327,3 +1327,21 @@ def test_ninth_round_relations():
     assert ("authorizes", "Mr. Hu", None) in relations(s)
     s = run("Mr. Yu said he approved it weeks ago, go back to Amy", called=None)
     assert ("authorizes", "Mr. Yu", None) not in relations(s)
+
+
+def test_ninth_round_outcomes():
+    for note, outcome in (
+        ("小王说原来的 0371-6598 4410 已经停机了，财务换了新号码，找财务的方姐", "referred"),
+        ("赵经理说他们超市被人收购了，新公司不认旧账，让我们去找原来的老板宁老爷子", "referred"),
+        ("赵经理讲这笔账伊拉勿认，一分钞票也勿会付", "refused"),
+        ("赵经理不接，发微信也不回，打他们业务部座机也没人，下礼拜一上午再打", "no_answer"),
+        (
+            "Zhao away, Kelly give me Zhao's other mobile 135 6748 9021 but nobody answer",
+            "no_answer",
+        ),
+        ("早上九点打小王没人接；十点小王回过来，让我找薛科长；薛科长说月底前先付三万", "promised"),
+    ):
+        s = run(note, called="zhao" if note.startswith(("赵", "Zhao")) else "wang")
+        assert s.outcome is not None and s.outcome.value == outcome, note
+    s = run("Zhao said finance lady Mrs Xu say pay next month maybe, depend on their customer")
+    assert s.outcome is None or s.outcome.value != "promised"

@@ -50,6 +50,7 @@ from orgmap.domain.notes.promises import (
     find_promise,
 )
 from orgmap.domain.notes.relations import (
+    PUT_OFF,
     REACHED,
     WRONG_NUMBER,
     find_outcome,
@@ -288,8 +289,20 @@ _OTHER_CHANNEL = re.compile(
 )
 
 
+def _sentence_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    return Clauses(text).sentence(span[0])
+
+
 def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
     said = find_outcome(text)
+    if said and said[0] == "promised" and PUT_OFF.search(text, *_sentence_of(text, said[1])):
+        said = None  # "pay next month maybe, depend on their customer": a hedge
+    referred = next((r for r in relations if r.type in ("refers_to", "passes_buck_to")), None)
+    if said and said[0] == "wrong_number" and referred is not None:
+        # "老号码停机了，财务现在的电话是…，找财务的方姐": a wrong number, then who to call
+        said = ("referred", referred.span)
+    if said and said[0] == "refused" and referred is not None and referred.span[0] > said[1][0]:
+        said = ("referred", referred.span)  # "新公司不认旧账，让我们去找原来的老板"
     if said and said[0] == "no_answer":
         # "打了两次没人接，第三次小王接了说…": reached after all, so what was said then
         reached = REACHED.search(text, said[1][1])

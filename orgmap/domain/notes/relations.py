@@ -122,7 +122,8 @@ _OUTCOMES = (
         "no_answer",
         re.compile(
             r"没人接|无人接|不接电话|没接|未接|关机|占线|一直响|打不通|联系不上|(?:也|都)没回|"
-            r"冇人听|冇人接|冇覆|"
+            r"冇人听|冇人接|冇覆|(?<![都也])不接(?!受|手)|也?不回(?!来|去|款)|也没人|"
+            r"nobody (?:answer|pick)|not answer|no one answer|"
             r"no answer|didn'?t pick up|"
             r"did not pick up|not picking up|voicemail|switched off|nobody answered|"
             r"no one (?:picked up|answered)|nobody picked up",
@@ -136,6 +137,7 @@ _OUTCOMES = (
             r"拒绝|拒付|(?<!还)不还|(?<!付)不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
             r"不松口|一分(?:钱)?都(?:莫得|没有|不给)|"
             r"有本事|去法院告|去法院起诉|去告|找法院|不同意付|不得付|一分(?:钱)?不给|一律不转|"
+            r"也不会付|也勿会付|勿会付|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
             r"refus|won'?t pay|will not pay|not going to pay|hung up|hangs up|swore at",
             re.IGNORECASE,
@@ -205,7 +207,7 @@ CALLBACK_LATER = re.compile(
 WRONG_NUMBER = _OUTCOMES[0][1]
 # someone answered after all ("打了两次没人接，第三次小王接了"): not "no answer"
 REACHED = re.compile(
-    r"(?<!没人)(?<!无人)(?<!没)(?<!不)接了|接通|(?<![没不])通了|"
+    r"(?<!没人)(?<!无人)(?<!没)(?<!不)接了|接通|(?<![没不])通了|回过来|"
     r"(?<!no one )(?<!nobody )(?<!n't )(?<!not )\b(?:picked up|answered|got through)\b",
     re.IGNORECASE,
 )
