@@ -48,6 +48,8 @@ __all__ = [
     "HELDOUT6",
     "HELDOUT7",
     "HELDOUT8",
+    "HELDOUT9",
+    "HELDOUT10",
     "LABELLED",
     "SECOND_LABELLER",
     "SETS",
@@ -69,6 +71,8 @@ HELDOUT5 = DATA / "notes_heldout5.jsonl"
 HELDOUT6 = DATA / "notes_heldout6.jsonl"
 HELDOUT7 = DATA / "notes_heldout7.jsonl"
 HELDOUT8 = DATA / "notes_heldout8.jsonl"
+HELDOUT9 = DATA / "notes_heldout9.jsonl"
+HELDOUT10 = DATA / "notes_heldout10.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -80,11 +84,13 @@ SETS = {
     "heldout6": HELDOUT6,
     "heldout7": HELDOUT7,
     "heldout8": HELDOUT8,
+    "heldout9": HELDOUT9,
+    "heldout10": HELDOUT10,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # written after the last round of rules, never tuned on
-UNSEEN = ("heldout7", "heldout8")
+UNSEEN = ("heldout9", "heldout10")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (
