@@ -1345,3 +1345,54 @@ def test_ninth_round_outcomes():
         assert s.outcome is not None and s.outcome.value == outcome, note
     s = run("Zhao said finance lady Mrs Xu say pay next month maybe, depend on their customer")
     assert s.outcome is None or s.outcome.value != "promised"
+
+
+# --- tenth round, read off held-out 9 and 10 ----------------------------------------------
+
+
+def test_tenth_round_amounts_and_dates():
+    s = run(
+        "Manager Zhao agreed to pay RMB 1.2m in two tranches: half next Wednesday", called="zhao"
+    )
+    assert s.promise.amount == Decimal(600000)
+    assert (
+        run(
+            "赵经理说钱上个月28号就付了，二十三万一次付清的，让我们财务再查一下", called="zhao"
+        ).promise
+        is None
+    )
+    s = run("赵经理说那五万3月12号就付了撒，让我查一哈；剩的二万八下周五付", called="zhao")
+    assert s.promise.amount == Decimal(28000)
+    s = run("小王说他们是县城投，五十万以上的付款要上党委会")
+    assert s.promise is None
+    s = run("赵经理说财务下周三先付两万三剩下的一万九等十二月再说", called="zhao")
+    assert (s.promise.amount, s.promise.date) == (Decimal(23000), date(2026, 12, 9))
+    s = run("赵经理说上周五已经付了两万，让我们查收，剩下的一万八下周三付", called="zhao")
+    assert s.promise.amount == Decimal(18000)
+    s = run("Zhao confirmed they'll settle the full 27,450 by month-end", called="zhao")
+    assert s.promise.date == date(2026, 12, 31)
+    s = run("maybe 30 or 40k before the Spring Festival, no promises", called="zhao")
+    assert s.promise is None or s.promise.date is None
+    s = run("赵经理说老板发话了，年底前一分钱都不得付，要告就去告", called="zhao")
+    assert s.promise is None
+
+
+def test_tenth_round_phones_and_call_backs():
+    s = run("王小姐說錢都是老闆娘在管，蔡姐手機 0928-551-306，總機 02-2718-6530 轉分機 8827")
+    assert phones(s) == {"+886928551306", "+886227186530"}
+    assert any(p.extension == "8827" for person in s.people for p in person.phones)
+    assert phones(run("小王说上次给的号码 136 0288 1145 是错的")) == set()
+    assert phones(run("023-6755 4120 is dead, the operator says it is out of service")) == set()
+    assert phones(run("小王说留置针批号 20260914-03 有几箱漏气")) == set()
+    for note, want in (
+        ("Zhao suggested I call back in two weeks", "2026-12-15T10:00:00+08:00"),
+        ("赵经理说周末在老家，下周一早上给他打", "2026-12-07T09:00:00+08:00"),
+        (
+            "Mr. Chu is off today; try him tomorrow morning on 020 3882 7745",
+            "2026-12-02T10:00:00+08:00",
+        ),
+        ("小王说他们今天盘点，三天后再打", "2026-12-04T10:00:00+08:00"),
+    ):
+        s = run(note, called="zhao")
+        assert s.callback is not None and s.callback.at.isoformat() == want, note
+    assert run("赵经理说赵经理出差了 过两天再打", called="zhao").callback is None

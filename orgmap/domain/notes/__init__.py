@@ -172,6 +172,19 @@ _DIALLED_IT = re.compile(
 )
 
 
+_TAIWAN = re.compile(r"台湾|台北|台中|高雄|新竹|Taiwan|Taipei", re.IGNORECASE)
+
+
+def _merged(first: tuple[PhoneMatch, ...], more: tuple[PhoneMatch, ...]) -> tuple[PhoneMatch, ...]:
+    """``first`` with the matches of ``more`` that overlap none of them, in order."""
+    extra = [
+        p
+        for p in more
+        if not any(a < p.span[1] and p.span[0] < b for a, b in (q.span for q in first))
+    ]
+    return tuple(sorted((*first, *extra), key=lambda p: p.span))
+
+
 def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...]) -> bool:
     """The note says this number is wrong: in its clause, or in a later clause of its sentence
     before the next number's clause ("换了个号码 139… 打过去是个卖保险的，打错了")."""
@@ -212,6 +225,10 @@ def extract(
     today = local.date()
 
     said = find_phones(text, region)
+    if region == "CN" and (text != typed or _TAIWAN.search(text)):
+        # a note typed in traditional script may give Taiwanese numbers (0928-551-306,
+        # 02-2718-6530): read what the mainland reading left
+        said = _merged(said, find_phones(text, "TW"))
     # a number the note says is wrong is noise, but still not an amount or a date
     busy = [p.span for p in said]
     phones = tuple(p for p in said if not _said_wrong(c, p.span, said))

@@ -18,13 +18,14 @@ from orgmap.domain.notes.numerals import CN_DIGITS, FORMAL_TO_PLAIN, cn_number
 
 __all__ = ["AmountMatch", "ShareMatch", "find_amounts", "find_shares"]
 
-_MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "": 1}
+_MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "m": 1000000, "": 1}
 _DIGIT_AMOUNT = re.compile(
     r"(?P<cur>[¥￥]|RMB\s?|CNY\s?)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z]))?(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
+    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z])|(?<=\d)[mM](?![a-zA-Z²]))?(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
     r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])"
 )
-_CN_AMOUNT = re.compile(rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?")
+# ("二十三万一次付清": 一 belongs to 一次, not to the amount)
+_CN_AMOUNT = re.compile(rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?(?![次天个号期批笔])")
 # verbs and words that make a bare number (no 万, no 元) money
 _MONEY_BEFORE = re.compile(
     r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?\s*$"

@@ -132,7 +132,7 @@ _DATE = re.compile(
     rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
     r"|(?P<mid>月中旬?)"
     r"|(?P<neom>下个?月(?:底|末))"
-    r"|(?P<eom>月底|月末|月尾|end of (?:the |this )?month|eom)"
+    r"|(?P<eom>月底|月末|月尾|end of (?:the |this )?month|month[- ]end|eom)"
     r"|(?P<nmb>下个?月初)"
     # "月初" said after the fifth: the start of next month (earlier, it is too vague to say)
     r"|(?P<bom>(?<![个下])月初)"

@@ -24,11 +24,13 @@ from orgmap.domain.model import Phone, PhoneKind
 
 __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 
-_EXTENSION = re.compile(r"\s*(?:转|分机|分机号|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"\s*(?:转\s*分机号?|转|分机号?|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE
+)
 # words that make a following number something other than a phone
 _NOT_PHONE = re.compile(
     r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|QQ|企鹅号|order|invoice|account|acct|"
-    r"a/c|no\.|\bPO|\bSO|\bDN|P/O|回单|运单|快递)"
+    r"a/c|no\.|\bPO|\bSO|\bDN|P/O|回单|运单|快递|批号|批次)"
     r"[^\d\n]{0,4}$",
     re.IGNORECASE,
 )

@@ -61,6 +61,7 @@ _PART_OF_DAY = re.compile(r"\s*(?:[上下中]午|早上|晚上|傍晚|morning|af
 _WHAT_HAPPENED = re.compile(
     r"[^，,。；;\s]{0,8}?(?:没人接|没接|无人接|接了|接的|通了|关机|占线|回过来)"
 )
+_THE_REST = re.compile(r"剩下|剩的|另外|另一半|the rest|the other half", re.IGNORECASE)
 # a clause in which the collector asks or answers: no promise of theirs
 _ASKED = re.compile(r"\s*我问")
 # "half of the 80k": the amount a share is taken of, said right after it
@@ -88,6 +89,16 @@ def _later(m: re.Match[str]) -> timedelta | None:
         n = int(m.group("en") or 1)  # "in an hour"
         unit = m.group("enunit").lower()
         return timedelta(hours=n) if unit.startswith("hour") else timedelta(minutes=n)
+    if m.group("enlong") or m.group("cnlong"):  # "in two weeks", "三天后": the day, not the hour
+        said_n = m.group("ennum") or m.group("cnn") or ""
+        if said_n in ("两", "几"):  # "过两天再打": some day soon, no day to put down
+            return None
+        days: int | None = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(said_n)
+        days = days or small_int(said_n)
+        if not days:
+            return None
+        unit = (m.group("enlong") or m.group("cnlong")).lower()
+        return timedelta(days=days * 7 if unit[:1] in ("w", "星", "礼", "周") else days)
     said = m.group("n")
     whole = 0 if said == "半" else small_int(said)
     if whole is None:
@@ -107,7 +118,8 @@ def _callback_triggers(c: Clauses) -> list[re.Match[str]]:
         lo, _ = c.clause(m.start())
         if PAYER_BEFORE.search(c.text, lo, m.start()):
             continue
-        if find_amounts(c.clause_text(m.end()) + c.next_clause_text(m.end())):
+        _, clause_end = c.clause(m.start())
+        if find_amounts(c.text[m.end() : clause_end] + c.next_clause_text(m.end())):
             continue
         if _WHAT_HAPPENED.match(c.text, m.end()):
             continue  # "早上九点打小王没人接": a call made
@@ -136,6 +148,8 @@ def find_callback(
         wait = _later(later) if later is not None else None
         if wait is not None and later is not None and now is not None and not dates and not times:
             at = (now.astimezone(zone) + wait).replace(second=0, microsecond=0)
+            if wait >= timedelta(days=1):
+                at = datetime.combine(at.date(), _DEFAULT_CALLBACK_TIME, zone)
             span = (min(later.start(), trigger.start()), max(later.end(), trigger.end()))
             return CallbackSuggestion(at, span), [later.span()]
         # the day and time said next to the trigger: "打了一上午 … 明天上午10点半再打"
@@ -239,12 +253,18 @@ def find_promise(
         clause = c.clause_text(span[0])
         if _ASKED.match(clause):
             return False  # "我问月底付好多": the collector asking
+        # a hedge said about a later amount is not about this one ("下周三先付两万三剩下的一万九
+        # 等十二月再说")
+        lo, hi = c.clause(span[0])
+        nxt = next((a.span[0] for a in all_amounts if a.span[0] >= span[1]), hi)
+        rest = _THE_REST.search(text, span[1], hi)
+        nxt = min(nxt, rest.start()) if rest is not None else nxt
         return (
             free(span)
             and not ALREADY_PAID.search(_before(text, span, 24))
             and not DONE_AFTER.match(text, span[1])
             and not NEGATED_PAY.search(clause)
-            and not PUT_OFF.search(clause)
+            and not PUT_OFF.search(text, lo, min(hi, nxt))
         )
 
     all_amounts = [a for a in find_amounts(text) if free(a.span)]

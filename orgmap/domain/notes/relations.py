@@ -112,7 +112,8 @@ _OUTCOMES = (
             r"位数不对|不认识|没(?:有)?这个人|"
             r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|作废|删掉|删除|(?<=\s)删(?=$|[。，,\s])|"
             r"\bno \w+ (?:there|here)\b|not the company|belongs to (?:a|an|another)\b|"
-            r"(?<=\d)\s?不用了|停用|不是他们(?:公司|家)?|"
+            r"(?<=\d)\s?不用了|停用|不是他们(?:公司|家)?|是错的|out of service|is dead|dead number|"
+            r"\bis now an?\b|company now|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -174,6 +175,7 @@ CALLBACK = re.compile(
     r"call (?:her |him |them |me |us )?back|call (?:him|her|them)\b|"
     r"call again|callback|ring back|try again|follow up|will try|try (?:her|him|them) again|"
     r"try (?:again |him |her |them )?(?:after|at|around|before)\b|try [A-Z]\w+ again|"
+    r"\btry (?:him|her|them)\b|给(?:他|她)打(?!款|钱)|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
     r"get back to (?:me|us)|\bwill call\b|\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
@@ -200,7 +202,11 @@ CALLBACK_LATER = re.compile(
     r"(?:过\s?)?(?P<n>半|\d{1,2}|[一两二三四五六七八九十]{1,2})\s?个?半?\s?(?P<unit>小时|钟头|钟|分钟)"
     r"(?:以?后|之后|再|(?<=钟))"
     r"|\bin (?:(?P<half>half an hour)"
-    r"|(?:an? |(?P<en>\d{1,2}) )(?P<enunit>hours?|minutes?|mins?))\b",
+    r"|(?:an? |(?P<en>\d{1,2}) )(?P<enunit>hours?|minutes?|mins?))\b"
+    # "call back in two weeks", "三天后再打", "过两周再联系": a day, at the usual hour
+    r"|\bin (?P<ennum>\d{1,2}|a|one|two|three|four) (?P<enlong>days?|weeks?)\b"
+    r"|(?:过\s?)?(?P<cnn>\d{1,2}|[一两二三四五六七八九十]{1,2})\s?个?(?P<cnlong>天|星期|礼拜|周)"
+    r"(?:以?后|之后)?(?=再)",
     re.IGNORECASE,
 )
 # a wrong number said in the clause of a phone number or just after it: "打过去是卖保险的，打错了"
@@ -239,19 +245,20 @@ NEGATED_PAY = re.compile(
     # "月底前不行": the date said is refused
     r"不行|不可能|来不及|赶不上|做不到|"
     r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
-    r"will not pay|not going to pay|拿不出|凑不出",
+    r"will not pay|not going to pay|拿不出|凑不出|不得付|一分钱都不",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
 PUT_OFF = re.compile(
-    r"再说|再议|看情况|说不准|不一定|能付多少|看回款|we'?ll see|depends on|\bmaybe\b|\bperhaps\b",
+    r"再说|再议|看情况|说不准|不一定|不定|没定|未定|能付多少|看回款|"
+    r"we'?ll see|depends on|\bmaybe\b|\bperhaps\b|no promises?|can'?t promise",
     re.IGNORECASE,
 )
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
 # "货款 98,000 他认": the amount owned up to, a total
 ACKNOWLEDGED_AFTER = re.compile(r"\s*(?:元|块)?\s*(?:他们?|她们?|对方)?(?:都|也)?(?:认|承认)(?!识)")
 THRESHOLD_AFTER = re.compile(
-    r"^\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
+    r"\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
 )
 # "下个月15号以前付清，一共十八万六": paying it all, so the total is the amount
 PAY_OFF = re.compile(
@@ -272,7 +279,7 @@ PROMISE_WORDS = re.compile(
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
-    r"(?:欠|欠款|共欠|总共|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    r"(?:(?<!把)欠|欠款|共欠|总共|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
     r"invoice (?:amount|total|of|for)|"
     r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
@@ -304,6 +311,8 @@ ALREADY_PAID = re.compile(
 # ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
 ALREADY_PAID_AFTER = re.compile(
     r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:在[^，,。；;]{1,8})?(?:付|转|打|汇|还|到账)"
+    # "二十三万一次付清的", "那五万3月12号就付了"
+    r"|\s*(?:一次性?)?(?:付清|结清)(?:的|了)|[^，,。；;]{0,8}?(?:就|早就|都)(?:付|转|打|汇|还|结)(?:了|过)"
     r"|[^，,。；;.]{0,25}?\b(?:went out|was (?:paid|sent|transferred|wired)|"
     r"has been (?:paid|sent|transferred|wired)|were (?:paid|sent|transferred))\b",
     re.IGNORECASE,
@@ -312,7 +321,7 @@ ALREADY_PAID_AFTER = re.compile(
 DONE_AFTER = re.compile(r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:结清|付清|结|付|转|打|还|汇)了")
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(
-    r"(?:付|还|转|打款|打|付清|结清|剩下?|pay|repay|transfer|wire)\s*$", re.IGNORECASE
+    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|pay|repay|transfer|wire)\s*$", re.IGNORECASE
 )
 
 
