@@ -1396,3 +1396,25 @@ def test_tenth_round_phones_and_call_backs():
         s = run(note, called="zhao")
         assert s.callback is not None and s.callback.at.isoformat() == want, note
     assert run("赵经理说赵经理出差了 过两天再打", called="zhao").callback is None
+
+
+def test_tenth_round_people_and_relations():
+    s = run("赵经理说付款必须一把手签字，一把手元旦后才回来", called="zhao")
+    assert ("authorizes", "一把手", None) in relations(s)
+    s = run("小王说矿上的钱都是矿长批，矿长姓敬，敬矿长下午一般在办公室")
+    assert ("authorizes", "敬矿长", None) in relations(s)
+    s = run("小王说分管领导是何副总，何副总签了财务就付，何副总办公室 029-8832 6714")
+    assert ("authorizes", "何副总", None) in relations(s)
+    assert ("何姑娘", "姑娘") in names(
+        run("小王話牙科診所啲數係何姑娘負責，何姑娘直線 +852 2891 4035")
+    )
+    assert ("罗文斌", "") in names(run("小王说付款经办人是罗文斌，罗文斌座机 023-7082 4415"))
+    s = run("王小姐說老闆講那批口罩品質有問題，不會付錢")
+    assert ("authorizes", "老闆", None) not in relations(s)
+    s = run(
+        "采购的吕主管说货是门诊部要的，让我去问门诊部的简主任，简主任又说付款是采购的事，让我回去找吕主管"
+    )
+    assert {
+        ("passes_buck_to", "吕主管", "简主任"),
+        ("passes_buck_to", "简主任", "吕主管"),
+    } <= relations(s)

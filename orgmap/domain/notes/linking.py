@@ -49,7 +49,7 @@ __all__ = [
 
 Span = tuple[int, int]
 
-_SAID = re.compile(r"\s?(?:说|讲|said|says|told me)", re.IGNORECASE)
+_SAID = re.compile(r"\s?(?:又|也|就|还|却)?(?:说|讲|话(?!费)|said|says|told me)", re.IGNORECASE)
 # the called contact speaking, for a number they give without a word for it ("小王：…")
 _TELLS = re.compile(r"\s?(?:说|讲|告诉|念|报|[：:]|said|says|told)", re.IGNORECASE)
 # someone speaks before a bare "找" ("小王说财务室电话是…，找钱会计")

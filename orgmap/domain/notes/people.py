@@ -27,7 +27,7 @@ SURNAMES = (
     # rarer ones, and the south's: 符经理, 冼店长, 麦小姐, 阎总, 房主管, 庹科长 ...
     "符冼麦简阎庹邸亓琚仝房揭粟练勾郁竺帅凌车包边左丘鞠芦谷巫农扈习连封储宫池闻古麻苑仇雍"
     "廉花宗展荣吉檀钮褚井米曲幸伏束茅谈沙关支戈党战匡芮招冀狄尚晋丰鄢凤蔺荆鄂衡虞季湛危韶郜"
-    "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹宓佴眭隗酆郇扶璩桓乜亢况郗蹇漆訾"
+    "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹宓佴眭隗酆郇扶璩桓乜亢况郗蹇漆訾母"
 )
 # surnames that only name someone after 小 or 老 (申 starts 申请, 施 施工): 秘书小申, 老施
 _SURNAMES_AFTER_XIAO = "申施单安明"
@@ -63,7 +63,7 @@ _HONORIFICS = (
     "助理|秘书|"
     "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
-    "女士|小姐|律师|师傅|厂长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
+    "女士|小姐|姑娘|律师|师傅|厂长|矿长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
 # characters that end a name rather than continue it
 _STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
@@ -79,7 +79,8 @@ _NAMED = re.compile(
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
-    r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|(?<![A-Za-z])lb(?![A-Za-z])|"
+    r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|一把手|矿长|护士长|"
+    r"(?<![A-Za-z])lb(?![A-Za-z])|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
     # 总经理助理: someone else; 财务电话: the office's number
@@ -180,6 +181,7 @@ _DEPT_WORDS = (
     ("老板", Department.OWNER),
     ("老细", Department.OWNER),
     ("lb", Department.OWNER),  # 老板 typed in shorthand
+    ("一把手", Department.MANAGEMENT),
     ("老总", Department.MANAGEMENT),
     ("总经理", Department.MANAGEMENT),
     ("董事长", Department.OWNER),
@@ -330,7 +332,7 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
 # a full name said after a role or 叫, with no title: "老板叫王建国", "财务刘晓梅 186…"
 _FULL_NAME = re.compile(
     rf"(?:叫|名叫|老板娘|老板|财务总监是|财务|会计|出纳|总监|主管|秘书|助理|厂长|老总|董事长|"
-    rf"总经理|经理是|总监是)"
+    rf"总经理|经理是|总监是|人是)"
     rf"(?P<full>[{SURNAMES}][^\W\d{_STOP}a-zA-Z]{{1,2}}?)"
     rf"(?=[，,。；;！!？?\s\d]|说|讲|手机|电话|座机|的|人在|在|有|管|拍板|签|要|$)"
     # "叫小芳": a name said with 小, 老 or 阿 after 叫

@@ -75,7 +75,9 @@ _TRIGGERS = re.compile(
     r"agreed? to pay|not sign(?:ed)? yet|approves (?:all|every|each|any)\b)"
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
-    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|批了|(?<!已)批(?![评发量次单号准货])|点头|"
+    # ("那批口罩": 批 counts goods)
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|签了|批了|"
+    r"(?<![已那这一两每])批(?![评发量次单号准货])|点头|"
     r"点了头|点过头|发话了?|核准|签批|批准|"
     # "阮姐在管", "都是她老公邓总管": the one right before manages the money
     r"(?<![不只别])在管(?!理|不了)|"
@@ -231,7 +233,8 @@ NOT_MINE = re.compile(
 # the referral phrases that hand over a number or a person, not a question to ask
 GIVES = re.compile(r"给|介绍|打|gave|introduced|referred|→|->|=>", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
-    r"来回推|推来推去|来回踢|踢皮球|互相推|两边推|推回|绕回|绕圈|back and forth|ping-?pong",
+    r"来回推|推来推去|来回踢|踢皮球|踢回|互相推|两边推|推回|绕回|绕圈|扯皮|"
+    r"back and forth|ping-?pong|in circles",
     re.IGNORECASE,
 )
 NO_AUTHORITY = re.compile(
