@@ -50,6 +50,8 @@ __all__ = [
     "HELDOUT8",
     "HELDOUT9",
     "HELDOUT10",
+    "HELDOUT11",
+    "HELDOUT12",
     "LABELLED",
     "SECOND_LABELLER",
     "SETS",
@@ -73,6 +75,8 @@ HELDOUT7 = DATA / "notes_heldout7.jsonl"
 HELDOUT8 = DATA / "notes_heldout8.jsonl"
 HELDOUT9 = DATA / "notes_heldout9.jsonl"
 HELDOUT10 = DATA / "notes_heldout10.jsonl"
+HELDOUT11 = DATA / "notes_heldout11.jsonl"
+HELDOUT12 = DATA / "notes_heldout12.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -86,11 +90,13 @@ SETS = {
     "heldout8": HELDOUT8,
     "heldout9": HELDOUT9,
     "heldout10": HELDOUT10,
+    "heldout11": HELDOUT11,
+    "heldout12": HELDOUT12,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # written after the last round of rules, never tuned on
-UNSEEN = ("heldout9", "heldout10")
+UNSEEN = ("heldout11", "heldout12")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (

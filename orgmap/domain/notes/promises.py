@@ -140,6 +140,7 @@ def find_callback(
     ``now``, the moment of the call, counts "半小时后再打"."""
     text = c.text
     every_date: tuple[DateMatch, ...] | None = None  # read once, when "那天" needs it
+    every_time: tuple[TimeMatch, ...] | None = None  # read once, when "到时候" needs it
     for trigger in _callback_triggers(c):
         lo, hi = c.clause(trigger.start())
         dates = [d for d in find_dates(text[lo:hi], today) if not d.past]
@@ -169,12 +170,14 @@ def find_callback(
             if earlier:
                 day = earlier[-1].value
                 parts = [that_day.span()]
-                if not times:  # "明天早上八点半上班，叫我那个时候打": and its time
-                    said_then = find_times(text[earlier[-1].span[0] : lo])
-                    said_time = said_then[0] if said_then else None
-            elif not times:  # "两点以后回办公室，叫我到时候打": today, at the time said
+            if every_time is None:
+                every_time = find_times(text)
+            if earlier and not times:  # "明天早上八点半上班，叫我那个时候打": and its time
+                said_then = [t for t in every_time if earlier[-1].span[0] <= t.span[0] < lo]
+                said_time = said_then[0] if said_then else None
+            elif not earlier and not times:  # "两点以后回办公室，叫我到时候打": today, then
                 s_lo, _ = c.sentence(lo)
-                said_then = find_times(text[s_lo:lo])
+                said_then = [t for t in every_time if s_lo <= t.span[0] and t.span[1] <= lo]
                 if said_then:
                     said_time, parts = said_then[-1], [that_day.span()]
         if day is None and said_time is None:
