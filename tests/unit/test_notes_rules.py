@@ -29,6 +29,13 @@ def phones(s) -> set[str]:
     return {p.e164 for person in s.people for p in person.phones}
 
 
+def assert_promises_nothing(note: str) -> None:
+    """Said to Zhao, ``note`` holds no promise and its outcome is not "promised"."""
+    s = run(note, called="zhao")
+    assert s.promise is None, note
+    assert s.outcome is None or s.outcome.value != "promised", note
+
+
 def relations(s) -> set[tuple[str, str, str | None]]:
     return {(r.type, r.source, r.target) for r in s.relations}
 
@@ -783,9 +790,7 @@ def test_what_is_owed_or_invoiced_or_paid_is_no_promise():
         "invoice 44030921 for 132,400 is 45 days overdue",
         "Ms Wen says the 26,000 was paid on Nov 30",
     ):
-        s = run(note, called="zhao")
-        assert s.promise is None, note
-        assert s.outcome is None or s.outcome.value != "promised", note
+        assert_promises_nothing(note)
 
 
 def test_not_a_cent_less_then_is_a_promise_for_the_day_before():
@@ -911,8 +916,7 @@ def test_conditions_hedges_and_who_decides_are_no_promise_and_no_refusal():
         "赵经理说下个月看回款情况，能付多少付多少",
         "赵经理说这周五跟老板汇报",
     ):
-        s = run(note, called="zhao")
-        assert s.promise is None and (s.outcome is None or s.outcome.value != "promised"), note
+        assert_promises_nothing(note)
     s = run("前台把电话转给出纳，出纳说付不付老板说了算")
     assert s.outcome is not None and s.outcome.value == "referred"
 
@@ -1142,20 +1146,12 @@ def test_bare_surnames_called_spoken_to_or_owning_a_line():
 
 
 def test_a_call_back_already_made_in_the_note_or_before_it_is_none():
-    s = extract(
-        "打赵经理，他说在开会，让我五点以后再打。五点十分我又打过去，赵经理说老板同意了",
-        called="zhao",
-        m=EVAL_MAP,
-        at=datetime.fromisoformat("2027-01-21T17:30:00+08:00"),
-    )
-    assert s.callback is None
-    s = extract(
-        "下午两点打赵经理，这次他挺客气的。",
-        called="zhao",
-        m=EVAL_MAP,
-        at=datetime.fromisoformat("2027-01-21T16:30:00+08:00"),
-    )
-    assert s.callback is None
+    for note, at in (
+        ("打赵经理，他说在开会，让我五点以后再打。五点十分我又打过去，赵经理说老板同意了", "17:30"),
+        ("下午两点打赵经理，这次他挺客气的。", "16:30"),
+    ):
+        when = datetime.fromisoformat(f"2027-01-21T{at}:00+08:00")
+        assert run(note, called="zhao", at=when).callback is None, note
     s = run("前台说财务是李姐，李姐 139 2876 0415，周三pm打")
     assert s.callback.at.isoformat() == "2026-12-02T15:00:00+08:00"
     s = run("小王手机停机，135 0921 7733 作废。周一上班后打座机")
