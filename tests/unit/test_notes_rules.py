@@ -1431,3 +1431,10 @@ def test_long_notes_built_on_this_session_s_rules_stay_fast():
         s = run(note[:5000])
         assert time.perf_counter() - started < 0.5, note[:20]
         assert all(0 <= a <= b <= 5000 for a, b in [r.span for r in s.relations])
+
+
+def test_a_million_needs_money_said_with_it_and_a_flat_refusal_stays_a_refusal():
+    assert run("小王说\x1b[31m 付款找财务").promise is None  # a terminal colour, not 31 million
+    assert run("Zhao will pay RMB 3m next week", called="zhao").promise.amount == Decimal(3000000)
+    s = run("他拒绝付款，推给了采购孙经理 0755-12345678转801", called="zhao")
+    assert s.outcome is not None and s.outcome.value == "refused"

@@ -306,6 +306,9 @@ _OTHER_CHANNEL = re.compile(
 )
 
 
+_FLAT_REFUSAL = re.compile(r"拒绝|拒付|refus|won'?t pay|will not pay", re.IGNORECASE)
+
+
 def _sentence_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return Clauses(text).sentence(span[0])
 
@@ -318,8 +321,15 @@ def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
     if said and said[0] == "wrong_number" and referred is not None:
         # "老号码停机了，财务现在的电话是…，找财务的方姐": a wrong number, then who to call
         said = ("referred", referred.span)
-    if said and said[0] == "refused" and referred is not None and referred.span[0] > said[1][0]:
-        said = ("referred", referred.span)  # "新公司不认旧账，让我们去找原来的老板"
+    if (
+        said
+        and said[0] == "refused"
+        and referred is not None
+        and referred.span[0] > said[1][0]
+        and not _FLAT_REFUSAL.match(text, said[1][0])
+    ):
+        # "新公司不认旧账，让我们去找原来的老板" (but "他拒绝付款，推给了孙经理" refused)
+        said = ("referred", referred.span)
     if said and said[0] == "no_answer":
         # "打了两次没人接，第三次小王接了说…": reached after all, so what was said then
         reached = REACHED.search(text, said[1][1])

@@ -88,6 +88,8 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
     found: list[AmountMatch] = []
     for m in _DIGIT_AMOUNT.finditer(note):
         mult = (m.group("mult") or "").lower()
+        if mult == "m" and not (m.group("cur") or "." in m.group("num")):
+            continue  # "1.2m", "RMB 3m" are millions; "31m" alone may be anything ("\x1b[31m")
         before = note[max(0, m.start() - 8) : m.start()]
         money = m.group("cur") or mult or m.group("unit") or "," in m.group("num")
         if not (money or _MONEY_BEFORE.search(before)):
