@@ -1438,3 +1438,13 @@ def test_a_million_needs_money_said_with_it_and_a_flat_refusal_stays_a_refusal()
     assert run("Zhao will pay RMB 3m next week", called="zhao").promise.amount == Decimal(3000000)
     s = run("他拒绝付款，推给了采购孙经理 0755-12345678转801", called="zhao")
     assert s.outcome is not None and s.outcome.value == "refused"
+
+
+def test_a_role_before_a_name_on_the_map_keeps_its_traditional_form():
+    m = DebtorMap(
+        EVAL_MAP.debtor, (*EVAL_MAP.contacts, Contact("zhou", "周德明", Department.OWNER, "老板"))
+    )
+    s = extract("小王說老闆周德明簽字才付", called="wang", m=m, at=AT)
+    assert ("周德明", "老闆") in {(p.name, p.title) for p in s.people}
+    s = extract("小王说老板周德明签字才付", called="wang", m=m, at=AT)
+    assert ("周德明", "老板") in {(p.name, p.title) for p in s.people}

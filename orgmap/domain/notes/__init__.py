@@ -140,10 +140,14 @@ def _as_typed(said: str, typed: str) -> str:
     return typed if typed != said and simplified(typed) == said else said
 
 
-def _title_as_typed(said: Mention, name: str) -> str:
-    """The title as typed: 老闆 in 老闆, 經理 in 陳經理."""
+def _title_as_typed(said: Mention, name: str, typed: str) -> str:
+    """The title as typed: 老闆 in 老闆, 經理 in 陳經理, 老闆 in 老闆周德明."""
     if said.title and said.name.endswith(said.title) and len(name) == len(said.name):
         return name[len(name) - len(said.title) :]
+    start, size = said.span[0], len(said.title)
+    for at in (start, start - size):  # a role said before the name, inside its span or not
+        if size and at >= 0 and simplified(typed[at : at + size]) == said.title:
+            return typed[at : at + size]
     return said.title
 
 
@@ -275,7 +279,7 @@ def extract(
         people=tuple(
             PersonSuggestion(
                 name=names[p.mention.name],
-                title=_title_as_typed(p.mention, names[p.mention.name]),
+                title=_title_as_typed(p.mention, names[p.mention.name], typed),
                 department=p.mention.department,
                 phones=tuple(p.phones),
                 email=p.email,
