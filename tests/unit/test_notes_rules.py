@@ -1448,3 +1448,55 @@ def test_a_role_before_a_name_on_the_map_keeps_its_traditional_form():
     assert ("周德明", "老闆") in {(p.name, p.title) for p in s.people}
     s = extract("小王说老板周德明签字才付", called="wang", m=m, at=AT)
     assert ("周德明", "老板") in {(p.name, p.title) for p in s.people}
+
+
+# --- eleventh round, read off held-out 11 and 12 ------------------------------------------
+
+
+def test_eleventh_round():
+    s = run("Receptionist gave me Mr. Kelvin Cheung: direct line +852 2815 6630", called=None)
+    assert ("Mr. Kelvin Cheung", "Mr.") in names(s)
+    assert ("Mr. Ong", "Mr.") in names(
+        run("Ms Jolene Tay said our MD Mr. Ong decides", called=None)
+    )
+    assert ("Zhao", "") in names(run("Zhao on WhatsApp: 'Next Tue confirm transfer 3.2k'"))
+    assert ("陈美玲", "") in names(run("小王说付款人是财务经理陈美玲，陈美玲周三在厦门"))
+    assert ("周一到", "") not in names(run("小王说找冯会计，冯会计周一到周五都在"))
+    assert ("钱得宫副总", "副总") not in names(run("赵经理说这个钱得宫副总点头", called="zhao"))
+    assert ("林襄理", "襄理") in names(run("王小姐說付款歸會計部的林襄理"))
+    s = run("小王念了个号码 幺三五 六四一二 零八八三，说是管账的韩姐")
+    assert ("refers_to", "wang", "韩姐") in relations(s)
+    s = run("Manager Zhao says Mr. Kim signed off this morning: 45,000 will be wired on Thursday")
+    assert ("authorizes", "Mr. Kim", None) in relations(s)
+    s = run("小王介绍了他们的法务经理钟律师，钟律师手机 139-5012-8806")
+    assert ("refers_to", "wang", "钟律师") in relations(s)
+    assert phones(run("her extension is 617 on the main line 0311-8596 3320")) == {"+8631185963320"}
+    assert (
+        run("her extension is 617 on the main line 0311-8596 3320").people[0].phones[0].extension
+        == "617"
+    )
+    s = run(
+        "Zhao says the 96k balance will be paid in three batches of 32k, the first on the 10th "
+        "of next month.",
+        called="zhao",
+    )
+    assert (s.promise.amount, s.promise.date) == (Decimal(32000), date(2027, 1, 10))
+    s = run("赵经理说元旦前打的那两万是第一批，第二批一万二这个月25号前", called="zhao")
+    assert (s.promise.amount, s.promise.date) == (Decimal(12000), date(2026, 12, 25))
+    assert (
+        run("赵经理说恁家那批膜热封不行，俺们报废了两千多袋，这钱不能付", called="zhao").promise
+        is None
+    )
+    assert run("小王说过了五万的款都得董事长签").promise is None
+    s = run("赵经理说桌子那部分 9,600 先挂着，其余的 45,400 下周三前付", called="zhao")
+    assert s.promise.amount == Decimal(45400)
+    assert (
+        phones(run("官网上的座机 0592-6036288 也打了，对方说不是启源，是一家牙科诊所。")) == set()
+    )
+    for note, want in (
+        ("赵经理开会中，20分钟后回我", "2026-12-01T10:20:00+08:00"),
+        ("同事说他白天都在工地，让晚上打他手机", "2026-12-01T19:00:00+08:00"),
+        ("回单到现在还没收到，明早九点半再追。", "2026-12-02T09:30:00+08:00"),
+    ):
+        s = run(note, called="zhao")
+        assert s.callback is not None and s.callback.at.isoformat() == want, note

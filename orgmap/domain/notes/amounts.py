@@ -25,7 +25,11 @@ _DIGIT_AMOUNT = re.compile(
     r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])"
 )
 # ("二十三万一次付清": 一 belongs to 一次, not to the amount)
-_CN_AMOUNT = re.compile(rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?(?![次天个号期批笔])")
+# ("二十三万一次": 一 belongs to 一次; "两千多袋": bags, not money)
+_CN_AMOUNT = re.compile(
+    rf"(?P<num>[{CN_DIGITS}十百千万点]+)(?P<unit>元|块)?(?![次天个号期批笔])"
+    r"(?!多?[袋件个箱台套只张份瓶桶吨米条])"
+)
 # verbs and words that make a bare number (no 万, no 元) money
 _MONEY_BEFORE = re.compile(
     r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?\s*$"

@@ -154,6 +154,7 @@ _DATE = re.compile(
     rf"|(?P<enwd>(?<!Ms )(?<!Mr )(?<!Ms\. )(?<!Mr\. )(?<!Mrs )(?<!Miss )\b(?P<ew>{_EN_WD})\b)"
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
+    r"|(?P<enthnext>\bthe (?P<ethn>\d{1,2})(?:st|nd|rd|th)? of next month\b)"
     r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
@@ -257,10 +258,10 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     if g("lastmonth"):
         year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
         return _safe(year, month, small_int(g("ld")))
-    if g("day") or g("enth") or g("nextmonth"):
-        day = small_int(g("dd") or g("eth") or g("nd"))
+    if g("day") or g("enth") or g("nextmonth") or g("enthnext"):
+        day = small_int(g("dd") or g("eth") or g("nd") or g("ethn"))
         year, month = today.year, today.month
-        if g("nextmonth") or (day is not None and day < today.day):
+        if g("nextmonth") or g("enthnext") or (day is not None and day < today.day):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return _safe(year, month, day)
     if g("midm"):

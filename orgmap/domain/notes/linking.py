@@ -79,7 +79,7 @@ _SPEAKS = re.compile(
     re.IGNORECASE,
 )
 # "号码：150…，是他们财务主管的，姓龙，龙主管": the number belongs to the one named after it
-_OWNER_AFTER = re.compile(r"\s*[，,]?\s*(?:是|为)")
+_OWNER_AFTER = re.compile(r"\s*[，,]?\s*(?:说是|是|为)")
 # "是我的", "是她的": a number of the speaker or of someone named before, not after
 _SELF_OR_PRONOUN = re.compile(r"我|[她他](?!们)|\b(?:my|mine|his|hers)\b", re.IGNORECASE)
 # who may authorize by agreeing ("老板同意了")

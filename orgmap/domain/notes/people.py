@@ -58,7 +58,7 @@ PINYIN_SURNAMES = {
 }  # fmt: skip
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
-    "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副总|老爷子|"
+    "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副总|老爷子|襄理|协理|"
     "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计师|会计|出纳|主管|老板|董事长|董|主任|科长|部长|"
     "助理|秘书|"
     "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
@@ -66,7 +66,7 @@ _HONORIFICS = (
     "女士|小姐|姑娘|律师|师傅|厂长|矿长|店长|院长|校长|处长|所长|站长|行长|队长|组长"
 )
 # characters that end a name rather than continue it
-_STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手"
+_STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手得"
 _NAMED = re.compile(
     # ("店长姓邢邢店长": the surname said twice is not a given name)
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?!(?P=sur))"
@@ -79,7 +79,7 @@ _NAMED = re.compile(
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
-    r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|一把手|矿长|护士长|"
+    r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|一把手|矿长|护士长|(?<!是)副总(?!经理)|"
     r"(?<![A-Za-z])lb(?![A-Za-z])|"
     r"财务|采购|销售)"
     # 财务室, 总经理办公室, 财务科: a room or an office, not a person; 财务软件: a thing;
@@ -145,7 +145,11 @@ _NOT_NAMES_SAID = (
 _NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
     r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Manager|Director|Boss|Chef|Xiao|Lao|Ah)\s+"
-    r"(?P<name>[A-Z][a-z]{1,12})\b"
+    r"(?P<name>[A-Z][a-z]{1,12}"
+    # "Mr. Kelvin Cheung", "Ms Priya Nair": a given name, then the surname
+    r"(?:\s(?!(?:The|And|To|From|In|At|On|Is|Was|Will|Said|Says|He|She|It|We|They|I|Mr|Ms|Mrs|Dr|Ah|"
+    r"Zhao|Wang)\b)[A-Z][a-z]{1,12}(?=\s*[,.;:(]|\s+(?:in|at|from|of|on|said|says|will|emailed|"
+    r"the|is|was|can|has|approved|$)|$))?)\b"
 )
 # a bare pinyin surname that says or does something: "Zhao said", "Zhao promised", "Zhao: ..."
 # ("He said" is the pronoun, not 何)
@@ -160,8 +164,9 @@ _BARE_EN = re.compile(
     # and as some write it: "Zhao say", "Zhao away", "Wang WeChat just now", "Zhao in hospital"
     r"say|give|away|not answer|not there|wechat|in hospital|on leave|off)\b|\s+\("
     # "Zhao's line busy", "Wang's mobile"
-    r"|['’]s (?:other )?(?:line|mobile|phone|number|cell|office|desk)\b)"
-    r"|(?<=answer from )(?P<name4>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b"
+    r"|['’]s (?:old |other |new )?(?:line|mobile|phone|number|cell|office|desk|HP)\b"
+    r"|\s+on (?:WhatsApp|WeChat|the phone)\b)"
+    r"|(?<=from )(?P<name4>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b"
     # "Called Zhao,", "Spoke to Wang at reception"
     r"|(?<=called )(?P<name2>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)"
     r"|(?<=spoke to )(?P<name3>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)",
@@ -332,9 +337,9 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
 # a full name said after a role or 叫, with no title: "老板叫王建国", "财务刘晓梅 186…"
 _FULL_NAME = re.compile(
     rf"(?:叫|名叫|老板娘|老板|财务总监是|财务|会计|出纳|总监|主管|秘书|助理|厂长|老总|董事长|"
-    rf"总经理|经理是|总监是|人是)"
-    rf"(?P<full>[{SURNAMES}][^\W\d{_STOP}a-zA-Z]{{1,2}}?)"
-    rf"(?=[，,。；;！!？?\s\d]|说|讲|手机|电话|座机|的|人在|在|有|管|拍板|签|要|$)"
+    rf"总经理|经理是|总监是|人是|经理)"
+    rf"(?P<full>[{SURNAMES}][^\W\d{_STOP}a-zA-Z一二三四五六七八九十]{{1,2}}?)"
+    rf"(?=[，,。；;！!？?\s\d]|说|讲|手机|电话|座机|的|人在|在|有|管|拍板|签|要|周|每|$)"
     # "叫小芳": a name said with 小, 老 or 阿 after 叫
     rf"|(?<=叫)(?P<nick>[小老阿][^\W\d{_STOP}a-zA-Z])(?=[，,。；;！!？?\s]|$)"
 )
@@ -364,7 +369,7 @@ _CLAUSE_GAP = re.compile(r"^[，,、\s]*")
 # what may stand between a role and the name it introduces: "finance那边的Linda",
 # "现在财务是陈姐负责", "the boss Mr Chen"
 _ROLE_THEN_NAME = re.compile(
-    r"^(?:\s|,|:|'s|部|那边|的|是|就是|由|叫|名叫|lady|guy|girl|woman|man|is|was|name|number)*$",
+    r"^(?:\s|,|:|'s|部|经理|那边|的|是|就是|由|叫|名叫|lady|guy|girl|woman|man|is|was|name|number)*$",
     re.IGNORECASE,
 )
 # "Mr Ou the GM", "Jenny the cashier": a role said after the name

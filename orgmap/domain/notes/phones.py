@@ -27,6 +27,11 @@ __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 _EXTENSION = re.compile(
     r"\s*(?:转\s*分机号?|转|分机号?|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE
 )
+_EXTENSION_BEFORE = re.compile(
+    r"\bext(?:ension)?\.?\s*(?:is\s*)?(\d{1,6})\s+on\s+(?:the\s+)?(?:main\s+)?"
+    r"(?:line|number|switchboard)\s*$",
+    re.IGNORECASE,
+)
 # words that make a following number something other than a phone
 _NOT_PHONE = re.compile(
     r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|QQ|企鹅号|order|invoice|account|acct|"
@@ -95,6 +100,10 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
             ext = _EXTENSION.match(note, end)
             if ext and kind is PhoneKind.FIXED_LINE:
                 extension, end = ext.group(1), ext.end()
+        if extension is None and kind is PhoneKind.FIXED_LINE:
+            # "her extension is 617 on the main line 0311-8596 3320"
+            said = _EXTENSION_BEFORE.search(note[max(0, start - 40) : start])
+            extension = said.group(1) if said else None
         number.extension = None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         span = (start, end) if where is None else (where[start], where[end - 1] + 1)

@@ -298,7 +298,7 @@ def find_promise(
     if share is not None:
         amounts = [share[0], *(a for a in amounts if a is not share[1])]
     # the amount said right after a payment verb is the one promised, else the first
-    amounts.sort(key=lambda a: not PAY_BEFORE.search(_before(text, a.span, 4)))
+    amounts.sort(key=lambda a: not PAY_BEFORE.search(_before(text, a.span, 12)))
     dates = [
         d
         for d in every_date

@@ -72,7 +72,8 @@ _TRIGGERS = re.compile(
     r"(?:hasn'?t|has not|didn'?t|did not|won'?t) (?:yet )?(?:approved?|signed?)\b|"
     r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d)|signs everything|approves everything|"
     r"(?:is )?the one who (?:approves|signs|decides)|signed(?: it)? already|"
-    r"agreed? to pay|not sign(?:ed)? yet|approves (?:all|every|each|any)\b)"
+    r"agreed? to pay|not sign(?:ed)? yet|approves (?:all|every|each|any)\b|signed off\b|"
+    r"\bto sign (?:first|it|off)\b|签核)"
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
     # ("那批口罩": 批 counts goods)
@@ -115,7 +116,8 @@ _OUTCOMES = (
             r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|作废|删掉|删除|(?<=\s)删(?=$|[。，,\s])|"
             r"\bno \w+ (?:there|here)\b|not the company|belongs to (?:a|an|another)\b|"
             r"(?<=\d)\s?不用了|停用|不是他们(?:公司|家)?|是错的|out of service|is dead|dead number|"
-            r"\bis now an?\b|company now|"
+            r"\bis now an?\b|company now|never heard of|is (?:his|her) home|"
+            r"是一家[^，,。；;\s]{0,6}(?:店|诊所|公司|厂|站|中心|餐厅|饭店)|退租|搬走了|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -168,7 +170,7 @@ CALLBACK = re.compile(
     r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
     r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)|"
     r"再找(?=\S)|(?:让|叫|要)我[^，,。；;\n]{1,12}?找(?=\S)|"
-    r"回电(?!说|了)|回我电话|再核实|再试|(?:可以|能)打(?!款|钱|通|过去)|"
+    r"回电(?!说|了)|回我电话|回我(?!电话)|再核实|再试|再追|(?:可以|能)打(?!款|钱|通|过去)|"
     r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
     r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
@@ -180,7 +182,8 @@ CALLBACK = re.compile(
     r"\btry (?:him|her|them)\b|给(?:他|她)打(?!款|钱)|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
-    r"get back to (?:me|us)|\bwill call\b|\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
+    r"get back to (?:me|us)|\bwill call\b|\brevert\b|\bto call (?:after|at|before)\b|"
+    r"\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
     re.IGNORECASE,
 )
 # "今晚打老板手机", "下周一下午打": a day (or a part of a day said after a date), then the
@@ -192,6 +195,8 @@ CALLBACK_DAY_THEN_CALL = re.compile(
     # "下午三点以后打财务苗姐": a time, then the call; "明天上午在打过来": 再 typed as 在
     r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|\s*[\d一二两三四五六七八九十])"
     r"|(?<=[天午点半号日一二三四五六])在打(?!款|钱|了|通|不通|着)"
+    # "让晚上打他手机", "中午吃饭的时候打他手机"
+    r"|(?<=[晚中下上]午|晚上|时候)(?:再)?打(?=[他她]|[^，,。；;\s]{1,4}?手机)"
 )
 # who pays, said before such a day: then 打 is the transfer
 PAYER_BEFORE = re.compile(r"财务|出纳|会计|公司|他们|老板")
@@ -234,7 +239,7 @@ NOT_MINE = re.compile(
 GIVES = re.compile(r"给|介绍|打|gave|introduced|referred|→|->|=>", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
     r"来回推|推来推去|来回踢|踢皮球|踢回|互相推|两边推|推回|绕回|绕圈|扯皮|"
-    r"back and forth|ping-?pong|in circles",
+    r"back and forth|ping-?pong|in circles|round in circles|loop again",
     re.IGNORECASE,
 )
 NO_AUTHORITY = re.compile(
@@ -254,7 +259,8 @@ NEGATED_PAY = re.compile(
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
 PUT_OFF = re.compile(
     r"再说|再议|看情况|说不准|不一定|不定|没定|未定|能付多少|看回款|"
-    r"we'?ll see|depends on|\bmaybe\b|\bperhaps\b|no promises?|can'?t promise",
+    r"we'?ll see|depends on|\bmaybe\b|\bperhaps\b|no promises?|can'?t promise|nothing promised|"
+    r"挂着|先放着|暂缓|定不了",
     re.IGNORECASE,
 )
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
@@ -276,18 +282,18 @@ PAY_THEN = re.compile(
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
 PROMISE_WORDS = re.compile(
-    r"付|还|打款|转账|转|汇(?!报|总|票)|结|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|先给|给一半|"
+    r"付|还|打款|转账|转|汇(?!报|总|票)|结(?!账|婚|束|果)|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|先给|给一半|"
     r"给(?:您|你|你们|我们)打过去|一分(?:钱)?(?:都)?不(?:会)?少|"
     r"pay|paid|settle|transfer|wire|promis|approve|goes out|go out",
     re.IGNORECASE,
 )
 NOT_PROMISE = re.compile(
-    r"(?:(?<!把)欠|欠款|共欠|总共|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    r"(?:(?<!把)欠|欠款|共欠|总共|过了|balance|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
     r"invoice (?:amount|total|of|for)|"
     r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
     r"(?:ours|it|this|that|the (?:bill|amount|balance|debt|total)) is)"
-    r"\D{0,3}$",
+    r"(?:\s*(?:RMB|HKD|HK\$|USD|US\$|CNY|\$|¥))?\D{0,3}$",
     re.IGNORECASE,
 )
 # "invoice 44030921 for 132,400", "发票 44030921 金额": what a document is for (read further back)
@@ -299,7 +305,7 @@ INVOICE_FOR = re.compile(
 ALREADY_PAID = re.compile(
     # ("will be paid", "to be paid" are to come; "has been paid" is done)
     r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|"
-    r"(?<!be )paid|(?:付|转|打|汇)的|"
+    r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?|"
     # "付过一笔3万": paid once before
     r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|已(?:经)?在|"
     # "已付 on 12/15, 28,000": paid on that day, that amount
@@ -321,10 +327,17 @@ ALREADY_PAID_AFTER = re.compile(
     re.IGNORECASE,
 )
 # "年底就结清了", "上周五就付了": done by that day, not promised for it
-DONE_AFTER = re.compile(r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:结清|付清|结|付|转|打|还|汇)了")
+DONE_AFTER = re.compile(
+    r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:通过|在|从)?[^，,。；;\s]{0,6}?"
+    r"(?:结清|付清|结|付|转|打|还|汇)了"
+    # "元旦前打的那两万": the day it was paid (but "月底前付的话" is a condition)
+    r"|[^，,。；;\s]{0,2}?(?:付|转|打|汇)的(?!话)"
+)
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(
-    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|pay|repay|transfer|wire)\s*$", re.IGNORECASE
+    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|pay|repay|transfer|wire|"
+    r"(?:batches|instalments|installments|tranches|payments) of)\s*$",
+    re.IGNORECASE,
 )
 
 
