@@ -244,19 +244,21 @@ def test_non_regression_on_the_second_heldout_set():
     )
 
 
-# Held-out 3 to 10: each written before a round of rules (4 to 10 by six other authors who never
+# Held-out 3 to 12: each written before a round of rules (4 to 12 by nine other authors who never
 # saw the rules), measured once, then tuned on; the README keeps each set's figures from before
 # its round. Floors = the figures after the last round minus about 0.03: a guard, not a measure.
 # P and R per field, in this order: phones, people, relations, amount, date, call-back, outcome
 _TUNED_FLOORS_TABLE = """
-heldout3   0.97 0.97 0.93 0.96 0.83 0.73 0.90 0.90 0.90 0.97 0.97 0.90 0.92 0.87
+heldout3   0.97 0.97 0.93 0.96 0.83 0.73 0.90 0.90 0.97 0.97 0.97 0.90 0.92 0.87
 heldout4   0.97 0.97 0.93 0.95 0.84 0.80 0.97 0.97 0.93 0.97 0.97 0.97 0.88 0.90
-heldout5   0.97 0.93 0.92 0.93 0.88 0.72 0.97 0.86 0.93 0.97 0.91 0.85 0.92 0.87
-heldout6   0.97 0.97 0.91 0.96 0.76 0.69 0.97 0.97 0.90 0.93 0.85 0.93 0.91 0.87
+heldout5   0.97 0.93 0.92 0.93 0.88 0.73 0.97 0.86 0.93 0.97 0.91 0.85 0.92 0.88
+heldout6   0.97 0.97 0.91 0.96 0.76 0.69 0.97 0.97 0.93 0.93 0.85 0.93 0.92 0.89
 heldout7   0.97 0.97 0.91 0.96 0.84 0.80 0.97 0.97 0.89 0.97 0.97 0.91 0.91 0.94
-heldout8   0.97 0.97 0.87 0.90 0.81 0.73 0.93 0.97 0.87 0.97 0.97 0.97 0.88 0.86
+heldout8   0.97 0.97 0.87 0.91 0.82 0.75 0.93 0.97 0.87 0.97 0.97 0.97 0.88 0.86
 heldout9   0.97 0.97 0.91 0.92 0.80 0.70 0.93 0.97 0.85 0.88 0.97 0.89 0.91 0.88
 heldout10  0.97 0.84 0.91 0.92 0.77 0.58 0.97 0.97 0.93 0.93 0.90 0.84 0.89 0.79
+heldout11  0.97 0.97 0.87 0.93 0.78 0.59 0.90 0.97 0.93 0.97 0.97 0.97 0.86 0.78
+heldout12  0.92 0.97 0.89 0.93 0.77 0.62 0.97 0.97 0.97 0.92 0.97 0.90 0.90 0.82
 """
 TUNED_FLOORS = {
     name: {f: (float(p), float(r)) for f, p, r in zip(FIELDS, nums[0::2], nums[1::2], strict=True)}
@@ -284,7 +286,7 @@ def test_the_second_labeller_labelled_notes_of_the_unseen_sets():
 
 
 def test_non_regression_on_the_unseen_sets():
-    """Held-out 11 and 12: 180 notes by two more authors, written after the last round and never
+    """Held-out 13 and 14: 180 notes by two more authors, written after the last round and never
     tuned on. Floors = their figures (README) minus about 0.03, so that a change that makes
     unseen notes worse shows here; the goals themselves are not met on these sets (README)."""
     rows = [row for name in UNSEEN for row in load_notes(SETS[name])]
@@ -293,12 +295,12 @@ def test_non_regression_on_the_unseen_sets():
     _holds_floors(
         rows,
         {
-            "phones": (0.88, 0.95),
-            "people": (0.84, 0.87),
-            "relations": (0.70, 0.51),
-            "promise_amount": (0.82, 0.91),
-            "promise_date": (0.86, 0.91),
-            "callback": (0.97, 0.72),
-            "outcome": (0.85, 0.80),
+            "phones": (0.93, 0.90),
+            "people": (0.86, 0.87),
+            "relations": (0.72, 0.47),
+            "promise_amount": (0.88, 0.88),
+            "promise_date": (0.74, 0.75),
+            "callback": (0.93, 0.72),
+            "outcome": (0.83, 0.69),
         },
     )
