@@ -1,11 +1,11 @@
 """Precision and recall of the note extractor on the labelled notes.
 
 ``python -m bench.extract_eval [--set NAME|all|unseen|agreement] [--repeat N] [--misses N]``
-prints, per set and per field, precision / recall and the time per note (the first note, which warms the
-caches, is not timed; with ``--repeat`` the best of N passes), then the misses. ``--set both``
-is the old name of ``all``; ``--set unseen`` runs the sets no rule was written from together;
-``--set agreement`` compares a second person's labels of 80 notes with the first author's, beside
-the extractor's.
+prints, per set and per field, precision / recall and the time per note (the first note, which
+warms the caches, is not timed; with ``--repeat`` the best of N passes), then the misses.
+``--set both`` is the old name of ``all``; ``--set unseen`` runs the sets no rule was written
+from together; ``--set agreement`` compares a second person's labels of 80 notes with the first
+author's, beside the extractor's.
 
 The sets, all labelled with what a careful collector expects whether or not the extractor
 gets it (phones as dialled, ``;ext=N`` for an extension):
