@@ -263,9 +263,10 @@ PUT_OFF = re.compile(
     r"挂着|先放着|暂缓|定不了",
     re.IGNORECASE,
 )
-# "负责一万以上的" / "anything above 10k": a threshold, not an amount promised
 # "货款 98,000 他认": the amount owned up to, a total
 ACKNOWLEDGED_AFTER = re.compile(r"\s*(?:元|块)?\s*(?:他们?|她们?|对方)?(?:都|也)?(?:认|承认)(?!识)")
+# "负责一万以上的" / "anything above 10k": a threshold, not an amount promised (matched at the
+# amount's end with match(text, pos), so no ^: it would only match at the start of the text)
 THRESHOLD_AFTER = re.compile(
     r"\s*(?:以上|以下|以内|左右的都|or (?:more|above|less)|and (?:above|up))"
 )
