@@ -66,6 +66,9 @@ _ROLE_DEPARTMENT = {
     "总经理": "management",
 }
 _NAMED_NEXT = re.compile(r"\s*(?:是|到了?|给了?)")
+# how far back a "not mine" is heard before a referral: a sentence typed without full stops
+# can run for the whole note, and each referral must not read it all again
+_NOT_MINE_REACH = 80
 _COLLECTOR_SAYS = re.compile(r"\s*我(?:说|问|讲)")
 # a sentence that opens with a pronoun speaking: "她说…", "He said…"
 _PRONOUN_SAYS = re.compile(r"\s*(?:[她他](?:说|讲|话|告诉我)|(?:she|he) (?:said|says|told))", re.I)
@@ -194,7 +197,11 @@ def names_on_the_map(
             span = (start, start + len(name))
             start = text.find(name, span[1])
             same = next((x for x in found if x.span == span and not x.title), None)
-            role = _ROLE_JUST_BEFORE.search(text, 0, span[0]) if same is not None else None
+            role = (  # the role is at most three characters: look no further back
+                _ROLE_JUST_BEFORE.search(text, max(0, span[0] - 3), span[0])
+                if same is not None
+                else None
+            )
             if same is not None and role is not None:  # "老板周德明", read as a full name
                 found[found.index(same)] = Mention(
                     name, role.group(), _ROLE_DEPARTMENT.get(role.group()), span
@@ -476,7 +483,8 @@ def link_relations(
             continue
         kind = t.type
         if kind == "refers_to" and (
-            NOT_MINE.search(text, lo, t.span[0])  # "结算不归他管，让我找…": not theirs
+            # "结算不归他管，让我找…": not theirs (said within the few clauses before)
+            NOT_MINE.search(text, max(lo, t.span[0] - _NOT_MINE_REACH), t.span[0])
             # the person we were sent to sends us on ("张姐说找出纳"); giving a number is a
             # referral all the same ("给了前任会计小翁的手机")
             or (source != called and source in found.targets and not GIVES.search(text, *t.span))
