@@ -44,12 +44,17 @@ from bench.load import (
     fresh_sqlite_database,
     generate_and_load,
 )
-from bench.machine import load_average, machine, say, server_version
+from bench.machine import (
+    database_parser,
+    load_average,
+    machine,
+    say,
+    server_version,
+)
 from bench.map_bench import time_maps
 from bench.report import format_report, judge_goals
 from bench.route_bench import time_cold_start, time_routes
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 #: The debtors timed, by index: forced to these sizes in every database, and
 #: owned by their group's boss, so the look-up at other debtors finds someone.
@@ -105,12 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m bench", description=__doc__.split("\n\n")[0].strip("`")
-    )
+    p = database_parser("python -m bench", __doc__.split("\n\n")[0].strip("`"))
     p.add_argument("--quick", action="store_true", help="a small run: 1,000 debtors, 50 runs")
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--pg-url", default=DEFAULT_PG_URL, help=f"server (default {DEFAULT_PG_URL})")
     p.add_argument("--team", type=int, help="debtors in the large database (default 10000)")
     p.add_argument("--small", type=int, default=100, help="debtors in the small database")
     p.add_argument("--runs", type=int, help="answers timed per debtor and database (200)")

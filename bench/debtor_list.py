@@ -52,7 +52,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.machine import load_average, machine, publish, say, server_version
+from bench.machine import (
+    database_parser,
+    load_average,
+    machine,
+    publish,
+    say,
+    server_version,
+)
 from bench.timing import summarize
 
 # Only the standard library and bench.timing above: a cold child times its own imports
@@ -60,7 +67,6 @@ from bench.timing import summarize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "app.py"
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS = Path(__file__).resolve().parent / "results" / "debtor_list.json"
 #: As ``python -m bench``: the first page holds a 60- and a 500-contact debtor.
 ROUTED = {0: 60, 1: 500}
@@ -92,11 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.debtor_list", description=__doc__.split("\n")[0].strip("`")
-    )
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--pg-url", default=DEFAULT_PG_URL, help=f"server (default {DEFAULT_PG_URL})")
+    p = database_parser("python -m bench.debtor_list", __doc__.split("\n")[0].strip("`"))
     p.add_argument("--team", type=int, default=SIZES["team"], help="debtors in the large team")
     p.add_argument("--cold-runs", type=int, default=5, help="fresh processes per database")
     p.add_argument("--runs", type=int, default=30, help="warm repetitions of each measurement")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -14,6 +15,18 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 __all__ = ["load_average", "machine", "say", "server_version"]
+
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def database_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """A bench's argument parser with the options every database bench takes: ``--db`` and
+    ``--pg-url``."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--pg-url", default=DEFAULT_PG_URL, help=f"server (default {DEFAULT_PG_URL})")
+    return p
 
 
 def server_version(engine: Engine) -> str:

@@ -63,12 +63,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench.machine import load_average, machine, publish, say
+from bench.machine import database_parser, load_average, machine, publish, say
 from bench.timing import summarize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "app.py"
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_DATABASE = "orgmap_bench_pages"
 RESULTS = Path(__file__).resolve().parent / "results" / "pages.json"
 #: Every page of ``orgmap/ui/pages`` but the login page (which has no logged-in user).
@@ -135,11 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.pages", description=__doc__.split("\n")[0].strip("`")
-    )
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--pg-url", default=DEFAULT_PG_URL, help=f"server (default {DEFAULT_PG_URL})")
+    p = database_parser("python -m bench.pages", __doc__.split("\n")[0].strip("`"))
     p.add_argument("--debtors", type=int, default=300, help="debtors in the database (300)")
     p.add_argument("--contacts", type=int, default=60, help="contacts of the debtor shown (60)")
     p.add_argument("--calls", type=int, default=20, help="calls logged on it in the app (20)")

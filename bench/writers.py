@@ -64,7 +64,7 @@ from bench.generate import debtor_key, generate_debtor
 from bench.load import drop_postgres_database, fresh_postgres_database, fresh_sqlite_database
 
 # --- adapter: every call into orgmap; re-point these when the API changes ------------
-from bench.machine import publish, say
+from bench.machine import database_parser, publish, say
 from orgmap.domain.access import Actor, Role, cli_actor
 from orgmap.domain.contact_draft import ContactDraft
 from orgmap.domain.fields import format_phone
@@ -582,8 +582,7 @@ def _table(rows: list[tuple]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.writers", description=__doc__.split("\n")[0])
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p = database_parser("python -m bench.writers", __doc__.split("\n")[0])
     p.add_argument("--seconds", type=float, help="length of each phase (default 20, quick 5)")
     p.add_argument("--writers", type=int, default=16)
     p.add_argument(
@@ -595,7 +594,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, help="one-call rounds (default 200, quick 50)")
     p.add_argument("--logins", type=int, help="logins timed (default 20, quick 5)")
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "writers.json")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
