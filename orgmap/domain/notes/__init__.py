@@ -269,7 +269,7 @@ def extract(
 
     callback, callback_spans = find_callback(c, today, zone, local)
     promise = find_promise(c, today, free, callback_spans)
-    outcome = _outcome(text, promise, relations)
+    outcome = _outcome(c, promise, relations)
 
     names = {
         p.mention.name: _as_typed(p.mention.name, typed[p.mention.span[0] : p.mention.span[1]])
@@ -313,13 +313,10 @@ _OTHER_CHANNEL = re.compile(
 _FLAT_REFUSAL = re.compile(r"拒绝|拒付|refus|won'?t pay|will not pay", re.IGNORECASE)
 
 
-def _sentence_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    return Clauses(text).sentence(span[0])
-
-
-def _outcome(text: str, promise, relations) -> OutcomeSuggestion | None:
+def _outcome(c: Clauses, promise, relations) -> OutcomeSuggestion | None:
+    text = c.text
     said = find_outcome(text)
-    if said and said[0] == "promised" and PUT_OFF.search(text, *_sentence_of(text, said[1])):
+    if said and said[0] == "promised" and PUT_OFF.search(text, *c.sentence(said[1][0])):
         said = None  # "pay next month maybe, depend on their customer": a hedge
     referred = next((r for r in relations if r.type in ("refers_to", "passes_buck_to")), None)
     if said and said[0] == "wrong_number" and referred is not None:
