@@ -748,6 +748,26 @@ def test_heads_of_works_shops_and_offices_are_titles():
     assert ("袁厂长", None) in {(r[1], r[2]) for r in relations(run("小王说袁厂长管钱"))}
 
 
+def test_heads_of_schools_libraries_presses_bureaus_and_party_committees_are_titles():
+    for said, title in (
+        ("夏园长", "园长"),
+        ("蒋馆长", "馆长"),
+        ("邱社长", "社长"),
+        ("方局长", "局长"),
+        ("王书记", "书记"),
+        ("何会长", "会长"),
+    ):
+        assert (said, title) in names(run(f"小王说{said}说了算")), said
+        assert ("authorizes", said, None) in relations(run(f"小王说{said}说了算")), said
+    # said alone, the head of the place: "要馆长审批"
+    assert ("馆长", "馆长") in names(run("小王说馆里的采购款要馆长审批"))
+    # "园长姓夏，夏园长…": one person
+    assert names(run("小王说园长去培训了，园长姓夏，夏园长说了算")) == {
+        ("小王", ""),
+        ("夏园长", "园长"),
+    }
+
+
 def test_things_and_departments_are_no_one():
     assert ("财务", "财务") not in names(run("赵经理说他们换了财务软件", called="zhao"))
     s = run("Ms. Yao from purchasing says it's not hers", called=None)
