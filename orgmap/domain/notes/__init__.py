@@ -22,6 +22,7 @@ the note it came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -31,8 +32,21 @@ import opencc
 
 from orgmap.domain.model import DebtorMap
 from orgmap.domain.notes.clauses import Clauses
+from orgmap.domain.notes.learned import (
+    NONE,
+    Candidate,
+    Features,
+    NotesModel,
+    candidates,
+    outcome_features,
+    person_features,
+    second_reading,
+)
 from orgmap.domain.notes.linking import (
     MentionIndex,
+    People,
+    Person,
+    Relation,
     back_and_forth,
     give_numbers,
     link_relations,
@@ -53,18 +67,21 @@ from orgmap.domain.notes.relations import (
     PUT_OFF,
     REACHED,
     WRONG_NUMBER,
+    Trigger,
     find_outcome,
     find_triggers,
 )
 
 __all__ = [
     "CallbackSuggestion",
+    "Examples",
     "OutcomeSuggestion",
     "PersonSuggestion",
     "PromiseSuggestion",
     "RelationSuggestion",
     "Suggestions",
     "extract",
+    "training_examples",
 ]
 
 MAX_NOTE = 5000  # characters read; a longer note is cut, not refused
@@ -207,27 +224,27 @@ def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...
     return False
 
 
-def extract(
-    note: str,
-    *,
-    called: str | None,
-    m: DebtorMap,
-    at: datetime,
-    timezone: str = "Asia/Shanghai",
-    region: str = "CN",
-) -> Suggestions:
-    """Suggestions from ``note``, written after calling ``called`` at ``at``."""
+@dataclass(slots=True)
+class _Reading:
+    """What the rules read in one note, before the learned second reading."""
+
+    typed: str  # the note as typed, cleaned
+    c: Clauses  # over the note in simplified characters
+    found: People
+    relations: list[Relation]
+    triggers: tuple[Trigger, ...]  # the relation phrases the rules know, in order
+    names: dict[str, str]  # each name as read (simplified) → as typed
+    free: Callable[[tuple[int, int]], bool]  # no number or e-mail over this span
+
+
+def _read(note: str, called: str | None, m: DebtorMap, region: str) -> _Reading | None:
     if not isinstance(note, str) or not note.strip():
-        return Suggestions()
+        return None
     typed = _clean(note)
     # traditional characters are read as simplified ones (老闆 is 老板); names keep their form
     text = simplified(typed)
     m = _simplified_map(m)
     c = Clauses(text)
-    zone = ZoneInfo(timezone)
-    local = at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=zone)
-    today = local.date()
-
     said = find_phones(text, region)
     if region == "CN" and (text != typed or _TAIWAN.search(text)):
         # a note typed in traditional script may give Taiwanese numbers (0928-551-306,
@@ -266,20 +283,57 @@ def extract(
         relations += referrals_by_number(c, ix, called, first_item, relations)
     relations += who_decides(c, relations)
     relations = back_and_forth(c, relations, called, ix)
-
-    callback, callback_spans = find_callback(c, today, zone, local)
-    promise = find_promise(c, today, free, callback_spans)
-    outcome = _outcome(c, promise, relations)
-
     names = {
         p.mention.name: _as_typed(p.mention.name, typed[p.mention.span[0] : p.mention.span[1]])
         for p in people
     }
+    return _Reading(typed, c, found, relations, triggers, names, free)
+
+
+def _timing(at: datetime, timezone: str) -> tuple[ZoneInfo, datetime]:
+    zone = ZoneInfo(timezone)
+    return zone, at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=zone)
+
+
+def _typed_person(r: _Reading, p: Person) -> tuple[str, str]:
+    """The name and title of ``p`` as the collector typed them."""
+    name = r.names[p.mention.name]
+    return name, _title_as_typed(p.mention, name, r.typed)
+
+
+def extract(
+    note: str,
+    *,
+    called: str | None,
+    m: DebtorMap,
+    at: datetime,
+    timezone: str = "Asia/Shanghai",
+    region: str = "CN",
+    learned: bool = True,
+) -> Suggestions:
+    """Suggestions from ``note``, written after calling ``called`` at ``at``.
+
+    ``learned=False`` gives the rules' findings alone, without the model's second reading of
+    the relations, the people and the outcome (:mod:`~orgmap.domain.notes.learned`): to
+    measure each, and to train the model on what the rules say."""
+    r = _read(note, called, m, region)
+    if r is None:
+        return Suggestions()
+    c, names = r.c, r.names
+    zone, local = _timing(at, timezone)
+    callback, callback_spans = find_callback(c, local.date(), zone, local)
+    promise = find_promise(c, local.date(), r.free, callback_spans)
+    outcome = _outcome(c, promise, r.relations)
+    relations, people = r.relations, r.found.people
+    if learned:
+        model = NotesModel.load()
+        relations, no_one = second_reading(c, r.found, r.relations, called, r.triggers, model)
+        people = [p for p in people if p.ref not in no_one]
+        outcome = _learned_outcome(c, model, outcome, r.relations, promise, callback, relations)
     return Suggestions(
         people=tuple(
             PersonSuggestion(
-                name=names[p.mention.name],
-                title=_title_as_typed(p.mention, names[p.mention.name], typed),
+                *_typed_person(r, p),
                 department=p.mention.department,
                 phones=tuple(p.phones),
                 email=p.email,
@@ -290,16 +344,99 @@ def extract(
         ),
         relations=tuple(
             RelationSuggestion(
-                names.get(r.source, r.source),
-                None if r.target is None else names.get(r.target, r.target),
-                r.type,
-                r.span,
+                names.get(x.source, x.source),
+                None if x.target is None else names.get(x.target, x.target),
+                x.type,
+                x.span,
             )
-            for r in relations
+            for x in relations
         ),
         outcome=outcome,
         promise=promise,
         callback=callback,
+    )
+
+
+def _learned_outcome(
+    c: Clauses,
+    model: NotesModel,
+    said: OutcomeSuggestion | None,
+    rules: list[Relation],
+    promise: PromiseSuggestion | None,
+    callback: CallbackSuggestion | None,
+    relations: list[Relation],
+) -> OutcomeSuggestion | None:
+    """The outcome the model reads, at the words that say it (the rules', the promise's, the
+    referral's; else the first sentence)."""
+    f = outcome_features(
+        c,
+        said.value if said else None,
+        rules,
+        promise is not None,
+        promise is not None and promise.amount is not None,
+        callback is not None,
+    )
+    if said is not None:
+        return said  # what a rule says stands
+    value = model.outcome.finding(f)
+    if value == NONE:
+        return None
+    if said is not None and said.value == value:
+        return said
+    if value == "promised" and promise is not None:
+        return OutcomeSuggestion(value, promise.span)
+    referral = next((x for x in relations if x.type != "authorizes"), None)
+    if value == "referred" and referral is not None:
+        return OutcomeSuggestion(value, referral.span)
+    return OutcomeSuggestion(value, c.sentence(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    """What the model's heads score in one note, named as the suggestions name people, for
+    ``bench.train_notes_model`` to label from the labelled notes."""
+
+    relations: tuple[Candidate, ...]
+    people: tuple[tuple[str, str, Features], ...]  # name, title, features
+    outcome: Features | None
+
+
+def training_examples(
+    note: str,
+    *,
+    called: str | None,
+    m: DebtorMap,
+    at: datetime,
+    timezone: str = "Asia/Shanghai",
+    region: str = "CN",
+) -> Examples:
+    """The model's inputs for ``note``, all read from the rules' findings alone."""
+    r = _read(note, called, m, region)
+    if r is None:
+        return Examples((), (), None)
+    s = extract(note, called=called, m=m, at=at, timezone=timezone, region=region, learned=False)
+    said = s.outcome.value if s.outcome else None
+    return Examples(
+        relations=tuple(
+            replace(
+                cand,
+                source=r.names.get(cand.source, cand.source),
+                target=None if cand.target is None else r.names.get(cand.target, cand.target),
+            )
+            for cand in candidates(r.c, r.found, r.relations, called, r.triggers)
+        ),
+        people=tuple(
+            (*_typed_person(r, r.found.people[i]), f)
+            for i, f in person_features(r.c, r.found, r.relations)
+        ),
+        outcome=outcome_features(
+            r.c,
+            said,
+            r.relations,
+            s.promise is not None,
+            s.promise is not None and s.promise.amount is not None,
+            s.callback is not None,
+        ),
     )
 
 

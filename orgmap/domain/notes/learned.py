@@ -1,0 +1,394 @@
+"""A second, learned reading of a note: who sent us to whom, who approves, who is no one,
+and the outcome where the rules found none.
+
+The rules tie each phrase they know to the people around it; a phrasing they have not seen is
+lost ("小王说管付款的是财务小谭": no rule, no referral).  Here every person of the note and every
+pair named near each other is described by the words around their mentions, the relation
+phrases the rules know between them and what the rules made of them, and scored by a linear
+model trained on the labelled notes (``bench.train_notes_model``, scikit-learn's logistic
+regression).  Scoring is a sum of weights read from ``notes_model.json``; nothing is trained or
+downloaded at run time.
+
+What a rule says stands: the model only adds a relation the rules did not say, sets aside only
+people no relation of the rules' names and who have no number, e-mail or contact, and gives an
+outcome only where the rules gave none.  ``extract(..., learned=False)`` reads with the rules
+alone.
+
+>>> m = NotesModel.load()
+>>> m.pairs.classes
+('none', 'passes_buck_to', 'refers_to')
+>>> round(sum(m.pairs.probabilities({"bias": 1.0}).values()), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from orgmap.domain.notes.clauses import SENTENCE, Clauses
+from orgmap.domain.notes.linking import People, Relation, Span
+from orgmap.domain.notes.relations import Trigger
+
+__all__ = [
+    "MODEL_FILE",
+    "NONE",
+    "Candidate",
+    "Head",
+    "NotesModel",
+    "candidates",
+    "outcome_features",
+    "person_features",
+    "second_reading",
+]
+
+MODEL_FILE = Path(__file__).with_name("notes_model.json")
+NONE = "none"  # the pair class "no relation"
+_MAX_MENTIONS = 4  # mentions of one person described (a long note names some people often)
+_BETWEEN = 20  # characters between two people read, nearest the second
+# a pair is read when the first person is named in the second's sentence or the one before
+# (or is the called contact), so a long note costs its length, not the square of its people
+_SENTENCES_BACK = 1
+_PARTNERS = 6  # people named last before a mention who may be related to that person
+# the people of a note the model reads (the first named); past them, the rules' reading alone:
+# a real note names a handful, a pasted list of hundreds costs no more than this
+_MAX_PEOPLE = 48
+_OUTCOME_READ = 300  # characters of a note the outcome head reads
+
+Features = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person of the note as the model sees them."""
+
+    ref: str  # the contact key or the name as said, as the rules' relations name them
+    title: str
+    spans: tuple[Span, ...]  # their mentions in the note, in order (none: the called, unsaid)
+    phone: bool
+    called: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A person who may authorize (``target`` None) or a pair who may be related."""
+
+    source: str
+    target: str | None
+    span: Span  # where a relation found here is said to come from
+    features: Features
+
+
+def _start(span: Span) -> int:
+    return span[0]
+
+
+def _grams(text: str, prefix: str, into: Features, sizes: tuple[int, ...] = (1, 2, 3)) -> None:
+    text = text.lower()
+    for n in sizes:
+        for i in range(len(text) - n + 1):
+            into[prefix + text[i : i + n]] = 1.0
+
+
+class _Phrases:
+    """The rules' relation phrases in order, for those said between two positions."""
+
+    __slots__ = ("starts", "triggers")
+
+    def __init__(self, triggers: tuple[Trigger, ...]) -> None:
+        self.triggers = triggers
+        self.starts = [t.span[0] for t in triggers]
+
+    def between(self, lo: int, hi: int) -> tuple[Trigger, ...]:
+        return self.triggers[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+
+    def add(self, prefix: str, lo: int, hi: int, into: Features) -> None:
+        for t in self.between(lo, hi):
+            into[f"{prefix}{t.type}:{t.direction}"] = 1.0
+
+
+def persons(people: People, called: str | None) -> list[Person]:
+    """The note's people with all their mentions; the called contact added when unsaid."""
+    spans: list[list[Span]] = [[] for _ in people.people]
+    for span, i in zip(people.spans, people.index, strict=True):
+        if span[0] >= 0:
+            spans[i].append(span)
+    found = [
+        Person(
+            p.ref,
+            p.mention.title,
+            tuple(spans[i]),
+            bool(p.phones or p.email),
+            p.ref == called,
+        )
+        for i, p in enumerate(people.people[:_MAX_PEOPLE])
+    ]
+    if called is not None and all(p.ref != called for p in found):
+        found.append(Person(called, "", (), False, True))
+    return found
+
+
+def _person_features(
+    c: Clauses, p: Person, rules: set[tuple[str, str | None, str]], phrases: _Phrases
+) -> Features:
+    text = c.text
+    f: Features = {"bias": 1.0, "T:" + p.title: 1.0}
+    if p.called:
+        f["called"] = 1.0
+    if not p.spans:
+        f["unsaid"] = 1.0
+    if (p.ref, None, "authorizes") in rules:
+        f["rule"] = 1.0
+    for start, end in p.spans[:_MAX_MENTIONS]:
+        lo, hi = c.sentence(start)
+        _grams(text[end : min(hi, end + 10)], "R:", f)
+        _grams(text[max(lo, start - 6) : start], "L:", f)
+        clause_lo, clause_hi = c.clause(start)
+        _grams(text[clause_lo:clause_hi], "C:", f, (2,))
+        phrases.add("P<", clause_lo, start, f)
+        phrases.add("P>", end, clause_hi, f)
+    return f
+
+
+def _pair_features(
+    c: Clauses,
+    x: Person,
+    y: Person,
+    y_span: Span,
+    rules: set[tuple[str, str | None, str]],
+    phrases: _Phrases,
+) -> Features:
+    text = c.text
+    f: Features = {"bias": 1.0, "XT:" + x.title: 1.0, "YT:" + y.title: 1.0}
+    if x.called:
+        f["xcalled"] = 1.0
+    if not x.spans:
+        f["xunsaid"] = 1.0
+    if y.phone:
+        f["yphone"] = 1.0
+    if y_span != y.spans[0]:
+        f["y_named_before"] = 1.0  # sent back to someone named earlier
+    for kind in ("refers_to", "passes_buck_to"):
+        if (x.ref, y.ref, kind) in rules:
+            f["rule:" + kind] = 1.0
+        if (y.ref, x.ref, kind) in rules:
+            f["back:" + kind] = 1.0
+    if any(t == y.ref and k != "authorizes" for _, t, k in rules):
+        f["y_sent_to"] = 1.0
+    if (y.ref, None, "authorizes") in rules:
+        f["y_authorizes"] = 1.0
+    y_start, y_end = y_span
+    k = bisect_left(x.spans, y_start, key=_start) - 1  # x's mention last before y's
+    if k >= 0 and x.spans[k][1] <= y_start:
+        x_end = x.spans[k][1]
+        between = text[x_end:y_start]
+        f["x_first"] = 1.0
+        f[f"sentences:{min(len(SENTENCE.findall(between)), 3)}"] = 1.0
+        _grams(between[-_BETWEEN:], "B:", f)
+        _grams(text[x_end : x_end + 4], "XR:", f, (1, 2))
+        phrases.add("PB:", x_end, y_start, f)
+    else:
+        lo, _ = c.sentence(y_start)
+        _grams(text[lo:y_start][-_BETWEEN:], "S:", f)
+        phrases.add("PS:", lo, y_start, f)
+        if x.spans:
+            f["x_after"] = 1.0
+    lo, hi = c.sentence(y_start)
+    _grams(text[max(lo, y_start - 6) : y_start], "LY:", f)
+    _grams(text[y_end : min(hi, y_end + 8)], "RY:", f)
+    return f
+
+
+def _window_start(c: Clauses, pos: int) -> int:
+    """Where a pair said at ``pos`` may begin: the sentence before ``pos``'s."""
+    lo, _ = c.sentence(pos)
+    for _ in range(_SENTENCES_BACK):
+        if lo > 0:
+            lo, _ = c.sentence(lo - 1)
+    return lo
+
+
+def _partners(
+    c: Clauses, found: list[Person], said: list[tuple[Span, int]]
+) -> Iterator[tuple[int, int, Span]]:
+    """``(x, y, span)`` for each pair that may be related: ``x`` named shortly before a mention
+    of ``y`` (at ``span``: the first such mention, so "…又让我找孔老师" is a pair even when 孔老师
+    was named first), or ``x`` the called contact (at ``y``'s first mention).  Only the
+    ``_PARTNERS`` people named last before each mention count, so a note of hundreds of names
+    costs its length, not its square."""
+    starts = [span[0] for span, _ in said]
+    for yi, y in enumerate(found):
+        if not y.spans:
+            continue
+        partners: dict[int, Span] = {}
+        for span in y.spans[:_MAX_MENTIONS]:
+            lo = _window_start(c, span[0])
+            k = bisect_left(starts, span[0]) - 1
+            near: set[int] = set()
+            while k >= 0 and starts[k] >= lo and len(near) < _PARTNERS:
+                if (xi := said[k][1]) != yi:
+                    near.add(xi)
+                    partners.setdefault(xi, span)
+                k -= 1
+        for xi, x in enumerate(found):
+            if x.called and xi != yi:
+                partners.setdefault(xi, y.spans[0])
+        for xi, span in partners.items():
+            yield xi, yi, span
+
+
+def candidates(
+    c: Clauses,
+    people: People,
+    relations: list[Relation],
+    called: str | None,
+    triggers: tuple[Trigger, ...],
+) -> Iterator[Candidate]:
+    """Every person (may authorize) and every pair near each other (may be related)."""
+    rules = {(r.source, r.target, r.type) for r in relations}
+    phrases = _Phrases(triggers)
+    found = persons(people, called)
+    for p in found:
+        span = p.spans[0] if p.spans else (0, 0)
+        yield Candidate(p.ref, None, span, _person_features(c, p, rules, phrases))
+    said = sorted((span, i) for i, p in enumerate(found) for span in p.spans)
+    for xi, yi, span in _partners(c, found, said):
+        x, y = found[xi], found[yi]
+        yield Candidate(x.ref, y.ref, span, _pair_features(c, x, y, span, rules, phrases))
+
+
+def person_features(
+    c: Clauses, people: People, relations: list[Relation]
+) -> Iterator[tuple[int, Features]]:
+    """Each person the model may set aside (no number, no e-mail, not on the map, said in the
+    note), with what is said around them: "财务的事" is no one, "财务说下周付" is someone."""
+    text = c.text
+    ends = {r.source for r in relations} | {r.target for r in relations}
+    said = Counter(people.index)
+    for i, p in enumerate(people.people[:_MAX_PEOPLE]):
+        start, end = p.mention.span
+        if p.phones or p.email or p.existing or start < 0:
+            continue
+        name, title = p.mention.name, p.mention.title
+        kind = "role" if not name or name == title else "latin" if name.isascii() else "named"
+        f: Features = {"bias": 1.0, "kind:" + kind: 1.0, "T:" + title: 1.0}
+        if kind == "role":
+            f["N:" + name] = 1.0
+        if p.ref in ends:
+            f["related"] = 1.0
+        f[f"said:{min(said[i], 3)}"] = 1.0
+        lo, hi = c.sentence(start)
+        _grams(text[max(lo, start - 6) : start], "L:", f)
+        _grams(text[end : min(hi, end + 6)], "R:", f)
+        yield i, f
+
+
+def outcome_features(
+    c: Clauses,
+    said: str | None,
+    relations: list[Relation],
+    promise: bool,
+    amount: bool,
+    callback: bool,
+) -> Features:
+    """The note as a whole: what the rules made of it, and its first words."""
+    f: Features = {"bias": 1.0, "rule:" + (said or NONE): 1.0}
+    for r in relations:
+        f["relation:" + r.type] = 1.0
+    if promise:
+        f["promise"] = 1.0
+    if amount:
+        f["amount"] = 1.0
+    if callback:
+        f["callback"] = 1.0
+    _grams(c.text[:_OUTCOME_READ], "G:", f, (1, 2))
+    return f
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """One logistic regression: a weight per feature per class (a class without weights
+    scores 0, as the negative class of a two-class model), and the probability a finding
+    needs to be kept."""
+
+    classes: tuple[str, ...]
+    weights: dict[str, dict[str, float]]
+    threshold: float  # to add a finding where the rules say nothing
+
+    def probabilities(self, features: Features) -> dict[str, float]:
+        scores = {
+            cls: sum(w.get(k, 0.0) * v for k, v in features.items())
+            for cls in self.classes
+            for w in (self.weights.get(cls, {}),)
+        }
+        top = max(scores.values())
+        exp = {cls: math.exp(s - top) for cls, s in scores.items()}
+        total = sum(exp.values())
+        return {cls: e / total for cls, e in exp.items()}
+
+    def finding(self, features: Features) -> str:
+        """The likeliest class but ``none``, if likely enough; else ``none``."""
+        p = self.probabilities(features)
+        best = max((cls for cls in self.classes if cls != NONE), key=p.__getitem__)
+        return best if p[best] > self.threshold else NONE
+
+
+@dataclass(frozen=True, slots=True)
+class NotesModel:
+    """The four heads: who authorizes, how a pair is related, who is no one, the outcome."""
+
+    trained_on: tuple[str, ...]
+    authorizes: Head
+    pairs: Head
+    people: Head
+    outcome: Head
+
+    @staticmethod
+    @lru_cache(maxsize=4)
+    def load(path: Path = MODEL_FILE) -> NotesModel:
+        data = json.loads(path.read_text("utf-8"))
+        heads = {
+            name: Head(tuple(h["classes"]), h["weights"], float(h["threshold"]))
+            for name, h in data["heads"].items()
+        }
+        return NotesModel(tuple(data["trained_on"]), **heads)
+
+
+def second_reading(
+    c: Clauses,
+    people: People,
+    relations: list[Relation],
+    called: str | None,
+    triggers: tuple[Trigger, ...],
+    model: NotesModel,
+) -> tuple[list[Relation], set[str]]:
+    """The rules' relations with those the model adds, and the people it sets aside.
+
+    What a rule says stands: the model adds a relation only for a pair (or an authorizer) the
+    rules left unrelated, when it scores above the head's threshold, and sets aside only people
+    no relation of the rules' names ("财务的事跟行政没关系": no one called 财务)."""
+    related = {(r.source, r.target) for r in relations}
+    ends = {r.source for r in relations} | {r.target for r in relations}
+    kept = list(relations)
+    for cand in candidates(c, people, relations, called, triggers):
+        if (cand.source, cand.target) in related:
+            continue
+        if cand.target is None:
+            if model.authorizes.finding(cand.features) != NONE:
+                kept.append(Relation(cand.source, None, "authorizes", cand.span))
+        elif (kind := model.pairs.finding(cand.features)) != NONE:
+            kept.append(Relation(cand.source, cand.target, kind, cand.span))
+    no_one = {
+        p.ref
+        for i, f in person_features(c, people, relations)
+        if (p := people.people[i]).ref not in ends and model.people.finding(f) != NONE
+    }
+    kept = [r for r in kept if r.source not in no_one and r.target not in no_one]
+    order = {id(r): i for i, r in enumerate(relations)}
+    return sorted(kept, key=lambda r: (order.get(id(r), len(order)), r.span)), no_one

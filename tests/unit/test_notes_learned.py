@@ -1,0 +1,119 @@
+"""The notes model's second reading (``orgmap/domain/notes/learned.py``): what it adds to the
+rules, what it never takes from them, its file, and its cost."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import train_notes_model
+from bench.extract_eval import EVAL_MAP, SETS, UNSEEN, load_notes
+from orgmap.domain.notes import extract
+from orgmap.domain.notes.learned import NONE, Head, NotesModel
+from orgmap.domain.notes.people import SURNAMES
+
+AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
+LABELLED = [row for name in SETS for row in load_notes(SETS[name])]
+
+
+def both(note: str, called: str | None = "wang", at: datetime = AT):
+    """The rules' reading and the rules' with the model's."""
+    return tuple(
+        extract(note, called=called, m=EVAL_MAP, at=at, learned=learned)
+        for learned in (False, True)
+    )
+
+
+def relations(s) -> set[tuple[str, str, str | None]]:
+    return {(r.type, r.source, r.target) for r in s.relations}
+
+
+def test_the_model_file_is_what_training_makes():
+    """The weights are made by ``bench.train_notes_model`` from the labelled sets, and the
+    unseen sets are not among them."""
+    assert train_notes_model.main(["--check"]) == 0
+    model = NotesModel.load()
+    assert not set(model.trained_on) & set(UNSEEN)
+    assert set(model.trained_on) | set(UNSEEN) == set(SETS)
+
+
+def test_it_adds_a_referral_said_in_words_the_rules_do_not_know():
+    rules, learned = both("小王说管付款的是财务小谭，小谭今天请假")
+    assert relations(rules) == set()
+    assert relations(learned) == {("refers_to", "wang", "小谭")}
+    assert learned.outcome is not None and learned.outcome.value == "referred"
+    rules, learned = both("小王说对账是财务的金姐在做，金姐分机2208")
+    assert relations(rules) == set()
+    assert relations(learned) == {("refers_to", "wang", "金姐")}
+
+
+def test_it_sets_aside_a_department_said_as_no_one():
+    rules, learned = both("小王说财务的事跟她没关系")
+    assert [p.name for p in rules.people] == ["小王", "财务"]
+    assert [p.name for p in learned.people] == ["小王"]
+
+
+def test_what_a_rule_says_stands_on_every_labelled_note():
+    """The model adds; it never drops a relation, a person named in one, a number, or an
+    outcome the rules found, and what it adds is between people of the note."""
+    for row in LABELLED:
+        at = datetime.fromisoformat(row["at"])
+        rules, learned = both(row["note"], row["called"], at)
+        _stands(rules, learned, row["called"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(LABELLED),
+    st.text(alphabet="小王说找李姐财务老板，。手机13812345678推给是管钱 ", max_size=40),
+)
+def test_what_a_rule_says_stands_on_notes_with_words_appended(row, more):
+    rules, learned = both(row["note"] + more, row["called"], datetime.fromisoformat(row["at"]))
+    _stands(rules, learned, row["called"])
+
+
+def _stands(rules, learned, called: str) -> None:
+    assert relations(rules) <= relations(learned)
+    named = {r.source for r in rules.relations} | {r.target for r in rules.relations}
+    kept = {p.existing or p.name or p.title for p in learned.people}
+    for p in rules.people:
+        if p.phones or p.email or p.existing or (p.name or p.title) in named:
+            assert p in learned.people
+    if rules.outcome is not None:
+        assert learned.outcome == rules.outcome
+    assert (rules.promise, rules.callback) == (learned.promise, learned.callback)
+    for r in learned.relations:
+        assert r.source in kept | {called}
+        assert r.target is None or r.target in kept | {called}
+
+
+def test_a_head_gives_probabilities_and_keeps_only_what_clears_its_threshold():
+    head = Head(("none", "refers_to", "passes_buck_to"), {"refers_to": {"x": 2.0}}, 0.5)
+    p = head.probabilities({"x": 1.0})
+    assert math.isclose(sum(p.values()), 1.0)
+    assert p["refers_to"] > p["none"] == p["passes_buck_to"]
+    assert head.finding({"x": 1.0}) == "refers_to"  # e^2 / (e^2 + 2) = 0.79
+    assert head.finding({"y": 1.0}) == NONE  # 1/3 each: below 0.5
+    huge = head.probabilities({"x": 1e6})  # no overflow
+    assert math.isclose(huge["refers_to"], 1.0)
+
+
+def test_a_note_of_hundreds_of_names_costs_about_what_the_rules_do():
+    """A guard, not a timing (the figures are in the README): the model reads the first
+    people of a note and the few named before each mention, so a pasted list of hundreds of
+    names does not cost the square of them."""
+    pairs = list(pairwise(SURNAMES))
+    notes = [
+        "，".join(f"{a}经理说找{b}会计" for a, b in pairs)[:5000],
+        "".join(f"{a}总{b}姐" for a, b in pairs)[:5000],
+    ]
+    for note in notes:
+        started = time.perf_counter()
+        rules, learned = both(note)
+        assert time.perf_counter() - started < 2.0
+        assert relations(rules) <= relations(learned)
