@@ -18,11 +18,12 @@ from orgmap.domain.notes.numerals import CN_DIGITS, FORMAL_TO_PLAIN, cn_number
 
 __all__ = ["AmountMatch", "ShareMatch", "find_amounts", "find_shares"]
 
-_MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "m": 1000000, "": 1}
+_MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "m": 1000000, "thousand": 1000, "": 1}
 _DIGIT_AMOUNT = re.compile(
     r"(?P<cur>[¥￥]|RMB\s?|CNY\s?)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z])|(?<=\d)[mM](?![a-zA-Z²]))?(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
-    r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])"
+    r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z])|(?<=\d)[mM](?![a-zA-Z²])|(?<=\d )thousand\b)?"
+    r"(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
+    r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])(?!/\d)"  # ("1/3": a share)
 )
 # ("二十三万一次付清": 一 belongs to 一次, not to the amount)
 # ("二十三万一次": 一 belongs to 一次; "两千多袋": bags, not money)
@@ -45,7 +46,10 @@ _SHARE = re.compile(
     rf"|(?P<den>[{CN_DIGITS}十])分之(?P<num>[{CN_DIGITS}])"
     r"|\b(?P<enfrac>a third|one third|a quarter|one quarter|two thirds)\b"
     r"|(?P<pct>(?<![\d.])\d{1,2}(?:\.\d{1,2})?)\s?%"
-    rf"|百分之(?P<cnpct>[{CN_DIGITS}十]{{1,3}})",
+    rf"|百分之(?P<cnpct>[{CN_DIGITS}十]{{1,3}})"
+    # "先付1/3", "first 1/3 of 240k"
+    r"|(?:(?<=付)|(?<=还)|(?<=first )|(?<=pay ))(?P<sn>[1-9])/(?P<sd>[2-9]|10)(?![\d/])"
+    r"|(?<![\d/])(?P<sn2>[1-9])/(?P<sd2>[2-9]|10)(?=\s*of\b)",
     re.IGNORECASE,
 )
 
@@ -76,6 +80,10 @@ def find_shares(note: str) -> tuple[ShareMatch, ...]:
             fraction = None if not den or num is None else Decimal(num) / Decimal(den)
         elif m.group("enfrac"):
             fraction = _EN_FRACTIONS[m.group("enfrac").lower().split()[-1]]
+        elif m.group("sn") or m.group("sn2"):
+            fraction = Decimal(m.group("sn") or m.group("sn2")) / Decimal(
+                m.group("sd") or m.group("sd2")
+            )
         elif m.group("pct"):
             fraction = Decimal(m.group("pct")) / 100
         else:

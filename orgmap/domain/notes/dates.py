@@ -24,7 +24,7 @@ from datetime import date, time, timedelta
 
 from orgmap.domain.notes.numerals import CN_DIGITS, small_int
 
-__all__ = ["DateMatch", "TimeMatch", "find_dates", "find_times"]
+__all__ = ["DateMatch", "TimeMatch", "find_dates", "find_times", "the_call_day"]
 
 _N = rf"(?:\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})"
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "1": 0}
@@ -125,7 +125,12 @@ _DATE = re.compile(
     # "去年12月20日付过": a year said makes the day a past one, or a later one
     rf"|(?P<md>(?:(?P<yr>去年|今年|明年)|(?P<yyyy>20\d\d)\s?年)?\s?(?P<m>{_N}|元|正)\s?月"
     rf"\s?(?P<d>{_N})\s?[日号])"
-    rf"|(?P<slash>(?<![\d/.-])(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/]))"
+    # ("先付1/3", "first 1/3 of 240k": a share, not the third of January)
+    rf"|(?P<slash>(?<![\d/.-])(?<![付还])(?<!first )(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
+    r"(?!\s*of\b))"
+    # "12月底": the end of that month
+    # ("两万二 月底", "4万8月底": the digit ends an amount)
+    rf"|(?P<meom>(?<![\d万千百十{CN_DIGITS}])(?P<me>{_N})\s?月(?:底|末))"
     rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
     rf"|(?P<lastmonth>上个?月\s?(?P<ld>{_N})\s?[号日])"
@@ -155,7 +160,9 @@ _DATE = re.compile(
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
     r"|(?P<enthnext>\bthe (?P<ethn>\d{1,2})(?:st|nd|rd|th)? of next month\b)"
-    r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b)",
+    # ("the 2nd milestone payment", "settle the 2nd phase": which one, not which day)
+    r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:phase|milestone|stage|batch|"
+    r"instal(?:l)?ment|tranche|payment|part|round|shipment|invoice|time|lot|order)\b))",
     re.IGNORECASE,
 )
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
@@ -172,7 +179,9 @@ _TIME = re.compile(
     # "周三pm": the afternoon
     r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|上半天|下半天|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
-    r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b)",
+    r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b"
+    # "Try Raj tomorrow at 11": an hour said after a day
+    r"|(?:(?<=tomorrow )|(?<=today )|(?<=tmrw )|(?<=tmr ))at (?P<eh3>\d{1,2})\b(?![:%\d])(?!\.\d))",
     re.IGNORECASE,
 )
 
@@ -182,6 +191,7 @@ class DateMatch:
     value: date
     span: tuple[int, int]
     text: str
+    weekday_said: bool = False  # named by its weekday alone: 周六, 礼拜天, 周末, Saturday
 
     @property
     def past(self) -> bool:
@@ -264,6 +274,14 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
         if g("nextmonth") or g("enthnext") or (day is not None and day < today.day):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return _safe(year, month, day)
+    if g("meom"):
+        month = small_int(g("me"))
+        if month is None or not 1 <= month <= 12:
+            return None
+        found = date(today.year, month, calendar.monthrange(today.year, month)[1])
+        if found < today - timedelta(days=60):
+            found = date(today.year + 1, month, calendar.monthrange(today.year + 1, month)[1])
+        return found
     if g("midm"):
         month = small_int(g("mm"))
         found = _safe(today.year, month, 15)
@@ -329,8 +347,20 @@ def find_dates(note: str, today: date) -> tuple[DateMatch, ...]:
     for m in _DATE.finditer(note):
         value = _resolve(m, today)
         if value is not None:
-            found.append(DateMatch(value, m.span(), m.group()))
+            by_weekday = any(m.group(g) for g in ("this", "weekend", "enwd"))
+            found.append(DateMatch(value, m.span(), m.group(), by_weekday))
     return tuple(found)
+
+
+def the_call_day(d: DateMatch, today: date) -> bool:
+    """A day named by its weekday alone that is the call's own day: "周六打的", "周日小王回了",
+    "Called reception on Saturday" say when the call was made, not a day to pay or call back.
+
+    >>> saturday = date(2026, 11, 28)
+    >>> [the_call_day(d, saturday) for d in find_dates("周六打的，下周三付", saturday)]
+    [True, False]
+    """
+    return d.weekday_said and d.value == today
 
 
 def find_times(note: str) -> tuple[TimeMatch, ...]:
@@ -356,11 +386,11 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             ):
                 hour += 12
         else:
-            hour = int(g("eh") or g("eh2"))
+            hour = int(g("eh") or g("eh2") or g("eh3"))
             minute = int(g("em") or g("em2") or 0)
             ampm = (g("ampm") or "").lower().replace(".", "")
-            if ampm == "pm" and hour < 12:
-                hour += 12
+            if (ampm == "pm" or (g("eh3") and hour < 7)) and hour < 12:
+                hour += 12  # ("tomorrow at 3": the afternoon)
             elif ampm == "am" and hour == 12:
                 hour = 0
         if 0 <= hour < 24 and 0 <= minute < 60:

@@ -431,8 +431,8 @@ def link_relations(
         if t.type == "authorizes":
             if t.direction in ("adjacent", "leader"):
                 who = ix.right_before(text, t.span[0], lo)
-                if who is None:
-                    continue
+                if who is None or _reports(text, ix, who, lo, t.span[0]):
+                    continue  # (and "赵经理说钱批了": he says someone approved it)
                 if t.direction == "leader" and not _is_leader(people[who].mention):
                     continue
             elif t.direction == "after":  # "钱都是她在管": the pronoun's person
@@ -441,8 +441,10 @@ def link_relations(
                     who = ix.after(t.span[1], hi)
             else:
                 who = ix.before(t.span[0], lo)
-                if who is None and called is None:
+                if who is None:  # "钱批了": approved by someone unsaid, not the called contact
                     continue
+                if _reports(text, ix, who, lo, t.span[0]):
+                    continue  # "赵经理说钱批了": he says someone approved it
             source = ref(who)
             if source:
                 found.add(source, None, "authorizes", t.span)
@@ -492,6 +494,28 @@ def link_relations(
             kind = "passes_buck_to"
         found.add(source, target, kind, t.span)
     return found.found
+
+
+# a speaker's verb: what follows is what they say
+_SPEAKS_THEN = re.compile(r"\s*[:：]|\s*(?:说|讲|话|表示|称|回|says?|said)", re.IGNORECASE)
+_SELF = re.compile(r"[他她]|自己|\b(?:he|she|him|her)\b", re.IGNORECASE)
+
+
+def _reports(text: str, ix: MentionIndex, who: int, lo: int, at: int) -> bool:
+    """``who``, named last before ``at`` (from ``lo``), is the one speaking, and speaks of an
+    approval without saying it is theirs ("赵经理说钱批了", not "王总说了算" nor
+    "老板说他签字就付")."""
+    spans, index = ix.p.spans, ix.p.index
+    k = ix.last_before(at)
+    while k >= 0 and spans[k][0] >= lo and index[k] != who:
+        k -= 1
+    if k < 0 or spans[k][0] < lo or spans[k][1] <= 0:
+        return False
+    end = spans[k][1]
+    said = _SPEAKS_THEN.match(text, end)
+    if said is None or said.end() >= at:
+        return False  # "王总说了算": the phrase is theirs
+    return _SELF.search(text, said.end(), at) is None
 
 
 def _past_kin(text: str, ix: MentionIndex, i: int) -> int:

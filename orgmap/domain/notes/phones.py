@@ -25,7 +25,9 @@ from orgmap.domain.model import Phone, PhoneKind
 __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 
 _EXTENSION = re.compile(
-    r"\s*(?:转\s*分机号?|转|分机号?|-|ext\.?|x)\s*(\d{1,6})(?!\d)", re.IGNORECASE
+    # ("0451-8471 9963，分机 15": the extension said after a comma)
+    r"\s*(?:[，,]\s*(?=分机))?(?:转\s*分机号?|转|分机号?|-|ext\.?|x)\s*(\d{1,6})(?!\d)",
+    re.IGNORECASE,
 )
 _EXTENSION_BEFORE = re.compile(
     r"\bext(?:ension)?\.?\s*(?:is\s*)?(\d{1,6})\s+on\s+(?:the\s+)?(?:main\s+)?"
@@ -35,7 +37,7 @@ _EXTENSION_BEFORE = re.compile(
 # words that make a following number something other than a phone
 _NOT_PHONE = re.compile(
     r"(?:订单|单号|账号|帐号|卡号|账户|发票|合同|编号|工号|户号|QQ|企鹅号|order|invoice|account|acct|"
-    r"a/c|no\.|\bPO|\bSO|\bDN|P/O|回单|运单|快递|批号|批次)"
+    r"a/c|no\.|\bPO|\bSO|\bDN|P/O|回单|运单|快递|批号|批次|送货单|出库单|入库单|提单|报关单|单据)"
     r"[^\d\n]{0,4}$",
     re.IGNORECASE,
 )

@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from orgmap.domain.notes.amounts import AmountMatch, find_amounts, find_shares
 from orgmap.domain.notes.clauses import Clauses
-from orgmap.domain.notes.dates import DateMatch, TimeMatch, find_dates, find_times
+from orgmap.domain.notes.dates import DateMatch, TimeMatch, find_dates, find_times, the_call_day
 from orgmap.domain.notes.numerals import small_int
 from orgmap.domain.notes.relations import (
     ACKNOWLEDGED_AFTER,
@@ -38,6 +39,7 @@ from orgmap.domain.notes.relations import (
     CALLBACK_THAT_DAY,
     CALLED_AGAIN,
     DONE_AFTER,
+    INSTALMENTS,
     INVOICE_FOR,
     NEGATED_PAY,
     NOT_PROMISE,
@@ -64,6 +66,10 @@ _WHAT_HAPPENED = re.compile(
 _THE_REST = re.compile(r"剩下|剩的|另外|另一半|the rest|the other half", re.IGNORECASE)
 # a clause in which the collector asks or answers: no promise of theirs
 _ASKED = re.compile(r"\s*我问")
+_NEAR = 160  # characters either side of a span its clause is read over
+_CUT = re.compile(r"[降减扣少]|打折|discount", re.IGNORECASE)
+# a day the payment was moved to: "最晚下周一", "改到25号", "推到3月底"
+_REVISED = re.compile(r"(?:最晚|最迟|改到|改成|推到|延到|拖到|顺延到|at the latest)\s*$", re.I)
 # "half of the 80k": the amount a share is taken of, said right after it
 _SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
 
@@ -110,16 +116,23 @@ def _later(m: re.Match[str]) -> timedelta | None:
     return timedelta(minutes=minutes) if 0 < minutes <= 12 * 60 else None
 
 
-def _callback_triggers(c: Clauses) -> list[re.Match[str]]:
+def _callback_triggers(c: Clauses, today: date) -> list[re.Match[str]]:
     """The call-back phrases in order; a day then 打 counts unless a payer or an amount says
-    it is a transfer ("财务明天上午打，三万六")."""
+    it is a transfer ("财务明天上午打，三万六"), or the day is the call's own ("周六打的")."""
     found = list(CALLBACK.finditer(c.text))
+    call_days: list[Span] | None = None  # read once, when a day then 打 is said
     for m in CALLBACK_DAY_THEN_CALL.finditer(c.text):
+        if call_days is None:  # the whole day said ("下周二", not its "周二")
+            call_days = [d.span for d in find_dates(c.text, today) if the_call_day(d, today)]
+        k = bisect_right(call_days, (m.start(), len(c.text))) - 1
+        if k >= 0 and call_days[k][0] <= m.start() < call_days[k][1]:
+            continue
         lo, _ = c.clause(m.start())
         if PAYER_BEFORE.search(c.text, lo, m.start()):
             continue
         _, clause_end = c.clause(m.start())
-        if find_amounts(c.text[m.end() : clause_end] + c.next_clause_text(m.end())):
+        rest = c.text[m.end() : min(clause_end, m.end() + _NEAR)]
+        if find_amounts(rest + c.next_clause_text(m.end())[:_NEAR]):
             continue
         if _WHAT_HAPPENED.match(c.text, m.end()):
             continue  # "早上九点打小王没人接": a call made
@@ -139,12 +152,29 @@ def find_callback(
     """The first call-back said with a day or a time, and the spans of its day and time;
     ``now``, the moment of the call, counts "半小时后再打"."""
     text = c.text
-    every_date: tuple[DateMatch, ...] | None = None  # read once, when "那天" needs it
-    every_time: tuple[TimeMatch, ...] | None = None  # read once, when "到时候" needs it
-    for trigger in _callback_triggers(c):
+    triggers = _callback_triggers(c, today)
+    if not triggers:
+        return None, []
+    # the days and times of the note, read once; each trigger takes those of its clause
+    every_date, every_time = find_dates(text, today), find_times(text)
+    date_starts = [d.span[0] for d in every_date]
+    date_ends = [d.span[1] for d in every_date]
+    time_starts = [t.span[0] for t in every_time]
+    time_ends = [t.span[1] for t in every_time]
+    for trigger in triggers:
         lo, hi = c.clause(trigger.start())
-        dates = [d for d in find_dates(text[lo:hi], today) if not d.past]
-        times = find_times(text[lo:hi])
+        # (a clause of thousands of characters, typed without a stop, is read near the trigger)
+        lo, hi = max(lo, trigger.start() - _NEAR), min(hi, trigger.end() + _NEAR)
+        dates = [
+            replace(d, span=(d.span[0] - lo, d.span[1] - lo))
+            for d in every_date[bisect_left(date_starts, lo) : bisect_left(date_starts, hi)]
+            if d.span[1] <= hi and not d.past and not the_call_day(d, today)
+        ]
+        times = tuple(
+            replace(t, span=(t.span[0] - lo, t.span[1] - lo))
+            for t in every_time[bisect_left(time_starts, lo) : bisect_left(time_starts, hi)]
+            if t.span[1] <= hi
+        )
         later = CALLBACK_LATER.search(text, lo, hi) if now is not None else None
         wait = _later(later) if later is not None else None
         if wait is not None and later is not None and now is not None and not dates and not times:
@@ -164,22 +194,19 @@ def find_callback(
         parts = [(lo + d.span[0], lo + d.span[1]) for d in dates if d is said_day]
         that_day = None if dates else CALLBACK_THAT_DAY.search(text, lo, hi)
         if that_day is not None:
-            if every_date is None:
-                every_date = find_dates(text, today)
-            earlier = [d for d in every_date if d.span[1] <= lo]  # "那天": the day said last
-            if earlier:
-                day = earlier[-1].value
+            k = bisect_right(date_ends, lo)  # "那天": the day said last
+            earlier = every_date[k - 1] if k else None
+            if earlier is not None:
+                day = earlier.value
                 parts = [that_day.span()]
-            if every_time is None:
-                every_time = find_times(text)
-            if earlier and not times:  # "明天早上八点半上班，叫我那个时候打": and its time
-                said_then = [t for t in every_time if earlier[-1].span[0] <= t.span[0] < lo]
-                said_time = said_then[0] if said_then else None
-            elif not earlier and not times:  # "两点以后回办公室，叫我到时候打": today, then
+            if earlier is not None and not times:  # "明天早上八点半上班，叫我那个时候打": its time
+                j = bisect_left(time_starts, earlier.span[0])
+                said_time = every_time[j] if j < len(every_time) and time_starts[j] < lo else None
+            elif earlier is None and not times:  # "两点以后回办公室，叫我到时候打": today, then
                 s_lo, _ = c.sentence(lo)
-                said_then = [t for t in every_time if s_lo <= t.span[0] and t.span[1] <= lo]
-                if said_then:
-                    said_time, parts = said_then[-1], [that_day.span()]
+                j = bisect_right(time_ends, lo)  # the last time said before, in the sentence
+                if j and every_time[j - 1].span[0] >= s_lo:
+                    said_time, parts = every_time[j - 1], [that_day.span()]
         if day is None and said_time is None:
             continue
         moment = said_time.value if said_time else _DEFAULT_CALLBACK_TIME
@@ -195,24 +222,33 @@ def find_callback(
     return None, []
 
 
+def _gap(a: Span, b: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, a[0] - b[1], b[0] - a[1])
+
+
 def _before(text: str, span: Span, n: int) -> str:
     return text[max(0, span[0] - n) : span[0]]
 
 
 def _pays_near(c: Clauses, span: Span) -> bool:
-    """A payment word in the clause, or in the next one when it points back ("到时候付")."""
-    if PROMISE_WORDS.search(c.clause_text(span[0])):
+    """A payment word in the clause, or in the next one when it points back ("到时候付");
+    a clause of thousands of characters is read near the span."""
+    lo, hi = c.clause(span[0])
+    if PROMISE_WORDS.search(c.text, max(lo, span[0] - _NEAR), min(hi, span[1] + _NEAR)):
         return True
-    after = c.next_clause_text(span[0])
+    after = c.next_clause_text(span[0])[:_NEAR]
     return bool(PAY_THEN.match(after) and PROMISE_WORDS.search(after))
 
 
-def _pays_in_sentence(c: Clauses, span: Span, dates: tuple[DateMatch, ...]) -> bool:
+def _pays_in_sentence(c: Clauses, span: Span, date_starts: list[int]) -> bool:
     """A payment word or a date in the sentence ("20k this Friday"): "发票金额 36,800" alone
-    is no promise."""
+    is no promise.  (A sentence of thousands of characters is read near the span.)"""
     lo, hi = c.sentence(span[0])
-    return PROMISE_WORDS.search(c.text, lo, hi) is not None or any(
-        lo <= d.span[0] < hi for d in dates
+    lo, hi = max(lo, span[0] - _NEAR), min(hi, span[1] + _NEAR)
+    k = bisect_left(date_starts, lo)
+    return PROMISE_WORDS.search(c.text, lo, hi) is not None or (
+        k < len(date_starts) and date_starts[k] < hi
     )
 
 
@@ -227,6 +263,8 @@ def _share_amount(
     text = c.text
     for share in find_shares(text):
         clause = c.clause_text(share.span[0])
+        if _CUT.search(_before(text, share.span, 3)):
+            continue  # "要降5%才付": a discount asked, not a part paid
         # "先付一半", or "元旦前一半" (a day said with it)
         if not ok(share.span) or not (PROMISE_WORDS.search(clause) or find_dates(clause, today)):
             continue
@@ -253,24 +291,27 @@ def find_promise(
     def ok(span: Span) -> bool:
         # not a phone, not already paid, not in a clause that says it will not be paid or
         # puts it off ("剩7万年后再说")
-        clause = c.clause_text(span[0])
-        if _ASKED.match(clause):
+        said_lo, said_hi = c.clause(span[0])
+        if _ASKED.match(text, said_lo):
             return False  # "我问月底付好多": the collector asking
+        # (a clause of thousands of characters, typed without a stop, is read near the span)
+        lo, hi = max(said_lo, span[0] - _NEAR), min(said_hi, span[1] + _NEAR)
         # a hedge said about a later amount is not about this one ("下周三先付两万三剩下的一万九
         # 等十二月再说")
-        lo, hi = c.clause(span[0])
-        nxt = next((a.span[0] for a in all_amounts if a.span[0] >= span[1]), hi)
+        k = bisect_left(amount_starts, span[1])
+        nxt = amount_starts[k] if k < len(amount_starts) else hi
         rest = _THE_REST.search(text, span[1], hi)
         nxt = min(nxt, rest.start()) if rest is not None else nxt
         return (
             free(span)
             and not ALREADY_PAID.search(_before(text, span, 24))
             and not DONE_AFTER.match(text, span[1])
-            and not NEGATED_PAY.search(clause)
+            and not NEGATED_PAY.search(text, lo, hi)
             and not PUT_OFF.search(text, lo, min(hi, nxt))
         )
 
     all_amounts = [a for a in find_amounts(text) if free(a.span)]
+    amount_starts = [a.span[0] for a in all_amounts]
     totals = [
         a
         for a in all_amounts
@@ -279,16 +320,25 @@ def find_promise(
         or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
         or ACKNOWLEDGED_AFTER.match(text, a.span[1], a.span[1] + 8)
     ]
+    split = INSTALMENTS.search(text)
+    if split is not None and sum(a.span[0] >= split.end() for a in all_amounts) >= 2:
+        # "批了12万，分两笔，12月1号6万，12月10号6万": the first part is the one promised
+        said = {a.span for a in totals}
+        totals += [a for a in all_amounts if a.span[1] <= split.start() and a.span not in said]
     total_spans = {a.span for a in totals}
     # a day already gone ("去年12月20日付过", "上周五转了") is no day to pay by
-    every_date = tuple(d for d in find_dates(text, today) if not d.past)
+    # nor is the call's own day named by its weekday ("周六小王回了：财务说下周三付")
+    every_date = tuple(
+        d for d in find_dates(text, today) if not d.past and not the_call_day(d, today)
+    )
+    date_starts = [d.span[0] for d in every_date]
     amounts = [
         a
         for a in all_amounts
         if a.span not in total_spans
         and ok(a.span)
         and not ALREADY_PAID_AFTER.match(text, a.span[1])
-        and _pays_in_sentence(c, a.span, every_date)
+        and _pays_in_sentence(c, a.span, date_starts)
     ]
     if not amounts and totals and (paid_off := PAY_OFF.search(text)) and ok(paid_off.span()):
         # "下个月15号以前付清，一共十八万六": all of it is promised
@@ -313,8 +363,12 @@ def find_promise(
         lo, hi = c.clause(amount.span[0])
         same = [d for d in dates if lo <= d.span[0] < hi]
         # the day said nearest the amount ("…年前结一半…他说1月28号前先打五万")
-        near = sorted(same, key=lambda d: abs(d.span[0] - amount.span[0]))
+        # (by the nearer edge: "12月18号 5万、1月15号 5万" is the 18th's five)
+        near = sorted(same, key=lambda d: _gap(d.span, amount.span))
         when = next(iter(near or paying or dates), None)
+    revised = [d for d in dates if _REVISED.search(_before(text, d.span, 4))]
+    if revised and when is not None:  # "说好的12月1号那6万…最晚下周一": the day it moved to
+        when = revised[-1]
     if amount is None and when is None:
         return None
     parts = [x.span for x in (amount, when) if x is not None]

@@ -77,7 +77,7 @@ _TRIGGERS = re.compile(
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
     # ("那批口罩": 批 counts goods)
-    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签字|签了|批了|"
+    r"|(?P<authorizes_adjacent>签了字|签完字|签好字|签过字|签的字|签字|签了|批了|"
     r"(?<![已那这一两每])批(?![评发量次单号准货])|点头|"
     r"点了头|点过头|发话了?|核准|签批|批准|"
     # "阮姐在管", "都是她老公邓总管": the one right before manages the money
@@ -114,10 +114,15 @@ _OUTCOMES = (
             r"打错|空号|不是这家|号码错|号码不对|查无此人|停机|少一位|少了一位|多一位|多了一位|"
             r"位数不对|不认识|没(?:有)?这个人|"
             r"现在是一家|换了主人|没有?[^，,。；;\s]{0,4}这个人|作废|删掉|删除|(?<=\s)删(?=$|[。，,\s])|"
-            r"\bno \w+ (?:there|here)\b|not the company|belongs to (?:a|an|another)\b|"
+            # ("no Mr Wang here"; but "no one there" is no answer)
+            r"\bno (?!one\b|body\b)\w+ (?:there|here)\b|not the company|"
+            r"belongs to (?:a|an|another)\b|"
             r"(?<=\d)\s?不用了|停用|不是他们(?:公司|家)?|是错的|out of service|is dead|dead number|"
             r"\bis now an?\b|company now|never heard of|is (?:his|her) home|"
             r"是一家[^，,。；;\s]{0,6}(?:店|诊所|公司|厂|站|中心|餐厅|饭店)|退租|搬走了|"
+            # "打过去是个饭馆", "这号早换人了", "说这是他家，合作社早搬了"
+            r"是个(?:饭馆|饭店|餐馆|小卖部|超市|店|私人|个人)|(?:号|号码|(?<=\d))\s?[^，,。；;\s]{0,3}换人了|"
+            r"这是他家|这是我家|早搬了|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -168,11 +173,17 @@ CALLBACK = re.compile(
     # "再打6w" is a payment, not a call
     # "过了十分钟再打通了": what happened, not a call to make; "别再打了": not to call
     r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
-    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)|"
+    # ("10:40 再打，占线": what happened then)
+    r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)"
+    r"(?![，,\s]*(?:占线|没人接|无人接|关机|不通|还是))|"
     r"再找(?=\S)|(?:让|叫|要)我[^，,。；;\n]{1,12}?找(?=\S)|"
-    r"回电(?!说|了)|回我电话|回我(?!电话)|再核实|再试|再追|(?:可以|能)打(?!款|钱|通|过去)|"
-    r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打)|"
-    r"(?:让|叫|要)我[^，,。；;\n]{1,12}?打(?!款|钱|过来)|"
+    # "赵经理晚上回电话，说…": he called back, what happened
+    r"回电(?!说|了|话?[，,]|话说)|回我电话|回我(?!电话)|再核实|再试|再追|"
+    r"(?:可以|能)(?:直接)?打(?!款|钱|通|过去)|"
+    # "明天上午十点半再聊", "礼拜一返写字楼再倾" (Cantonese), "明早再核": talk again then
+    r"再聊|再倾|再核|再谈|"
+    r"再(?:跟|和|找|给)[^，,。；;\n]{1,8}?(?:核实|确认|联系|打|对账?)|"
+    r"(?:让|叫|要)我[^，,。；;\n]{0,12}?打(?!款|钱|过来)|"
     r"再联系|再call|回拨|再跟进|再问|再催|打回去|"
     # "明天让组长打": the team takes the next call
     r"(?:让|叫|换)(?:组长|主管|同事|领导)(?:再)?打|"
@@ -181,7 +192,10 @@ CALLBACK = re.compile(
     r"try (?:again |him |her |them )?(?:after|at|around|before)\b|try [A-Z]\w+ again|"
     r"\btry (?:him|her|them)\b|给(?:他|她)打(?!款|钱)|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
-    r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话)|"
+    r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话|信儿)|"
+    # "cb 周一早9点": call back, typed short; "Try Monday 9:30", "Call Ada Tue morning"
+    r"\bcb\b|\b(?:try|call)\s+(?:[A-Z][a-z]+\s+)?(?=(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
+    r"|tomorrow\b|tmrw?\b)|"
     r"get back to (?:me|us)|\bwill call\b|\brevert\b|\bto call (?:after|at|before)\b|"
     r"\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
     re.IGNORECASE,
@@ -193,7 +207,8 @@ CALLBACK_DAY_THEN_CALL = re.compile(
     r"(?:[上下]午|晚上|早上|\s?pm|\s?am|上班后|下班前)?|(?<=[号日])[上下]午)"
     r"(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
     # "下午三点以后打财务苗姐": a time, then the call; "明天上午在打过来": 再 typed as 在
-    r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|\s*[\d一二两三四五六七八九十])"
+    # ("晚上九点打过来": they called us)
+    r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
     r"|(?<=[天午点半号日一二三四五六])在打(?!款|钱|了|通|不通|着)"
     # "让晚上打他手机", "中午吃饭的时候打他手机"
     r"|(?<=[晚中下上]午|晚上|时候)(?:再)?打(?=[他她]|[^，,。；;\s]{1,4}?手机)"
@@ -232,7 +247,10 @@ NOT_MINE = re.compile(
     r"不关[我他她]们?的事|没有?关系|无关|(?:新公司|他们|公司)不认|"
     r"not (?:my|his|her|their|our) (?:job|business|call|department|problem)|nothing to do with|"
     r"(?:doesn'?t|don'?t|does not|do not) handle|not responsible|"
-    r"只管|只负责|[她他]不管|不管(?:厂里的)?账|only (?:raises|handles|does|deals with)|'s fault",
+    r"只管|只负责|[她他]不管|不管(?:厂里的)?账|only (?:raises|handles|does|deals with)|'s fault|"
+    # "这事儿甭找他", "他就是个跑业务的", "叫我别催他", "不归俺管", "钱他批不了"
+    r"甭找|别找[我他她]|(?:就是|只是)个?(?:跑业务|搞技术|打工|传话)|别催[我他她]|不归俺管|"
+    r"[批签]不了|不管钱|不管付款|做不了主|作不了主|(?:is )?only the receptionist|can'?t help",
     re.IGNORECASE,
 )
 # the referral phrases that hand over a number or a person, not a question to ask
@@ -275,6 +293,12 @@ PAY_OFF = re.compile(
     r"付清|结清|还清|全部付|一次性付|全额付|pay (?:it )?(?:all|in full|off)|settle in full",
     re.IGNORECASE,
 )
+# "分两笔，12月1号6万，12月10号6万": paid in parts; the amount said before the parts is the whole
+INSTALMENTS = re.compile(
+    r"分[两二三四五几2-5](?:笔|期|次|批)|\bsplit (?:in(?:to)? )?(?:\d|two|three|four)\b"
+    r"|\b(?:in )?(?:\d|two|three|four) (?:instal(?:l)?ments|tranches|parts)\b",
+    re.IGNORECASE,
+)
 # "12月30号才到期，到时候付": the payment said in the next clause, for the date before
 PAY_THEN = re.compile(
     r"^\s*(?:到时候?|届时|那时候?|当天|那天|到期|then|on that day|when (?:it'?s|it is) due)",
@@ -290,6 +314,8 @@ PROMISE_WORDS = re.compile(
 )
 NOT_PROMISE = re.compile(
     r"(?:(?<!把)欠|欠款|共欠|总共|过了|balance|一共|总额|总数|总账|合计|共计|逾期|不是|超过|超出|高于|发票金额|合同金额|合同额|"
+    # "账上就剩一万八": what they have, not what they pay
+    r"账上(?:就|只)?剩|"
     r"invoice (?:amount|total|of|for)|"
     r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
@@ -306,7 +332,8 @@ INVOICE_FOR = re.compile(
 ALREADY_PAID = re.compile(
     # ("will be paid", "to be paid" are to come; "has been paid" is done)
     r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|"
-    r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?|"
+    # ("昨天下午工行付的，4.2w", "钱11月30号就付了啊，87,200")
+    r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?[，,]?|付了啊[，,]?|"
     # "付过一笔3万": paid once before
     r"(?:付|还|转|打|汇)过(?:一笔|一次|的)?|已(?:经)?在|"
     # "已付 on 12/15, 28,000": paid on that day, that amount
