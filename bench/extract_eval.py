@@ -60,6 +60,10 @@ __all__ = [
     "HELDOUT16",
     "HELDOUT17",
     "HELDOUT18",
+    "HELDOUT19",
+    "HELDOUT20",
+    "HELDOUT21",
+    "HELDOUT22",
     "LABELLED",
     "SECOND_LABELLER",
     "SECOND_LABELLER2",
@@ -92,6 +96,10 @@ HELDOUT15 = DATA / "notes_heldout15.jsonl"
 HELDOUT16 = DATA / "notes_heldout16.jsonl"
 HELDOUT17 = DATA / "notes_heldout17.jsonl"
 HELDOUT18 = DATA / "notes_heldout18.jsonl"
+HELDOUT19 = DATA / "notes_heldout19.jsonl"
+HELDOUT20 = DATA / "notes_heldout20.jsonl"
+HELDOUT21 = DATA / "notes_heldout21.jsonl"
+HELDOUT22 = DATA / "notes_heldout22.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -113,13 +121,17 @@ SETS = {
     "heldout16": HELDOUT16,
     "heldout17": HELDOUT17,
     "heldout18": HELDOUT18,
+    "heldout19": HELDOUT19,
+    "heldout20": HELDOUT20,
+    "heldout21": HELDOUT21,
+    "heldout22": HELDOUT22,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # 80 notes of held-out 15 to 18 (20 of each) labelled again, blind, by another person
 SECOND_LABELLER2 = DATA / "notes_second_labeller2.jsonl"
 # written after the last round of rules and the model's training, never tuned or trained on
-UNSEEN = ("heldout15", "heldout16", "heldout17", "heldout18")
+UNSEEN = ("heldout19", "heldout20", "heldout21", "heldout22")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (
@@ -241,7 +253,11 @@ def agreement(
 # each second labelling, the sets its notes come from, and what to call it
 AGREEMENT = (
     (SECOND_LABELLER, ("heldout7", "heldout8"), "80 notes of held-out 7 and 8 (tuned on)"),
-    (SECOND_LABELLER2, UNSEEN, "80 notes of held-out 15 to 18 (unseen), 20 of each"),
+    (
+        SECOND_LABELLER2,
+        ("heldout15", "heldout16", "heldout17", "heldout18"),
+        "80 notes of held-out 15 to 18, 20 of each",
+    ),
 )
 
 
