@@ -357,6 +357,24 @@ def extract(
     )
 
 
+def _outcome_features(
+    c: Clauses,
+    said: OutcomeSuggestion | None,
+    rules: list[Relation],
+    promise: PromiseSuggestion | None,
+    callback: CallbackSuggestion | None,
+) -> Features:
+    """What the outcome head reads: the rules' outcome, relations, promise and call-back."""
+    return outcome_features(
+        c,
+        said.value if said else None,
+        rules,
+        promise is not None,
+        promise is not None and promise.amount is not None,
+        callback is not None,
+    )
+
+
 def _learned_outcome(
     c: Clauses,
     model: NotesModel,
@@ -368,14 +386,7 @@ def _learned_outcome(
 ) -> OutcomeSuggestion | None:
     """The outcome the model reads, at the words that say it (the rules', the promise's, the
     referral's; else the first sentence)."""
-    f = outcome_features(
-        c,
-        said.value if said else None,
-        rules,
-        promise is not None,
-        promise is not None and promise.amount is not None,
-        callback is not None,
-    )
+    f = _outcome_features(c, said, rules, promise, callback)
     if said is not None:
         return said  # what a rule says stands
     value = model.outcome.finding(f)
@@ -415,7 +426,6 @@ def training_examples(
     if r is None:
         return Examples((), (), None)
     s = extract(note, called=called, m=m, at=at, timezone=timezone, region=region, learned=False)
-    said = s.outcome.value if s.outcome else None
     return Examples(
         relations=tuple(
             replace(
@@ -429,14 +439,7 @@ def training_examples(
             (*_typed_person(r, r.found.people[i]), f)
             for i, f in person_features(r.c, r.found, r.relations)
         ),
-        outcome=outcome_features(
-            r.c,
-            said,
-            r.relations,
-            s.promise is not None,
-            s.promise is not None and s.promise.amount is not None,
-            s.callback is not None,
-        ),
+        outcome=_outcome_features(r.c, s.outcome, r.relations, s.promise, s.callback),
     )
 
 
