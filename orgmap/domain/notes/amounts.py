@@ -33,12 +33,16 @@ _CN_AMOUNT = re.compile(
 )
 # verbs and words that make a bare number (no 万, no 元) money
 _MONEY_BEFORE = re.compile(
-    r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?\s*$"
+    # ("下周一上午付，17600不变": the sum said after the comma)
+    r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?"
+    r"[，,]?\s*$"
     r"|先打\s*$",
     re.IGNORECASE,
 )
 
 
+# what makes a bare number after a payment verb a day or a count: 6月, 15号, 3点, 2期
+_DAY_AFTER = re.compile(r"\s?[月号日点时天周年期批次]")
 # a share of an amount said elsewhere ("年前先还一半，总共欠二十四万", "half of the 80k")
 _SHARE = re.compile(
     r"(?P<half>一半|半数|\bhalf\b)"
@@ -106,6 +110,8 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
         money = m.group("cur") or mult or m.group("unit") or "," in m.group("num")
         if not (money or _MONEY_BEFORE.search(before)):
             continue
+        if not money and _DAY_AFTER.match(note, m.end()):
+            continue  # "付款，6月15号到期": a day, not six yuan
         raw = m.group("num").replace(",", "")
         if len(raw) > 12:
             continue

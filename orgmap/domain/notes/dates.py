@@ -154,6 +154,8 @@ _DATE = re.compile(
     # "周末再打": the Saturday coming, or next week's
     r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
     rf"|(?P<enrel>\b(?:today|the day after tomorrow|tomorrow|tmrw|tmr|yesterday)\b)"
+    # "12.15前5w": month.day, said before 前 or 号
+    r"|(?P<dot>(?<![\d.])(?P<dm>1[0-2]|0?[1-9])\.(?P<dd2>[12]\d|3[01]|0?[1-9])(?=\s?(?:前|之前|号|日)))"
     rf"|(?P<ennext>\bnext (?P<enw>{_EN_WD})\b|\b(?P<enw2>{_EN_WD}) (?:of )?next week\b)"
     # ("Ms Sun" is someone, not Sunday)
     rf"|(?P<enwd>(?<!Ms )(?<!Mr )(?<!Ms\. )(?<!Mr\. )(?<!Mrs )(?<!Miss )\b(?P<ew>{_EN_WD})\b)"
@@ -169,7 +171,7 @@ _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 
 _PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
 _PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19, "pm": 15, "am": 10}
 _PART_HOURS |= {"上半天": 10, "下半天": 15}
-_PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12}
+_PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12, "tonight": 19}
 _TIME = re.compile(
     rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
@@ -177,7 +179,7 @@ _TIME = re.compile(
     r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
     # "周三pm": the afternoon
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|上半天|下半天|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon)\b)"
+    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|上半天|下半天|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon|tonight)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b"
     # "Try Raj tomorrow at 11": an hour said after a day
@@ -247,13 +249,15 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     if g("holiday"):
         said = g("holiday").lower()
         return _next_day(today, *(_HOLIDAY_CN.get(said) or _HOLIDAY_EN.get(said) or (12, 31)))
-    if g("md") or g("slash") or g("enmd") or g("endm"):
+    if g("md") or g("slash") or g("enmd") or g("endm") or g("dot"):
         if g("md"):
             # 元月 and 正月 are January
             month = 1 if g("m") in ("元", "正") else small_int(g("m"))
             day = small_int(g("d"))
         elif g("slash"):
             month, day = int(g("sm")), int(g("sd"))
+        elif g("dot"):
+            month, day = int(g("dm")), int(g("dd2"))
         elif g("enmd"):
             month, day = _MONTH_EN[g("emon").lower()], int(g("eday"))
         else:

@@ -59,7 +59,8 @@ PINYIN_SURNAMES = {
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
     "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副总|老爷子|襄理|协理|"
-    "总经理|总监|总|经理|大姐|大哥|姐|哥|阿姨|会计师|会计|出纳|主管|老板|董事长|董|主任|科长|部长|"
+    # (总部, 总机, 总公司, 总账: the head office, the switchboard, the ledger; no one)
+    "总经理|总监|总(?![部机账额共数计公])|经理|大姐|大哥|姐|哥|阿姨|会计师|会计|出纳|主管|老板|董事长|董|主任|科长|部长|"
     "助理|秘书|"
     "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
@@ -69,14 +70,18 @@ _HONORIFICS = (
     "园长|馆长|社长|局长|会长|村长|镇长|乡长|书记|主席"
 )
 # characters that end a name rather than continue it
-_STOP = "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手得"
+_STOP = (
+    "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手得"
+    "额"  # (金额老板: the sum, then the boss)
+)
 _NAMED = re.compile(
     # ("店长姓邢邢店长": the surname said twice is not a given name)
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?!(?P=sur))"
     rf"(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
     rf"(?P<hon>{_HONORIFICS})"
     # 申总, 申经理: 申 names someone only right before a title (申请 is a word)
-    rf"|(?P<sur3>申)(?P<hon3>{_HONORIFICS})"
+    # (and 付经理: 付 is a surname only before a title, 付款 is a payment)
+    rf"|(?P<sur3>[申付])(?P<hon3>{_HONORIFICS})"
     rf"|(?P<pre2>小|老|阿)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )

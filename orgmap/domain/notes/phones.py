@@ -26,7 +26,9 @@ __all__ = ["EmailMatch", "PhoneMatch", "find_emails", "find_phones"]
 
 _EXTENSION = re.compile(
     # ("0451-8471 9963，分机 15": the extension said after a comma)
-    r"\s*(?:[，,]\s*(?=分机))?(?:转\s*分机号?|转|分机号?|-|ext\.?|x)\s*(\d{1,6})(?!\d)",
+    # ("x3, no answer": three tries; "转0": the operator)
+    r"\s*(?:[，,]\s*(?=分机))?(?:(?:转\s*分机号?|转|分机号?|-|ext\.?)\s*(?!0(?!\d))(\d{1,6})"
+    r"|x\s*(\d{2,6}))(?!\d)",
     re.IGNORECASE,
 )
 _EXTENSION_BEFORE = re.compile(
@@ -47,6 +49,8 @@ _CN_DIGIT_RUN = re.compile(r"[零〇一二三四五六七八九幺](?:[\s-]?[零
 _CN_TO_ASCII = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 # "010-6234 5678-8012": the last hyphen of a landline with area code starts an extension
 _LANDLINE_EXT = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4})-(?=\d{1,6}(?!\d))")
+# a mainland landline as written: area code, a break, then seven or eight digits
+_LANDLINE_SAID = re.compile(r"0\d{2,3}[-\s—–](?:\d{3,4}[-\s]?\d{4}|\d{7,8})(?!\d)")
 # "(852) 2811 3306", "0086-138-2511-0963": a country code said without "+"
 _COUNTRY_SAID = re.compile(r"(?<![\d+])(?:\((852|853|886|86)\)|00(852|853|886|86)(?=[\s-]?\d))")
 # several blanks inside a number ("0755-8821&nbsp;6634" once the entity is blanked)
@@ -88,20 +92,24 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
         lambda m: ("+" + (m.group(1) or m.group(2))).rjust(len(m.group())), note
     )
     note = _LANDLINE_EXT.sub(lambda m: m.group(1) + "转", note)
-    matcher = phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
-    for match in matcher:
+    for match in _matches(note, region):
         start, end = match.start, match.end
         if (start and note[start - 1].isdigit()) or (end < len(note) and note[end].isdigit()):
             continue  # part of a longer run of digits (a bank account, an order number)
         if _NOT_PHONE.search(note[max(0, start - 12) : start]):
             continue
         number = match.number
-        kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
+        typed = phonenumbers.number_type(number)
+        # (a landline libphonenumber only holds possible is of no type it knows: a landline)
+        unknown = typed is PhoneNumberType.UNKNOWN and _LANDLINE_SAID.match(match.raw_string)
+        kind = PhoneKind.FIXED_LINE if unknown else _KINDS.get(typed, PhoneKind.OTHER)
         extension = number.extension
+        if extension is not None and re.search(r"x\s*\d$", match.raw_string, re.IGNORECASE):
+            extension = None  # "Rang 0592-603 8817 x3": three tries, not extension 3
         if extension is None:
             ext = _EXTENSION.match(note, end)
             if ext and kind is PhoneKind.FIXED_LINE:
-                extension, end = ext.group(1), ext.end()
+                extension, end = ext.group(1) or ext.group(2), ext.end()
         if extension is None and kind is PhoneKind.FIXED_LINE:
             # "her extension is 617 on the main line 0311-8596 3320"
             said = _EXTENSION_BEFORE.search(note[max(0, start - 40) : start])
@@ -111,6 +119,25 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
         span = (start, end) if where is None else (where[start], where[end - 1] + 1)
         found.append(PhoneMatch(e164, extension, kind, span))
     return tuple(found)
+
+
+def _matches(note: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
+    """The numbers libphonenumber holds valid, and the landlines written with an area code
+    and a break after it ("0315-2867 3390") that it only holds possible: its number ranges
+    lag the operators', and a number written so is a phone."""
+    valid = list(
+        phonenumbers.PhoneNumberMatcher(note, region, leniency=phonenumbers.Leniency.VALID)
+    )
+    spans = [(m.start, m.end) for m in valid]
+    more = [
+        m
+        for m in phonenumbers.PhoneNumberMatcher(
+            note, region, leniency=phonenumbers.Leniency.POSSIBLE
+        )
+        if _LANDLINE_SAID.match(m.raw_string)
+        and not any(a < m.end and m.start < b for a, b in spans)
+    ]
+    return sorted([*valid, *more], key=lambda m: m.start)
 
 
 def _squeeze(note: str) -> tuple[str, list[int] | None]:

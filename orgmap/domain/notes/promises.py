@@ -59,6 +59,8 @@ _Said = TypeVar("_Said", DateMatch, TimeMatch)
 _DEFAULT_CALLBACK_TIME = time(10, 0)
 # a call-back time this long before the call is one already made ("下午两点打赵经理")
 _MADE_ALREADY = timedelta(hours=1)
+# a time then 打, with no 再, this close to the call is the call itself
+_SOON = timedelta(minutes=15)
 _PART_OF_DAY = re.compile(r"\s*(?:[上下中]午|早上|晚上|傍晚|morning|afternoon|evening)\s*$", re.I)
 _WHAT_HAPPENED = re.compile(
     r"[^，,。；;\s]{0,8}?(?:没人接|没接|无人接|接了|接的|通了|关机|占线|回过来)"
@@ -216,6 +218,8 @@ def find_callback(
         at = datetime.combine(day or today, moment, zone)
         if now is not None and at < now - _MADE_ALREADY:
             continue  # "下午两点打赵经理，…" written at four: a call made, not one to make
+        if now is not None and trigger.re is CALLBACK_DAY_THEN_CALL and at <= now + _SOON:
+            continue  # "晚上七点半打小王，她说下班了…", written at half past seven: this call
         if CALLED_AGAIN.search(text, c.sentence(trigger.start())[1]):
             continue  # "让我五点以后再打。五点十分我又打过去…": made, later in the note
         return CallbackSuggestion(at, span), parts

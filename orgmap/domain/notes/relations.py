@@ -60,9 +60,10 @@ _TRIGGERS = re.compile(
     # "都是她老公邓总管" (but "归采购总监管" only says whose desk it is on)
     r"都(?:是|归)(?=[^，,。；;\s]{1,8}管(?:[，,。；;\s]|$)))"
     r"|(?P<authorizes>是老板(?!娘)|是大老板|是老总|是大股东|是法人|是实际控制人|说了算|负责审批|管审批|"
-    r"能拍板|拍板|签字才|签字就|管钱(?!的)|管钞票|管铜钿|讲了算|话事|管付款审批|能签|可以签|"
+    # ("他不管钱": not theirs)
+    r"能拍板|拍板|签字才|签字就|(?<![不没])管钱(?!的)|管钞票|管铜钿|讲了算|话事|管付款审批|能签|可以签|"
     # "她管账" (but "管账的请假了" names no one)
-    r"管账(?!的)|"
+    r"(?<![不没])管账(?!的)|"
     r"is the boss|is the owner|decides|"
     r"signs off|approves?(?: all| the)? payments?|can approve|makes the call|has the final say|"
     # "can release payments", "has to sign the payment request", "signs all cheques above 50k",
@@ -122,7 +123,10 @@ _OUTCOMES = (
             r"是一家[^，,。；;\s]{0,6}(?:店|诊所|公司|厂|站|中心|餐厅|饭店)|退租|搬走了|"
             # "打过去是个饭馆", "这号早换人了", "说这是他家，合作社早搬了"
             r"是个(?:饭馆|饭店|餐馆|小卖部|超市|店|私人|个人)|(?:号|号码|(?<=\d))\s?[^，,。；;\s]{0,3}换人了|"
-            r"这是他家|这是我家|早搬了|"
+            r"这是他家|这是我家|早搬了|厝里|无这个人|无此人|给错了|号码[^，,。；;\s]{0,6}换了|"
+            r"是个[^，,。；;\s]{1,6}(?:铺|馆|档|摊)|"
+            r"no longer in service|not in use|\bis an? [a-z]{3,20}(?: [a-z]{3,20})? now\b|"
+            r"other company|(?:they|company) (?:have |has )?moved|moved already|"
             r"wrong number|not in service|no such person|disconnected|"
             r"now belongs to",
             re.IGNORECASE,
@@ -195,7 +199,9 @@ CALLBACK = re.compile(
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话|信儿)|"
     # "cb 周一早9点": call back, typed short; "Try Monday 9:30", "Call Ada Tue morning"
     r"\bcb\b|\b(?:try|call)\s+(?:[A-Z][a-z]+\s+)?(?=(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
-    r"|tomorrow\b|tmrw?\b)|"
+    r"|tomorrow\b|tmrw?\b|tonight\b|on the \d)|"
+    # "礼拜一上午我直接打黄总": the collector's own next call
+    r"我(?:直接|就)打(?!款|钱|了|通|过)|"
     r"get back to (?:me|us)|\bwill call\b|\brevert\b|\bto call (?:after|at|before)\b|"
     r"\bring (?:him|her|them|back|(?:Mr|Ms|Mrs|Miss)\b)",
     re.IGNORECASE,
@@ -271,7 +277,9 @@ NEGATED_PAY = re.compile(
     # "月底前不行": the date said is refused
     r"不行|不可能|来不及|赶不上|做不到|"
     r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
-    r"will not pay|not going to pay|拿不出|凑不出|不得付|一分钱都不",
+    r"will not pay|not going to pay|拿不出|凑不出|不得付|一分钱都不|"
+    # "钱今天没付出去", "冇得办法付" (Hunan, Cantonese), "无法度" (Minnan)
+    r"没付出去|没转出去|没打出去|冇得办法|冇办法|没得办法|无法度",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
