@@ -64,6 +64,10 @@ __all__ = [
     "HELDOUT20",
     "HELDOUT21",
     "HELDOUT22",
+    "HELDOUT23",
+    "HELDOUT24",
+    "HELDOUT25",
+    "HELDOUT26",
     "LABELLED",
     "SECOND_LABELLER",
     "SECOND_LABELLER2",
@@ -100,6 +104,10 @@ HELDOUT19 = DATA / "notes_heldout19.jsonl"
 HELDOUT20 = DATA / "notes_heldout20.jsonl"
 HELDOUT21 = DATA / "notes_heldout21.jsonl"
 HELDOUT22 = DATA / "notes_heldout22.jsonl"
+HELDOUT23 = DATA / "notes_heldout23.jsonl"
+HELDOUT24 = DATA / "notes_heldout24.jsonl"
+HELDOUT25 = DATA / "notes_heldout25.jsonl"
+HELDOUT26 = DATA / "notes_heldout26.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -125,13 +133,17 @@ SETS = {
     "heldout20": HELDOUT20,
     "heldout21": HELDOUT21,
     "heldout22": HELDOUT22,
+    "heldout23": HELDOUT23,
+    "heldout24": HELDOUT24,
+    "heldout25": HELDOUT25,
+    "heldout26": HELDOUT26,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # 80 notes of held-out 15 to 18 (20 of each) labelled again, blind, by another person
 SECOND_LABELLER2 = DATA / "notes_second_labeller2.jsonl"
 # written after the last round of rules and the model's training, never tuned or trained on
-UNSEEN = ("heldout19", "heldout20", "heldout21", "heldout22")
+UNSEEN = ("heldout23", "heldout24", "heldout25", "heldout26")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (
