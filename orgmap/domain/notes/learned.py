@@ -266,8 +266,9 @@ def candidates(
 def person_features(
     c: Clauses, people: People, relations: list[Relation]
 ) -> Iterator[tuple[int, Features]]:
-    """Each person the model may set aside (no number, no e-mail, not on the map, said in the
-    note), with what is said around them: "财务的事" is no one, "财务说下周付" is someone."""
+    """Each person the model may set aside (a role said alone, with no number, no e-mail, not
+    on the map), with what is said around them: "财务的事" is no one, "财务说下周付" is someone.
+    A name said (周经理, 小谭, Ms Fang) is someone."""
     text = c.text
     ends = {r.source for r in relations} | {r.target for r in relations}
     said = Counter(people.index)
@@ -276,10 +277,9 @@ def person_features(
         if p.phones or p.email or p.existing or start < 0:
             continue
         name, title = p.mention.name, p.mention.title
-        kind = "role" if not name or name == title else "latin" if name.isascii() else "named"
-        f: Features = {"bias": 1.0, "kind:" + kind: 1.0, "T:" + title: 1.0}
-        if kind == "role":
-            f["N:" + name] = 1.0
+        if name and name != title:
+            continue
+        f: Features = {"bias": 1.0, "T:" + title: 1.0, "N:" + name: 1.0}
         if p.ref in ends:
             f["related"] = 1.0
         f[f"said:{min(said[i], 3)}"] = 1.0
