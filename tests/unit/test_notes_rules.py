@@ -1742,3 +1742,53 @@ def test_the_collector_s_own_next_call_and_a_call_made_now():
         at=at("2026-12-15T19:30:00+08:00"),
     )
     assert callback(s) == "2026-12-16T10:00:00+08:00"
+
+
+# --- round 15: held-out 23 to 26 ---------------------------------------------------------------
+
+
+def test_round_15_call_backs():
+    for note, want in (
+        ("Receptionist said Mr Shi is back on the 28th. Call back 28th afternoon",
+         "2026-12-28T15:00:00+08:00"),
+        ("Zhao at the warehouse, no time, call back tmr after 3", "2026-12-02T15:00:00+08:00"),
+        ("She's in the live room after 2pm so call her tmr 10:30am", "2026-12-02T10:30:00+08:00"),
+        ("Called front desk, no answer x3. will retry tmr 3pm", "2026-12-02T15:00:00+08:00"),
+        ("Call Xiao Wang back Fri am to confirm", "2026-12-04T10:00:00+08:00"),
+        ("包矿长上午下井，下午三点以后好打", "2026-12-01T15:00:00+08:00"),
+        ("小王帮我把催款函转给老板了，老板说下周一给答复", "2026-12-07T10:00:00+08:00"),
+        ("赵经理说7号前都在老家，8号上班后第一时间给我答复", "2026-12-08T10:00:00+08:00"),
+    ):  # fmt: skip
+        assert callback(run(note, called="zhao")) == want, note
+    late = at("2026-12-01T20:00:00+08:00")
+    assert callback(run("晚上赵经理回电话了，说老板同意先付五万", "zhao", late)) is None
+    assert callback(run("赵经理说15号打2万，16号再打剩下的1.2万", "zhao")) is None
+
+
+def test_round_15_days():
+    s = run("赵经理说明天财务放假打不了，一月四号开工后第一笔就是我们的，¥21,000", "zhao")
+    assert promise(s) == ("21000", "2027-01-04")
+    assert promise(run("年底最后一天赵经理还是没接，打了5遍", "zhao")) is None
+    s = run("赵经理说年底了要控现金流，给我们排了 3 万，12月25号之前，剩下的年后", "zhao")
+    assert promise(s) == ("30000", "2026-12-25")
+    # "今天31号了": it is the 31st now
+    s = run("小王说今天31号了还没到账，下周三一定付，两万八", at=at("2026-10-31T10:00:00+08:00"))
+    assert promise(s) == ("28000", "2026-11-04")
+
+
+def test_round_15_amounts():
+    s = run("赵经理：说好今天付的27340，财务说老板还没签，拖到周五，周五一定", "zhao")
+    assert promise(s) == ("27340", "2026-12-04")
+    s = run("赵经理说上次答应的3万已经在11月2号付了，让我查一下", "zhao")
+    assert promise(s) is None
+    s = run("纸箱那部分 13,600 上周付了，面单的 8,420 今天下午付", "zhao")
+    assert promise(s) == ("8420", "2026-12-01")
+    assert promise(run("赵经理说钱昨天下午以经转了，一万八，让我们自己查", "zhao")) is None
+    s = run("截齿那批货款8.6万（出库单号13920261008）月底前先给4万", "zhao")
+    assert promise(s) == ("40000", "2026-12-31") and phones(s) == set()
+    s = run("Ms Shi confirmed ¥86,000 outstanding, can do 30k by Dec 20", "zhao")
+    assert promise(s) == ("30000", "2026-12-20")
+    s = run("He confirmed the debt (RMB 320k) but would not commit to any date", "zhao")
+    assert s.promise is None or s.promise.amount is None
+    s = run("郝会计说对账单收到了，金额42800没问题，这个月25号统一付")
+    assert promise(s) == ("42800", "2026-12-25")

@@ -34,7 +34,9 @@ _CN_AMOUNT = re.compile(
 # verbs and words that make a bare number (no 万, no 元) money
 _MONEY_BEFORE = re.compile(
     # ("下周一上午付，17600不变": the sum said after the comma)
-    r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|pay|paid|repay|transfer|send|settle|wire)\s*(?:了|款)?"
+    # ("金额42800没问题": a sum)
+    r"(?:付|还|打款|转账|转|汇|(?<![再先])打|给|金额|pay|paid|repay|transfer|send|settle|wire)"
+    r"\s*(?:了|款|的)?"
     r"[，,]?\s*$"
     r"|先打\s*$",
     re.IGNORECASE,

@@ -121,7 +121,8 @@ _DATE = re.compile(
     r"(?P<lantern>正月十五|元宵节?)"
     rf"|(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
     r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
-    rf"|(?P<holiday>{_HOLIDAYS_CN}|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
+    # ("年底了", "年底最后一天": it is the year's end now, no day to pay by)
+    rf"|(?P<holiday>(?:{_HOLIDAYS_CN})(?!了|最后)|(?<![{_CN_NUM_BEFORE}])年内|\b(?:{_HOLIDAYS_EN})\b)"
     # "去年12月20日付过": a year said makes the day a past one, or a later one
     rf"|(?P<md>(?:(?P<yr>去年|今年|明年)|(?P<yyyy>20\d\d)\s?年)?\s?(?P<m>{_N}|元|正)\s?月"
     rf"\s?(?P<d>{_N})\s?[日号])"
@@ -134,7 +135,7 @@ _DATE = re.compile(
     rf"|(?P<midm>(?P<mm>{_N})\s?月中旬?)"
     rf"|(?P<nextmonth>下个?月\s?(?P<nd>{_N})\s?[号日])"
     rf"|(?P<lastmonth>上个?月\s?(?P<ld>{_N})\s?[号日])"
-    rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码))"
+    rf"|(?P<day>(?<!\d)(?<!\d月)(?<![{CN_DIGITS}十]月)(?P<dd>{_N})\s?[号](?!码)(?!了))"
     r"|(?P<mid>月中旬?)"
     r"|(?P<neom>下个?月(?:底|末))"
     r"|(?P<eom>月底|月末|月尾|end of (?:the |this )?month|month[- ]end|eom)"
@@ -162,6 +163,7 @@ _DATE = re.compile(
     rf"|(?P<enmd>\b(?P<emon>{_EN_MON})\.?\s+(?P<eday>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"|(?P<endm>\b(?P<eday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<emon2>{_EN_MON})\b)"
     r"|(?P<enthnext>\bthe (?P<ethn>\d{1,2})(?:st|nd|rd|th)? of next month\b)"
+    r"|(?P<enth2>(?:(?<=back )|(?<=on )|(?<=by )|(?<=before ))(?P<eth2>\d{1,2})(?:st|nd|rd|th)\b)"
     # ("the 2nd milestone payment", "settle the 2nd phase": which one, not which day)
     r"|(?P<enth>\bthe (?P<eth>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:phase|milestone|stage|batch|"
     r"instal(?:l)?ment|tranche|payment|part|round|shipment|invoice|time|lot|order)\b))",
@@ -173,7 +175,7 @@ _PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19, "pm": 15, 
 _PART_HOURS |= {"上半天": 10, "下半天": 15}
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12, "tonight": 19}
 _TIME = re.compile(
-    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
+    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<!第)(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
     # "15:30再打", "下午3:30" (with am/pm it is read below)
     r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
@@ -183,7 +185,8 @@ _TIME = re.compile(
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b"
     # "Try Raj tomorrow at 11": an hour said after a day
-    r"|(?:(?<=tomorrow )|(?<=today )|(?<=tmrw )|(?<=tmr ))at (?P<eh3>\d{1,2})\b(?![:%\d])(?!\.\d))",
+    r"|(?:(?<=tomorrow )|(?<=today )|(?<=tmrw )|(?<=tmr )|(?<=tonight ))(?:at|after|around|about) "
+    r"(?P<eh3>\d{1,2})\b(?![:%\d])(?!\.\d))",
     re.IGNORECASE,
 )
 
@@ -272,8 +275,8 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     if g("lastmonth"):
         year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
         return _safe(year, month, small_int(g("ld")))
-    if g("day") or g("enth") or g("nextmonth") or g("enthnext"):
-        day = small_int(g("dd") or g("eth") or g("nd") or g("ethn"))
+    if g("day") or g("enth") or g("nextmonth") or g("enthnext") or g("enth2"):
+        day = small_int(g("dd") or g("eth") or g("nd") or g("ethn") or g("eth2"))
         year, month = today.year, today.month
         if g("nextmonth") or g("enthnext") or (day is not None and day < today.day):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)

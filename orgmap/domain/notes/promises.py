@@ -69,6 +69,8 @@ _THE_REST = re.compile(r"剩下|剩的|另外|另一半|the rest|the other half"
 # a clause in which the collector asks or answers: no promise of theirs
 _ASKED = re.compile(r"\s*我问")
 _NEAR = 160  # characters either side of a span its clause is read over
+_PROMISED = re.compile(r"说好|答应|承诺|约好|promised", re.IGNORECASE)
+_SAID_PAID = re.compile(r"[付转打汇]的")  # "付的": paid, or to be paid as promised
 _CUT = re.compile(r"[降减扣少]|打折|discount", re.IGNORECASE)
 # a day the payment was moved to: "最晚下周一", "改到25号", "推到3月底"
 _REVISED = re.compile(r"(?:最晚|最迟|改到|改成|推到|延到|拖到|顺延到|at the latest)\s*$", re.I)
@@ -142,9 +144,13 @@ def _callback_triggers(c: Clauses, today: date) -> list[re.Match[str]]:
     return sorted(found, key=lambda m: m.start())
 
 
-def _nearest(found: Sequence[_Said], at: int) -> _Said | None:
-    """The last of ``found`` said before ``at``, else the first said after it."""
+def _nearest(found: Sequence[_Said], at: int, *, after: bool = False) -> _Said | None:
+    """The last of ``found`` said before ``at``, else the first said after it (``after``: the
+    first said after it, else the last before)."""
     before = [x for x in found if x.span[1] <= at]
+    later = [x for x in found if x.span[0] >= at]
+    if after and later:
+        return later[0]
     return before[-1] if before else (found[0] if found else None)
 
 
@@ -185,13 +191,15 @@ def find_callback(
                 at = datetime.combine(at.date(), _DEFAULT_CALLBACK_TIME, zone)
             span = (min(later.start(), trigger.start()), max(later.end(), trigger.end()))
             return CallbackSuggestion(at, span), [later.span()]
-        # the day and time said next to the trigger: "打了一上午 … 明天上午10点半再打"
-        said_day = _nearest(dates, trigger.start() - lo)
+        # the day and time said next to the trigger: "打了一上午 … 明天上午10点半再打"; in
+        # English, said after it ("after 2pm … so call her tmr 10:30am")
+        english = trigger.group().isascii()
+        said_day = _nearest(dates, trigger.start() - lo, after=english)
         if said_day is not None:  # "晚上赵经理发微信让下周一再打": 晚上 is when he wrote
             times = tuple(
                 t for t in times if t.span[0] >= said_day.span[0] or not _PART_OF_DAY.match(t.text)
             )
-        said_time = _nearest(times, trigger.start() - lo)
+        said_time = _nearest(times, trigger.start() - lo, after=english)
         day: date | None = said_day.value if said_day else None
         parts = [(lo + d.span[0], lo + d.span[1]) for d in dates if d is said_day]
         that_day = None if dates else CALLBACK_THAT_DAY.search(text, lo, hi)
@@ -306,9 +314,14 @@ def find_promise(
         nxt = amount_starts[k] if k < len(amount_starts) else hi
         rest = _THE_REST.search(text, span[1], hi)
         nxt = min(nxt, rest.start()) if rest is not None else nxt
+        before = _before(text, span, 24)
+        paid = ALREADY_PAID.search(before)
+        # ("说好今天付的27340", "梁总答应的年前付的那 9.8万": promised, not paid; but "上次答应的3万
+        # 已经在4月2号付了" was paid)
+        promised = paid is not None and _SAID_PAID.match(paid.group()) and _PROMISED.search(before)
         return (
             free(span)
-            and not ALREADY_PAID.search(_before(text, span, 24))
+            and (paid is None or bool(promised))
             and not DONE_AFTER.match(text, span[1])
             and not NEGATED_PAY.search(text, lo, hi)
             and not PUT_OFF.search(text, lo, min(hi, nxt))
@@ -322,7 +335,7 @@ def find_promise(
         if NOT_PROMISE.search(_before(text, a.span, 8))
         or INVOICE_FOR.search(_before(text, a.span, 30))
         or THRESHOLD_AFTER.match(text, a.span[1], a.span[1] + 12)
-        or ACKNOWLEDGED_AFTER.match(text, a.span[1], a.span[1] + 8)
+        or ACKNOWLEDGED_AFTER.match(text, a.span[1], a.span[1] + 14)
     ]
     split = INSTALMENTS.search(text)
     if split is not None and sum(a.span[0] >= split.end() for a in all_amounts) >= 2:
@@ -369,7 +382,9 @@ def find_promise(
         # the day said nearest the amount ("…年前结一半…他说1月28号前先打五万")
         # (by the nearer edge: "12月18号 5万、1月15号 5万" is the 18th's five)
         near = sorted(same, key=lambda d: _gap(d.span, amount.span))
-        when = next(iter(near or paying or dates), None)
+        # else the paying day said nearest the amount ("今天…还没到账，下周三一定付，两万八")
+        nearest_paying = sorted(paying, key=lambda d: _gap(d.span, amount.span))
+        when = next(iter(near or nearest_paying or dates), None)
     revised = [d for d in dates if _REVISED.search(_before(text, d.span, 4))]
     if revised and when is not None:  # "说好的12月1号那6万…最晚下周一": the day it moved to
         when = revised[-1]

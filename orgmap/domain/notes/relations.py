@@ -179,10 +179,10 @@ CALLBACK = re.compile(
     r"(?<!别)(?<!不要)(?<!不用)(?<!别老)"
     # ("10:40 再打，占线": what happened then)
     r"再打(?!\s*[\d一二两三四五六七八九十]+(?:\.\d+)?\s*(?:w|万|千|k|块|元))(?!通|了|还是|也|又)"
-    r"(?![，,\s]*(?:占线|没人接|无人接|关机|不通|还是))|"
+    r"(?![，,\s]*(?:占线|没人接|无人接|关机|不通|还是))(?!剩)|"
     r"再找(?=\S)|(?:让|叫|要)我[^，,。；;\n]{1,12}?找(?=\S)|"
     # "赵经理晚上回电话，说…": he called back, what happened
-    r"回电(?!说|了|话?[，,]|话说)|回我电话|回我(?!电话)|再核实|再试|再追|"
+    r"回电(?!说|了|话?[，,了]|话说)|回我电话|回我(?!电话)|再核实|再试|再追|"
     r"(?:可以|能)(?:直接)?打(?!款|钱|通|过去)|"
     # "明天上午十点半再聊", "礼拜一返写字楼再倾" (Cantonese), "明早再核": talk again then
     r"再聊|再倾|再核|再谈|"
@@ -197,6 +197,9 @@ CALLBACK = re.compile(
     r"\btry (?:him|her|them)\b|给(?:他|她)打(?!款|钱)|"
     # "你们下周二上午打过来": the time to call them; "get back to me by Monday": theirs to call
     r"(?:你们|你)(?:[^，,。；;\n钱款]){0,16}?打过来|给我(?:答复|回复|回话|回个话|回个电话|信儿)|"
+    # "老板说下周一给答复"; "will retry tmr 3pm", "suggested calling Jan 6", "call Xiao Wang back"
+    r"给(?:个)?答复|\bretry\b|\bsuggest(?:ed|s)? calling\b|"
+    r"\bcall [A-Z][a-z]+(?: [A-Z][a-z]+)? back\b|"
     # "cb 周一早9点": call back, typed short; "Try Monday 9:30", "Call Ada Tue morning"
     r"\bcb\b|\b(?:try|call)\s+(?:[A-Z][a-z]+\s+)?(?=(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
     r"|tomorrow\b|tmrw?\b|tonight\b|on the \d)|"
@@ -214,7 +217,7 @@ CALLBACK_DAY_THEN_CALL = re.compile(
     r"(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
     # "下午三点以后打财务苗姐": a time, then the call; "明天上午在打过来": 再 typed as 在
     # ("晚上九点打过来": they called us)
-    r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
+    r"|(?<=[点半])(?:以后|之后|后|左右)?(?:再|好)?打(?!款|钱|了|通|不通|过来|\s*[\d一二两三四五六七八九十])"
     r"|(?<=[天午点半号日一二三四五六])在打(?!款|钱|了|通|不通|着)"
     # "让晚上打他手机", "中午吃饭的时候打他手机"
     r"|(?<=[晚中下上]午|晚上|时候)(?:再)?打(?=[他她]|[^，,。；;\s]{1,4}?手机)"
@@ -279,7 +282,7 @@ NEGATED_PAY = re.compile(
     r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
     r"will not pay|not going to pay|拿不出|凑不出|不得付|一分钱都不|"
     # "钱今天没付出去", "冇得办法付" (Hunan, Cantonese), "无法度" (Minnan)
-    r"没付出去|没转出去|没打出去|冇得办法|冇办法|没得办法|无法度",
+    r"没付出去|没转出去|没打出去|冇得办法|冇办法|没得办法|无法度|打不了|转不了|付不出去",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
@@ -290,7 +293,12 @@ PUT_OFF = re.compile(
     re.IGNORECASE,
 )
 # "货款 98,000 他认": the amount owned up to, a total
-ACKNOWLEDGED_AFTER = re.compile(r"\s*(?:元|块)?\s*(?:他们?|她们?|对方)?(?:都|也)?(?:认|承认)(?!识)")
+ACKNOWLEDGED_AFTER = re.compile(
+    r"\s*(?:元|块)?\s*(?:他们?|她们?|对方)?(?:都|也)?(?:认|承认)(?!识)"
+    # "confirmed ¥86,000 outstanding": what is owed
+    r"|\s*(?:outstanding|owed|overdue|in total)\b",
+    re.IGNORECASE,
+)
 # "负责一万以上的" / "anything above 10k": a threshold, not an amount promised (matched at the
 # amount's end with match(text, pos), so no ^: it would only match at the start of the text)
 THRESHOLD_AFTER = re.compile(
@@ -325,7 +333,9 @@ NOT_PROMISE = re.compile(
     # "账上就剩一万八": what they have, not what they pay
     r"账上(?:就|只)?剩|"
     r"invoice (?:amount|total|of|for)|"
-    r"owes?|owed|debt of|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
+    r"owes?|owed|debt(?: of)?|total|outstanding(?: is)?|above|over|more than|up to|under|below|"
+    # "the Sept car show bill 128,000": what a bill is for
+    r"bill|"
     # "ours is 72k", "the balance is 40k": what is owed, said as a fact
     r"(?:ours|it|this|that|the (?:bill|amount|balance|debt|total)) is)"
     r"(?:\s*(?:RMB|HKD|HK\$|USD|US\$|CNY|\$|¥))?\D{0,3}$",
@@ -339,7 +349,10 @@ INVOICE_FOR = re.compile(
 # an amount said as already paid ("已经付了两万", "转了一万五") is not a promise
 ALREADY_PAID = re.compile(
     # ("will be paid", "to be paid" are to come; "has been paid" is done)
-    r"(?:付了|转了|打了|还了|汇了|已(?:经)?(?:付|还|转|打|汇|结|把)(?:款|了)?|already paid|"
+    # ("以经转了": 已经, mistyped)
+    # ("以经转了，一万八": 已经, mistyped, then the sum after a comma)
+    r"(?:付了|转了|打了|还了|汇了|(?:已|以)经?(?:付|还|转|打|汇|结|把)(?:款|了)?[，,]?|"
+    r"already paid|"
     # ("昨天下午工行付的，4.2w", "钱11月30号就付了啊，87,200")
     r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?[，,]?|付了啊[，,]?|"
     # "付过一笔3万": paid once before
@@ -358,6 +371,8 @@ ALREADY_PAID_AFTER = re.compile(
     r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:在[^，,。；;]{1,8})?(?:付|转|打|汇|还|到账)"
     # "二十三万一次付清的", "那五万3月12号就付了"
     r"|\s*(?:一次性?)?(?:付清|结清)(?:的|了)|[^，,。；;]{0,8}?(?:就|早就|都)(?:付|转|打|汇|还|结)(?:了|过)"
+    # "13,600 上周付了": paid on a day gone by
+    r"|\s*(?:上周|上礼拜|上星期|昨天|前天|上个月)[^，,。；;]{0,4}?(?:付|转|打|汇|还)了"
     r"|[^，,。；;.]{0,25}?\b(?:went out|was (?:paid|sent|transferred|wired)|"
     r"has been (?:paid|sent|transferred|wired)|were (?:paid|sent|transferred))\b",
     re.IGNORECASE,
@@ -371,7 +386,7 @@ DONE_AFTER = re.compile(
 )
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(
-    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|pay|repay|transfer|wire|"
+    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|先给|给|pay|repay|transfer|wire|"
     r"(?:batches|instalments|installments|tranches|payments) of)\s*$",
     re.IGNORECASE,
 )
