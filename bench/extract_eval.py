@@ -68,6 +68,10 @@ __all__ = [
     "HELDOUT24",
     "HELDOUT25",
     "HELDOUT26",
+    "HELDOUT27",
+    "HELDOUT28",
+    "HELDOUT29",
+    "HELDOUT30",
     "LABELLED",
     "SECOND_LABELLER",
     "SECOND_LABELLER2",
@@ -108,6 +112,10 @@ HELDOUT23 = DATA / "notes_heldout23.jsonl"
 HELDOUT24 = DATA / "notes_heldout24.jsonl"
 HELDOUT25 = DATA / "notes_heldout25.jsonl"
 HELDOUT26 = DATA / "notes_heldout26.jsonl"
+HELDOUT27 = DATA / "notes_heldout27.jsonl"
+HELDOUT28 = DATA / "notes_heldout28.jsonl"
+HELDOUT29 = DATA / "notes_heldout29.jsonl"
+HELDOUT30 = DATA / "notes_heldout30.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -137,13 +145,17 @@ SETS = {
     "heldout24": HELDOUT24,
     "heldout25": HELDOUT25,
     "heldout26": HELDOUT26,
+    "heldout27": HELDOUT27,
+    "heldout28": HELDOUT28,
+    "heldout29": HELDOUT29,
+    "heldout30": HELDOUT30,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # 80 notes of held-out 15 to 18 (20 of each) labelled again, blind, by another person
 SECOND_LABELLER2 = DATA / "notes_second_labeller2.jsonl"
 # written after the last round of rules and the model's training, never tuned or trained on
-UNSEEN = ("heldout23", "heldout24", "heldout25", "heldout26")
+UNSEEN = ("heldout27", "heldout28", "heldout29", "heldout30")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (

@@ -170,8 +170,8 @@ def _holds_floors(rows: list[dict], floors: dict[str, tuple[float, float]]) -> N
     assert per_note < 0.020
 
 
-# The hand-written set and held-out 1 to 22: each written before a round of rules (held-out 4 to
-# 22 by nineteen other authors who never saw the rules), measured once, then tuned on, and the
+# The hand-written set and held-out 1 to 26: each written before a round of rules (held-out 4 to
+# 26 by twenty-three other authors who never saw the rules), measured once, then tuned on, and the
 # notes model trained on them; the README keeps the figures from before each round (held-out 1
 # before its round: relations 0.889 / 0.667, call-back 1.000 / 0.818; held-out 2: relations
 # 0.692 / 0.450, call-back 0.750 / 0.462).  Floors = the figures now minus about 0.03, capped at
@@ -180,27 +180,31 @@ def _holds_floors(rows: list[dict], floors: dict[str, tuple[float, float]]) -> N
 _TUNED_FLOORS_TABLE = """
 handwritten 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97
 heldout     0.97 0.97 0.96 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97 0.97
-heldout2    0.97 0.97 0.96 0.97 0.92 0.95 0.97 0.97 0.90 0.93 0.97 0.97 0.91 0.93
+heldout2    0.97 0.97 0.96 0.97 0.92 0.95 0.97 0.97 0.93 0.97 0.97 0.97 0.91 0.93
 heldout3    0.97 0.97 0.94 0.95 0.86 0.92 0.90 0.90 0.97 0.97 0.97 0.90 0.91 0.95
-heldout4    0.97 0.97 0.94 0.94 0.86 0.94 0.97 0.97 0.93 0.97 0.97 0.97 0.89 0.94
+heldout4    0.97 0.97 0.94 0.95 0.86 0.94 0.97 0.97 0.93 0.97 0.97 0.97 0.89 0.94
 heldout5    0.97 0.94 0.95 0.94 0.92 0.96 0.97 0.86 0.93 0.97 0.91 0.86 0.93 0.93
-heldout6    0.97 0.97 0.92 0.96 0.80 0.92 0.97 0.97 0.94 0.94 0.89 0.93 0.93 0.94
-heldout7    0.97 0.97 0.92 0.96 0.87 0.97 0.97 0.97 0.90 0.97 0.97 0.91 0.92 0.97
+heldout6    0.97 0.97 0.93 0.96 0.80 0.92 0.97 0.97 0.94 0.94 0.89 0.93 0.93 0.94
+heldout7    0.97 0.97 0.93 0.96 0.87 0.97 0.97 0.97 0.90 0.97 0.97 0.91 0.92 0.97
 heldout8    0.97 0.97 0.91 0.91 0.86 0.90 0.94 0.97 0.87 0.97 0.97 0.97 0.89 0.92
 heldout9    0.97 0.97 0.92 0.94 0.83 0.87 0.93 0.97 0.85 0.89 0.97 0.90 0.92 0.97
 heldout10   0.97 0.97 0.94 0.94 0.89 0.94 0.97 0.97 0.93 0.93 0.90 0.85 0.92 0.94
 heldout11   0.97 0.97 0.89 0.93 0.84 0.91 0.90 0.97 0.94 0.97 0.97 0.97 0.88 0.91
 heldout12   0.93 0.97 0.92 0.95 0.89 0.94 0.97 0.97 0.97 0.93 0.97 0.91 0.91 0.93
-heldout13   0.94 0.91 0.90 0.89 0.86 0.91 0.88 0.81 0.93 0.85 0.97 0.75 0.87 0.90
+heldout13   0.94 0.91 0.89 0.89 0.86 0.91 0.88 0.81 0.93 0.85 0.97 0.86 0.87 0.90
 heldout14   0.94 0.97 0.88 0.89 0.82 0.84 0.88 0.97 0.68 0.78 0.97 0.97 0.86 0.90
-heldout15   0.97 0.97 0.90 0.90 0.79 0.74 0.93 0.89 0.89 0.93 0.97 0.97 0.91 0.93
-heldout16   0.97 0.94 0.90 0.90 0.77 0.79 0.93 0.97 0.86 0.90 0.97 0.97 0.93 0.97
-heldout17   0.97 0.97 0.92 0.88 0.88 0.74 0.89 0.93 0.82 0.89 0.91 0.91 0.88 0.94
-heldout18   0.97 0.97 0.90 0.85 0.74 0.69 0.93 0.90 0.90 0.86 0.97 0.88 0.93 0.94
-heldout19   0.97 0.97 0.95 0.92 0.84 0.93 0.97 0.89 0.93 0.89 0.91 0.82 0.90 0.96
+heldout15   0.97 0.97 0.91 0.90 0.79 0.72 0.93 0.89 0.89 0.93 0.97 0.97 0.91 0.93
+heldout16   0.97 0.94 0.89 0.90 0.77 0.79 0.93 0.97 0.90 0.93 0.97 0.97 0.93 0.97
+heldout17   0.97 0.97 0.92 0.89 0.88 0.74 0.89 0.93 0.82 0.89 0.91 0.91 0.88 0.94
+heldout18   0.97 0.97 0.89 0.85 0.74 0.69 0.93 0.90 0.90 0.86 0.97 0.88 0.93 0.94
+heldout19   0.97 0.97 0.94 0.92 0.84 0.93 0.97 0.89 0.93 0.89 0.91 0.82 0.90 0.96
 heldout20   0.94 0.97 0.88 0.88 0.87 0.82 0.86 0.93 0.90 0.97 0.97 0.91 0.89 0.94
-heldout21   0.97 0.97 0.91 0.92 0.82 0.85 0.85 0.89 0.93 0.97 0.84 0.90 0.89 0.90
-heldout22   0.97 0.97 0.89 0.84 0.73 0.67 0.85 0.85 0.97 0.97 0.86 0.82 0.88 0.93
+heldout21   0.97 0.97 0.90 0.92 0.85 0.85 0.85 0.89 0.93 0.97 0.90 0.90 0.89 0.90
+heldout22   0.97 0.97 0.87 0.84 0.73 0.67 0.85 0.85 0.97 0.97 0.92 0.87 0.88 0.93
+heldout23   0.94 0.97 0.92 0.91 0.79 0.78 0.97 0.93 0.97 0.93 0.97 0.97 0.96 0.96
+heldout24   0.97 0.97 0.90 0.87 0.76 0.74 0.97 0.93 0.93 0.97 0.97 0.87 0.92 0.94
+heldout25   0.93 0.97 0.85 0.88 0.78 0.85 0.90 0.93 0.90 0.97 0.97 0.92 0.91 0.97
+heldout26   0.94 0.97 0.92 0.89 0.83 0.85 0.90 0.97 0.90 0.90 0.92 0.84 0.86 0.91
 """
 TUNED_FLOORS = {
     name: {f: (float(p), float(r)) for f, p, r in zip(FIELDS, nums[0::2], nums[1::2], strict=True)}
@@ -209,14 +213,16 @@ TUNED_FLOORS = {
 
 
 # at least this many notes, and this many in English (the hand-written set and held-out 1 are
-# smaller, and held-out 1 has few English notes; held-out 17 and 20 mix English into Chinese
-# more than they write English alone)
+# smaller, and held-out 1 has few English notes; held-out 17, 20, 23 and 26 mix English into
+# Chinese more than they write English alone)
 _SIZES = {
     "handwritten": (50, 0),
     "heldout": (60, 0),
     "heldout2": (60, 15),
     "heldout17": (70, 13),
     "heldout20": (70, 10),
+    "heldout23": (70, 11),
+    "heldout26": (70, 12),
 }
 
 
@@ -242,21 +248,21 @@ def test_a_second_labeller_agrees_with_the_first(second_file, first_sets, _):
 
 
 def test_non_regression_on_the_unseen_sets():
-    """Held-out 23 to 26: 360 notes by four more authors, written after round 13 and never tuned
+    """Held-out 27 to 30: 360 notes by four more authors, written after round 14 and never tuned
     or trained on. Floors = their figures (README) minus about 0.03, so that a change that makes
     unseen notes worse shows here; most goals are not met on these sets (README)."""
     rows = [row for name in UNSEEN for row in load_notes(SETS[name])]
     assert len(rows) == 360
-    assert sum(row["note"].isascii() for row in rows) >= 50
+    assert sum(row["note"].isascii() for row in rows) >= 60
     _holds_floors(
         rows,
         {
-            "phones": (0.94, 0.97),
-            "people": (0.89, 0.88),
-            "relations": (0.65, 0.59),
-            "promise_amount": (0.87, 0.89),
-            "promise_date": (0.86, 0.88),
-            "callback": (0.87, 0.79),
-            "outcome": (0.88, 0.90),
+            "phones": (0.94, 0.96),
+            "people": (0.90, 0.87),
+            "relations": (0.68, 0.60),
+            "promise_amount": (0.84, 0.86),
+            "promise_date": (0.79, 0.85),
+            "callback": (0.89, 0.78),
+            "outcome": (0.84, 0.87),
         },
     )
