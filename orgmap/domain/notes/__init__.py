@@ -301,6 +301,16 @@ def _typed_person(r: _Reading, p: Person) -> tuple[str, str]:
     return name, _title_as_typed(p.mention, name, r.typed)
 
 
+def _said(
+    r: _Reading, at: datetime, timezone: str
+) -> tuple[CallbackSuggestion | None, PromiseSuggestion | None, OutcomeSuggestion | None]:
+    """The call-back, the promise and the outcome the rules read in ``r``."""
+    zone, local = _timing(at, timezone)
+    callback, callback_spans = find_callback(r.c, local.date(), zone, local)
+    promise = find_promise(r.c, local.date(), r.free, callback_spans)
+    return callback, promise, _outcome(r.c, promise, r.relations)
+
+
 def extract(
     note: str,
     *,
@@ -320,10 +330,7 @@ def extract(
     if r is None:
         return Suggestions()
     c, names = r.c, r.names
-    zone, local = _timing(at, timezone)
-    callback, callback_spans = find_callback(c, local.date(), zone, local)
-    promise = find_promise(c, local.date(), r.free, callback_spans)
-    outcome = _outcome(c, promise, r.relations)
+    callback, promise, outcome = _said(r, at, timezone)
     relations, people = r.relations, r.found.people
     if learned:
         model = NotesModel.load()
@@ -425,7 +432,7 @@ def training_examples(
     r = _read(note, called, m, region)
     if r is None:
         return Examples((), (), None)
-    s = extract(note, called=called, m=m, at=at, timezone=timezone, region=region, learned=False)
+    callback, promise, outcome = _said(r, at, timezone)  # (the note read once)
     return Examples(
         relations=tuple(
             replace(
@@ -439,7 +446,7 @@ def training_examples(
             (*_typed_person(r, r.found.people[i]), f)
             for i, f in person_features(r.c, r.found, r.relations)
         ),
-        outcome=_outcome_features(r.c, s.outcome, r.relations, s.promise, s.callback),
+        outcome=_outcome_features(r.c, outcome, r.relations, promise, callback),
     )
 
 
