@@ -85,10 +85,6 @@ class Candidate:
     features: Features
 
 
-def _start(span: Span) -> int:
-    return span[0]
-
-
 def _grams(text: str, prefix: str, into: Features, sizes: tuple[int, ...] = (1, 2, 3)) -> None:
     text = text.lower()
     for n in sizes:
@@ -184,7 +180,7 @@ def _pair_features(
     if (y.ref, None, "authorizes") in rules:
         f["y_authorizes"] = 1.0
     y_start, y_end = y_span
-    k = bisect_left(x.spans, y_start, key=_start) - 1  # x's mention last before y's
+    k = bisect_left(x.spans, (y_start,)) - 1  # x's mention last before y's (spans sort by start)
     if k >= 0 and x.spans[k][1] <= y_start:
         x_end = x.spans[k][1]
         between = text[x_end:y_start]
