@@ -1792,3 +1792,67 @@ def test_round_15_amounts():
     assert s.promise is None or s.promise.amount is None
     s = run("郝会计说对账单收到了，金额42800没问题，这个月25号统一付")
     assert promise(s) == ("42800", "2026-12-25")
+
+
+# --- round 16: people, on held-out 15 to 30 ------------------------------------------------------
+
+
+def said(note: str) -> list[tuple[str, str]]:
+    return [(m.name, m.title) for m in find_mentions(note)]
+
+
+def test_surnames_that_begin_or_end_everyday_words_name_someone_right_before_a_title():
+    assert said("小王说付款归财务部的海会计管") == [("小王", ""), ("海会计", "会计")]
+    assert said("审批在老板楼总那里") == [("楼总", "总")]  # the boss is 楼总
+    assert said("让我找于姐，常律师也在") == [("于姐", "姐"), ("常律师", "律师")]
+    assert said("区总今天在佛山") == [("区总", "总")]
+    assert said("说找会计小于，老常也知道") == [("小于", ""), ("老常", "")]
+    # ... and not inside the words they begin or end
+    wrong = {"于会计", "区总", "付会计", "海总", "常经理"}
+    for note in ("关于会计的事再说", "地区总经理说", "应付会计说下周", "上海总部说", "经常不在"):
+        assert all(name not in wrong for name, _ in said(note)), note
+    assert said("小于5万不用审批") == []  # less than
+
+
+def test_more_titles_and_roles_said_alone():
+    assert said("杜理事长说付款得监事长签字") == [("杜理事长", "理事长"), ("监事长", "监事长")]
+    assert said("孙副社长和黄医生、李嫂、韦总工、彭店总") == [
+        ("孙副社长", "副社长"),
+        ("黄医生", "医生"),
+        ("李嫂", "嫂"),
+        ("韦总工", "总工"),
+        ("彭店总", "店总"),
+    ]
+    assert said("让我跟秘书约时间，保安不让进") == [("秘书", "秘书"), ("保安", "保安")]
+    assert said("赵经理：钱已经付了，你们财务查一下") == [("赵经理", "经理")]  # ours, not theirs
+
+
+def test_a_weekday_is_not_part_of_a_name():
+    assert said("周六赵经理也接了，周五出纳说") == [("赵经理", "经理"), ("出纳", "出纳")]
+    assert said("周经理说周一付") == [("周经理", "经理")]
+
+
+def test_english_titles_before_the_surname_and_longer_names():
+    assert said("Section Chief Guo says paying is Mine Director Kang's call") == [
+        ("Section Chief Guo", "Section Chief"),
+        ("Mine Director Kang", "Mine Director"),
+    ]
+    assert said("Vice President Li has to sign; Prof. Tian approves, Mgr Zhao said") == [
+        ("Vice President Li", "Vice President"),
+        ("Prof. Tian", "Prof."),
+        ("Mgr Zhao", "Mgr"),
+    ]
+    assert said("Ms. Tran Thi Mai in Mong Cai handles it") == [("Ms. Tran Thi Mai", "Ms.")]
+    assert said("put me thru to Tanaka-san in purchasing") == [("Tanaka-san", "san")]
+    assert said("新对接人是 Eric Zhou，电话 021-2033 6810") == [("Eric Zhou", "")]
+
+
+def test_a_bare_surname_that_is_texted_rung_or_away():
+    for note in (
+        "Zhao not picking up. Sent SMS",
+        "texted Zhao re invoice 0192",
+        "Tried his colleague, she said Zhao's in Zhoukou",
+        "Zhao rang me on a Sunday",
+    ):
+        assert ("Zhao", "") in said(note), note
+    assert said("zhao not picking up") == []  # a capital is what makes it a name

@@ -30,7 +30,8 @@ SURNAMES = (
     "茹邰洛逄居邴咸燕浦宣宿贝越景尧毕阙乐卿敬仲昌隆文云满巴弓贡谌矫阚惠晁钭蓬汲芈禹宓佴眭隗酆郇扶璩桓乜亢况郗蹇漆訾母"
 )
 # surnames that only name someone after 小 or 老 (申 starts 申请, 施 施工): 秘书小申, 老施
-_SURNAMES_AFTER_XIAO = "申施单安明"
+# (小于 before a number is "less than")
+_SURNAMES_AFTER_XIAO = "申施单安明于海常"
 # words that end in a surname and come before a title: 前任会计 is the former accountant,
 # 公关经理 a PR manager, not 任会计 or 关经理
 _WORDS_ENDING_IN_A_SURNAME_SAID = (
@@ -39,9 +40,23 @@ _WORDS_ENDING_IN_A_SURNAME_SAID = (
     "人事 董事 理事 监事 同事 后勤 基建 工程 会计 出纳 采购 销售 物流 仓库 质检 技术 研发 "
     "设计 生产 车队 船队 开发 营销 市场 品牌 电商 运营 总办 总裁 副总 老总 大姐 二姐 表姐 "
     "堂姐 嫂子 对接 负责 接待 分管 主管 联系 他们 她们 我们 你们 之前 以前 现在 原来 新来 "
-    "门卫 保卫 守卫 后卫"
+    "门卫 保卫 守卫 后卫 "
+    # before the surnames said only right before a title (_TITLE_ONLY): 关于会计的事, 社区主任,
+    # 写字楼经理, 上海总部, 经常老板不在, 应付会计
+    "关于 对于 由于 位于 等于 属于 至于 终于 在于 基于 用于 处于 小于 大于 高于 低于 早于 晚于 "
+    "社区 地区 城区 辖区 新区 厂区 景区 市区 郊区 山区 校区 街区 片区 分区 专区 "
+    "大楼 高楼 字楼 售楼 上楼 下楼 主楼 公楼 "
+    "上海 珠海 青海 南海 东海 北海 威海 沿海 航海 出海 大海 "
+    "经常 非常 正常 异常 日常 平常 通常 照常 "
+    "应付 预付 垫付 支付 交付 对付 兑付 拨付 偿付 "
 )
 _WORDS = frozenset(_WORDS_ENDING_IN_A_SURNAME_SAID.split())
+# surnames that name someone only right before a title, as they begin or end everyday words:
+# 申总 (申请), 付经理 (付款), 于姐 (关于), 区总 (地区), 楼总 (大楼), 海会计 (上海), 常律师 (经常),
+# 冶经理 (冶金)
+_TITLE_ONLY = "申付于区楼海常冶"
+_WEEKDAY = frozenset("一二三四五六日天末")
+_NUMBER_NEXT = re.compile(r"\s*[\d一二三四五六七八九十两百千万]")
 # two-character surnames ("上官姐", "欧阳经理")
 _COMPOUND = "上官|欧阳|司马|诸葛|东方|皇甫|慕容|令狐|司徒|夏侯|尉迟|公孙|长孙|端木"
 # pinyin of common surnames, to read "Manager Zhao", "Xiao Wang" or a bare "Zhao" as 赵, 王
@@ -58,11 +73,15 @@ PINYIN_SURNAMES = {
 }  # fmt: skip
 _HONORIFICS = (
     # 工 as in 韦工 (an engineer), not 包工头, 工资, 工人
-    "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副总|老爷子|襄理|协理|"
+    "副总经理|副院长|副校长|副厂长|副主任|副科长|副处长|副经理|副社长|副局长|副部长|副董|副总|"
+    "老爷子|襄理|协理|"
+    # the chairman of a cooperative or an association and its supervisor: 杜理事长, 穆监事长;
+    # the chief accountant and the chief engineer: 刘总会计师, 韦总工; a shop's head: 彭店总
+    "理事长|监事长|总会计师|总工|店总|"
     # (总部, 总机, 总公司, 总账: the head office, the switchboard, the ledger; no one)
     "总经理|总监|总(?![部机账额共数计公])|经理|大姐|大哥|姐|哥|阿姨|会计师|会计|出纳|主管|老板|董事长|董|主任|科长|部长|"
-    "助理|秘书|"
-    "老师|教授|工(?![头资人程地厂作期艺单商具钱])|先生|"
+    "助理|秘书|医生|大夫|代表|支书|合伙人|嫂|"
+    "老师|教授|工程师|工(?![头资人程地厂作期艺单商具钱])|先生|"
     # the heads of a works, a shop, a school, a branch: 厂长, 店长, 院长, 行长 ...
     "女士|小姐|姑娘|律师|师傅|厂长|矿长|店长|院长|校长|处长|所长|站长|行长|队长|组长|"
     # and of a kindergarten, a library, a press, a bureau, an association, a village, a party
@@ -77,17 +96,16 @@ _STOP = (
 _NAMED = re.compile(
     # ("店长姓邢邢店长": the surname said twice is not a given name)
     rf"(?P<pre>小|老|阿)?(?P<sur>{_COMPOUND}|[{SURNAMES}])(?!(?P=sur))"
-    rf"(?P<given>[^\W\d{_STOP}a-zA-Z]{{0,2}}?)"
+    rf"(?P<given>[^\W\d{_STOP}于a-zA-Z]{{0,2}}?)"  # (关于会计: about the accountant)
     rf"(?P<hon>{_HONORIFICS})"
-    # 申总, 申经理: 申 names someone only right before a title (申请 is a word)
-    # (and 付经理: 付 is a surname only before a title, 付款 is a payment)
-    rf"|(?P<sur3>[申付])(?P<hon3>{_HONORIFICS})"
+    # 申总, 付经理, 于姐: these name someone only right before a title (申请, 付款, 关于)
+    rf"|(?P<sur3>[{_TITLE_ONLY}])(?P<hon3>{_HONORIFICS})"
     rf"|(?P<pre2>小|老|阿)(?P<sur2>[{SURNAMES}{_SURNAMES_AFTER_XIAO}])"
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
     r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
-    r"园长|馆长|社长|局长|"
+    r"园长|馆长|社长|局长|理事长|监事长|总会计师|秘书|保安|"
     r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|一把手|矿长|护士长|(?<!是)副总(?!经理)|"
     r"(?<![A-Za-z])lb(?![A-Za-z])|"
     r"财务|采购|销售)"
@@ -96,7 +114,7 @@ _ROLE_CN = re.compile(
     # 销售单: an order; 采购部: a department
     # 财务共享中心: a service; 我们财务: ours, not theirs; 采购款: a sum
     r"(?!室|办|科|部|处|单|款|软件|系统|报表|助理|秘书|电话|座机|那块|这块|共享|中心)"
-    r"(?<!我们财务)(?<!咱们财务)(?<!我司财务)"
+    r"(?<!我们财务)(?<!咱们财务)(?<!我司财务)(?<!你们财务)"
 )
 _ROLE_EN = re.compile(
     r"(?:\b(?:the|their|his|her|a)\s+|^)"
@@ -139,7 +157,7 @@ _GIVEN_EN = re.compile(
     r"\b(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
     # "Vivian Lo", "Tony Chan": a surname said after the given name
     r"(?:\s(?!(?:The|And|From|In|At|On|Is|Was|Will|Said|Says|Mr|Ms|Mrs|Miss|Called|Said|He|She|"
-    r"It|We|They|Wang|Zhao)\b)[A-Z][a-z]{1,5}\b(?!['’]s\b)(?=\s*[,.;:]|\s+(?:said|says|replied|"
+    r"It|We|They|Wang|Zhao)\b)[A-Z][a-z]{1,5}\b(?!['’]s\b)(?=\s*[,.;:，。；：、]|\s+(?:said|says|replied|"
     r"will|from|in|at|the|is|was|promised|agreed|told|gave)\b))?)\b(?!['’]s\b)"
 )
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -153,13 +171,18 @@ _NOT_NAMES_SAID = (
 )
 _NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
-    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Manager|Director|Boss|Chef|Xiao|Lao|Ah)\s+"
+    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Madam|Mdm\.?|Prof\.?|Professor|"
+    # titles said before the surname: "Section Chief Guo", "Vice President Li", "Mgr Zhao"
+    r"Section Chief|Vice President|Vice Dean|Mine Director|Deputy Director|Chairman|President|"
+    r"Engineer|Secretary|Principal|Dean|Mgr\.?|Manager|Director|Boss|Chef|Xiao|Lao|Ah)\s+"
     r"(?P<name>[A-Z][a-z]{1,12}"
-    # "Mr. Kelvin Cheung", "Ms Priya Nair": a given name, then the surname
-    r"(?:\s(?!(?:The|And|To|From|In|At|On|Is|Was|Will|Said|Says|He|She|It|We|They|I|Mr|Ms|Mrs|Dr|Ah|"
-    r"Zhao|Wang)\b)[A-Z][a-z]{1,12}(?=\s*[,.;:(]|\s+(?:in|at|from|of|on|said|says|will|emailed|"
-    r"the|is|was|can|has|approved|$)|$))?)\b"
+    # "Mr. Kelvin Cheung", "Ms Priya Nair", "Mr. Nguyen Van Duc": given names, then the surname
+    r"(?:(?:\s(?!(?:The|And|To|From|In|At|On|Is|Was|Will|Said|Says|He|She|It|We|They|I|Mr|Ms|"
+    r"Mrs|Dr|Ah|Zhao|Wang)\b)[A-Z][a-z]{1,12}){1,2}(?=\s*[,.;:(，。；：、（]|\s+(?:in|at|from|"
+    r"of|on|said|says|will|emailed|the|is|was|can|has|approved|$)|$))?)\b"
 )
+# a Japanese colleague: "Tanaka-san"
+_SAN = re.compile(r"\b(?P<name>[A-Z][a-z]{1,12})-san\b")
 # a bare pinyin surname that says or does something: "Zhao said", "Zhao promised", "Zhao: ..."
 # ("He said" is the pronoun, not 何)
 _BARE_SURNAMES = sorted((k.capitalize() for k in PINYIN_SURNAMES if k != "he"), key=len)
@@ -169,15 +192,19 @@ _BARE_EN = re.compile(
     + r")\b(?=\s?:|\s+(?:said|says|told|promised|agreed|will|can|asked|refused|"
     # "Zhao put me through to Mr Kong", "Zhao not in"
     r"put|sent|transferred|gave|passed|hung|texted|replied|not in|isn't|wasn't|messaged|"
-    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called|"
+    r"emailed|insists|insisted|claims|claimed|confirmed|wrote|called|rang|answered|picked up|"
+    r"not picking up|not answering|"
     # and as some write it: "Zhao say", "Zhao away", "Wang WeChat just now", "Zhao in hospital"
     r"say|give|away|not answer|not there|wechat|in hospital|on leave|off)\b|\s+\("
     # "Zhao's line busy", "Wang's mobile"
     r"|['’]s (?:old |other |new )?(?:line|mobile|phone|number|cell|office|desk|HP)\b"
+    r"|['’]s (?:in|on|out|away|back)\b"  # "Zhao's in Zhoukou"
     r"|\s+on (?:WhatsApp|WeChat|the phone)\b)"
     r"|(?<=from )(?P<name4>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b"
     # "Called Zhao,", "Spoke to Wang at reception"
-    r"|(?<=called )(?P<name2>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)"
+    r"|(?:(?<=called )|(?<=texted )|(?<=messaged )|(?<=emailed )|(?<=rang )|(?<=chased )"
+    r"|(?<=reminded )|(?<=pinged ))"
+    r"(?P<name2>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)"
     r"|(?<=spoke to )(?P<name3>" + "|".join(reversed(_BARE_SURNAMES)) + r")\b(?!['’]s)",
     re.IGNORECASE,
 )
@@ -242,6 +269,21 @@ def _department(words: str) -> str | None:
     return None
 
 
+def _inside_a_word(note: str, m: re.Match[str]) -> bool:
+    """Whether a surname found by ``_NAMED`` ends or begins a word instead of naming anyone."""
+    start = m.start()
+    if m.group("sur2") == "于":
+        return _NUMBER_NEXT.match(note, m.end()) is not None  # 小于5万: less than
+    if not (m.group("sur") or m.group("sur3")) or m.group("pre"):
+        return False
+    return (
+        note[start - 1 : start + 1] in _WORDS
+        or m.group() == "钱老板"  # the money, the boss
+        # "周六赵经理", "周五出纳": a weekday, then the person
+        or (m.group("sur") == "周" and note[start + 1 : start + 2] in _WEEKDAY)
+    )
+
+
 def find_mentions(note: str) -> tuple[Mention, ...]:
     """Every mention of a person, in order (the same person may be mentioned twice)."""
     found: list[Mention] = []
@@ -250,14 +292,7 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
     at = 0
     while (m := _NAMED.search(note, at)) is not None:
         start = m.start()
-        if (
-            m.group("sur")
-            and not m.group("pre")
-            and (
-                note[start - 1 : start + 1] in _WORDS
-                or m.group() == "钱老板"  # the money, the boss
-            )
-        ):
+        if _inside_a_word(note, m):
             at = start + 1  # "前任会计", "公关经理": a word, then a title; "门卫樊师傅": look on
             continue
         at = m.end()
@@ -301,6 +336,10 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         title = "" if m.group("hon") in ("Xiao", "Lao", "Ah") else m.group("hon")
         found.append(Mention(m.group(), title, None, m.span()))
         taken.append(m.span())
+    for m in _SAN.finditer(note):
+        if not any(x < m.end() and m.start() < y for x, y in taken):
+            found.append(Mention(m.group(), "san", None, m.span()))
+            taken.append(m.span())
     for m in _BARE_EN.finditer(note):
         key = next(k for k in ("name", "name2", "name3", "name4") if m.group(k))
         a, b = m.span(key)
