@@ -1856,3 +1856,44 @@ def test_a_bare_surname_that_is_texted_rung_or_away():
     ):
         assert ("Zhao", "") in said(note), note
     assert said("zhao not picking up") == []  # a capital is what makes it a name
+
+
+# --- round 16: relations, on held-out 15 to 30 and 35 to 38 -----------------------------------
+
+
+def test_the_leader_s_word_then_a_payment_is_an_approval():
+    assert run("小王讲老板娘讲了，先拨万五，礼拜五之前").authorizers == ("老板娘",)
+    assert run("赵经理说：老板说了，先付十二万", called="zhao").authorizers == ("老板",)
+    assert run("小王说老板原话：该给人家的给人家").authorizers == ("老板",)
+    assert run("小王说刘总定了：下礼拜四拨 31200").authorizers == ("刘总",)
+    # the leader's word that is no payment, or a refusal, approves nothing
+    assert run("小王说老板说了，布有问题，钱不会付").authorizers == ()
+    assert run("小王说：老板说了，你们再打电话来就不合作了").authorizers == ()
+    assert run("赵经理说了，下周付", called="zhao").authorizers == ()  # no leader
+
+
+def test_whose_the_money_is_and_whose_desk_it_is_on():
+    assert run("小王讲钞票归温姐管，温姐电话 0577-8655 2109").authorizers == ("温姐",)
+    assert run("小王说付款归经营副矿长管，姓包，包矿长上午下井").authorizers == ("包矿长",)
+    # a department's desk, and who sits at it, is no one's say
+    assert run("小王说付款归财务部的海会计管，海会计手机 138-9912-7406").authorizers == ()
+    assert run("彭科长说钱归财务部管，让我去问财务部的戴会计").authorizers == ()
+    assert run("Spoke to Xiao Wang. Mrs. Lu holds the purse strings").authorizers == ("Mrs. Lu",)
+    assert run("Ms. Becker called: Mr. Schmidt has signed, 58,740 goes out Friday").authorizers == (
+        "Mr. Schmidt",
+    )
+
+
+def test_the_matter_is_for_someone_to_answer_is_a_referral():
+    s = run("小王说广告费的事要问行政的胡姐，胡姐说她不管")
+    assert ("refers_to", "wang", "胡姐") in relations(s)
+    assert ("refers_to", "wang", "zhao") in relations(run("小王说付款问业务部赵经理"))
+    assert relations(run("小王说这事问过了，没结果")) == set()
+
+
+def test_english_names_inside_chinese():
+    # re's \b does not hold between a Chinese character and a Latin letter
+    assert said("所有債務要搵臨時清盤人嗰邊嘅Mr Fung，電話 2852 1600") == [("Mr Fung", "Mr")]
+    assert said("小王話AP主管Vincent通常朝早喺度") == [("小王", ""), ("Vincent", "")]
+    assert said("要問accounts嘅Carmen姐，老細Ray哥揸fit") == [("Carmen姐", "姐"), ("Ray哥", "哥")]
+    assert said("shipping dept 阿Ken話唔關佢事") == [("阿Ken", "")]

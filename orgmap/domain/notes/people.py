@@ -154,11 +154,11 @@ _GIVEN_NAMES_SAID = (
     "Jimmy Joey Ricky Stanley Wilson Winnie Carmen Connie Fanny Gigi Irene Mabel Queenie"
 )
 _GIVEN_EN = re.compile(
-    r"\b(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
+    r"(?<![A-Za-z])(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
     # "Vivian Lo", "Tony Chan": a surname said after the given name
     r"(?:\s(?!(?:The|And|From|In|At|On|Is|Was|Will|Said|Says|Mr|Ms|Mrs|Miss|Called|Said|He|She|"
     r"It|We|They|Wang|Zhao)\b)[A-Z][a-z]{1,5}\b(?!['’]s\b)(?=\s*[,.;:，。；：、]|\s+(?:said|says|replied|"
-    r"will|from|in|at|the|is|was|promised|agreed|told|gave)\b))?)\b(?!['’]s\b)"
+    r"will|from|in|at|the|is|was|promised|agreed|told|gave)\b))?)(?![A-Za-z])(?!['’]s\b)"
 )
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 _NAME_IN_CN = re.compile(
@@ -171,7 +171,8 @@ _NOT_NAMES_SAID = (
 )
 _NOT_NAMES = frozenset(_NOT_NAMES_SAID.split())
 _NAMED_EN = re.compile(
-    r"\b(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Madam|Mdm\.?|Prof\.?|Professor|"
+    # (not \b, which does not hold next to Chinese: "嘅Mr Fung" is no word boundary)
+    r"(?<![A-Za-z])(?P<hon>Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss|Madam|Mdm\.?|Prof\.?|Professor|"
     # titles said before the surname: "Section Chief Guo", "Vice President Li", "Mgr Zhao"
     r"Section Chief|Vice President|Vice Dean|Mine Director|Deputy Director|Chairman|President|"
     r"Engineer|Secretary|Principal|Dean|Mgr\.?|Manager|Director|Boss|Chef|Xiao|Lao|Ah)\s+"
@@ -179,7 +180,7 @@ _NAMED_EN = re.compile(
     # "Mr. Kelvin Cheung", "Ms Priya Nair", "Mr. Nguyen Van Duc": given names, then the surname
     r"(?:(?:\s(?!(?:The|And|To|From|In|At|On|Is|Was|Will|Said|Says|He|She|It|We|They|I|Mr|Ms|"
     r"Mrs|Dr|Ah|Zhao|Wang)\b)[A-Z][a-z]{1,12}){1,2}(?=\s*[,.;:(，。；：、（]|\s+(?:in|at|from|"
-    r"of|on|said|says|will|emailed|the|is|was|can|has|approved|$)|$))?)\b"
+    r"of|on|said|says|will|emailed|the|is|was|can|has|approved|$)|$))?)(?![A-Za-z])"
 )
 # a Japanese colleague: "Tanaka-san"
 _SAN = re.compile(r"\b(?P<name>[A-Z][a-z]{1,12})-san\b")
@@ -267,6 +268,19 @@ def _department(words: str) -> str | None:
         if word in lowered:
             return department.value
     return None
+
+
+# "Carmen姐", "Ray哥", "Benny叔": an English name said as kin; "阿Ken": with 阿 before it
+_KIN_AFTER = "姐哥叔姨"
+
+
+def _in_kin_words(note: str, a: int, b: int) -> tuple[str, str, tuple[int, int]]:
+    """An English name said inside Chinese, with the kin word after it (its title) or the 阿
+    before it (no title)."""
+    title = note[b] if b < len(note) and note[b] in _KIN_AFTER else ""
+    b += bool(title)
+    a -= a > 0 and note[a - 1] == "阿"
+    return note[a:b], title, (a, b)
 
 
 def _inside_a_word(note: str, m: re.Match[str]) -> bool:
@@ -363,7 +377,8 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
             a, b = m.span("name")
             if m["name"] in _NOT_NAMES or any(x < b and a < y for x, y in taken):
                 continue
-            found.append(Mention(m["name"], "", None, (a, b)))
+            name, title, (a, b) = _in_kin_words(note, a, b)
+            found.append(Mention(name, title, None, (a, b)))
             taken.append((a, b))
     roles: list[tuple[int, int]] = []
     for m in _ROLE_EN.finditer(note):

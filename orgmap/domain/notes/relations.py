@@ -55,7 +55,9 @@ _TRIGGERS = re.compile(
     # "管钱的是老板的弟弟", "批不批是总经理邢总的事", "approved by Mr. Xian", "公司的事都是老板娘管"
     r"管钱的(?:就)?是|(?:批不批|签不签|付不付)(?:是|得看|要看|看)|approved by|"
     # "钱都是她在管": whom the pronoun stands for
-    r"(?:公司的事|钱的事|钱|付款|财务)(?:现在)?都(?:是|归|由)(?=[她他]在?管)|"
+    r"(?:公司的事|钱的事|钱|钞票|付款|财务)(?:现在)?都(?:是|归|由)(?=[她他]在?管)|"
+    # "钞票归温姐管": whose the money is (but "付款归财务部管" is whose desk, not whose say)
+    r"(?:钱|钞票|付款)(?:现在)?归(?![^，,。；;\s]{0,8}?(?:部|处|科|室|财务))(?=[^，,。；;\s]{1,8}管)|"
     r"钱都在(?=[^，,。；;\s]{1,6}那)|approved (?:\w+ )?by|"
     # "都是她老公邓总管" (but "归采购总监管" only says whose desk it is on)
     r"都(?:是|归)(?=[^，,。；;\s]{1,8}管(?:[，,。；;\s]|$)))"
@@ -74,7 +76,7 @@ _TRIGGERS = re.compile(
     r"can sign\b|approved(?= (?:RMB|HK\$|\$|¥)?\s?\d)|signs everything|approves everything|"
     r"(?:is )?the one who (?:approves|signs|decides)|signed(?: it)? already|"
     r"agreed? to pay|not sign(?:ed)? yet|approves (?:all|every|each|any)\b|signed off\b|"
-    r"\bto sign (?:first|it|off)\b|签核)"
+    r"\bto sign (?:first|it|off)\b|签核|holds? the purse strings|(?:already|has) signed\b)"
     # said right after the person: "等王总签字", "李总签了字就付"
     # ("赵经理：已批" says it is approved, not who approves)
     # ("那批口罩": 批 counts goods)
@@ -86,10 +88,12 @@ _TRIGGERS = re.compile(
     # "鲍会计：等老板签。"
     r"(?<=[板总董长])签(?=[，,。；;\s]|$))"
     # said right after a leader only: "老板同意了" (but "赵经理同意了先付" is no authority)
-    r"|(?P<authorizes_leader>同意了|同意付)"
+    # and "老板娘讲了，先拨万五", "老板原话：该给的给": the leader's word, then a payment
+    r"|(?P<authorizes_leader>同意了|同意付|原话|"
+    r"(?:讲|说|定)了(?=[，,：:]\s*[^。；;！!？?不没别]{0,16}?(?:付|拨|打(?![电过来])|给|结|还|清)))"
     r"|(?P<refers_to>对接人是|联系人是|转到|转给|(?:is |are )?handled by|"
     r"让我找|叫我找|说找|要我找|告诉我找|介绍了?|给了我?|给我|付款找|说打给|让我打给|"
-    r"(?:的事|这块|这事|(?<=[款钱]))儿?(?:要|得|去|就|都)?找|可以(?:先|直接)?找|"
+    r"(?:的事|这块|这事|(?<=[款钱]))儿?(?:要|得|去|就|都)?(?:找|问(?![题过了]))|可以(?:先|直接)?找|"
     r"go(?:es)? through|"
     # "让我下周二下午两点再打给陈总": the time said between
     r"(?:让|叫|要)我[^，,。；;！!？?\n]{1,10}?(?:打给|打畀|找|搵|揾|联系)|"
