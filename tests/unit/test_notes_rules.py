@@ -187,8 +187,10 @@ def test_years_ago_and_after_the_festival_are_no_dates():
         assert find_dates(note, today) == (), note
 
 
-def test_past_the_festival_table_there_is_no_date():
-    assert find_dates("年前", date(2035, 3, 1)) == ()
+def test_the_festival_from_the_lunar_calendar_and_none_past_it():
+    # (a hand-written table ended at 2035; lunardate's runs to 2099)
+    assert find_dates("年前", date(2035, 3, 1))[0].value == date(2036, 1, 27)
+    assert find_dates("年前", date(2099, 3, 1)) == ()
 
 
 def test_a_festival_promise():
@@ -1897,3 +1899,46 @@ def test_english_names_inside_chinese():
     assert said("小王話AP主管Vincent通常朝早喺度") == [("小王", ""), ("Vincent", "")]
     assert said("要問accounts嘅Carmen姐，老細Ray哥揸fit") == [("Carmen姐", "姐"), ("Ray哥", "哥")]
     assert said("shipping dept 阿Ken話唔關佢事") == [("阿Ken", "")]
+
+
+def test_numbers_in_a_hong_kong_note_and_a_number_written_with_a_plus():
+    assert dialled(run("前台小王話啲數要問accounts嘅Carmen姐，Carmen直線 2815 3306")) == {
+        "+85228153306"
+    }
+    assert dialled(run("payment要問Macau office嘅梁小姐，澳門電話 2871 5530")) == {"+85328715530"}
+    # a mainland note keeps reading an eight-digit number as no phone without its area code
+    assert dialled(run("小王说总机 8668 3321")) == set()
+    # "no." before a number is an order number's, unless the number is written with "+"
+    assert dialled(run("Winnie picked up, gave me his mainland no. +86 135 3012 8874")) == {
+        "+8613530128874"
+    }
+    assert dialled(run("order no. 13530128874 shipped")) == set()
+
+
+def test_a_wrong_number_said_in_cantonese():
+    for note in (
+        "打 2392 6650 係一間茶餐廳，伙記話從來冇小王呢個人",
+        "打 5128 8830 得把傳真機聲，應該換咗號",
+        "打 3705 2268，對方話佢哋係永興行，搵錯公司",
+    ):
+        s = run(note)
+        assert dialled(s) == set(), note
+        assert s.outcome is not None and s.outcome.value == "wrong_number", note
+
+
+def test_lunar_days_and_the_spring_festival_from_the_lunar_calendar():
+    def day(note: str, today: date) -> date | None:
+        found = find_dates(note, today)
+        return found[0].value if found else None
+
+    # 腊月二十 said in January 2026 is before that Spring Festival (17 February 2026)
+    assert day("腊月二十之前能给五万", date(2026, 1, 10)) == date(2026, 2, 7)
+    # 正月初十 said in December is in the coming lunar year
+    assert day("正月初十开工", date(2026, 12, 20)) == date(2027, 2, 15)
+    assert day("三月初三", date(2026, 12, 1)) == date(2027, 4, 9)
+    assert day("冬月廿三", date(2026, 12, 1)) == date(2026, 12, 31)
+    assert day("年前付", date(2026, 12, 1)) == date(2027, 2, 5)  # the day before 春节
+    assert day("正月十五前", date(2026, 12, 1)) == date(2027, 2, 20)  # 元宵
+    # a Gregorian day stays one; a lunar day that does not exist is none
+    assert day("十二月二十号", date(2026, 12, 1)) == date(2026, 12, 20)
+    assert day("腊月三十", date(2026, 12, 1)) is None  # this 腊月 has 29 days

@@ -194,6 +194,13 @@ _DIALLED_IT = re.compile(
 
 
 _TAIWAN = re.compile(r"台湾|台北|台中|高雄|新竹|Taiwan|Taipei", re.IGNORECASE)
+# a note from Hong Kong (its money, its name, Cantonese): an eight-digit number said without a
+# country code is Hong Kong's ("Carmen直线 2815 3306"), or Macau's when Macau is said just before
+_HONG_KONG = re.compile(
+    r"HK\$|港币|香港|Hong Kong|(?<![A-Za-z])HK(?![A-Za-z])|佢|哋|唔|喺|咗|嘅|冇|揾|搵",
+    re.IGNORECASE,
+)
+_MACAU_BEFORE = re.compile(r"(?:澳门|Macau|Macao)[^，,。；;\n\d]{0,10}$", re.IGNORECASE)
 
 
 def _merged(first: tuple[PhoneMatch, ...], more: tuple[PhoneMatch, ...]) -> tuple[PhoneMatch, ...]:
@@ -250,6 +257,13 @@ def _read(note: str, called: str | None, m: DebtorMap, region: str) -> _Reading 
         # a note typed in traditional script may give Taiwanese numbers (0928-551-306,
         # 02-2718-6530): read what the mainland reading left
         said = _merged(said, find_phones(text, "TW"))
+    if region == "CN" and _HONG_KONG.search(text):
+        macau = tuple(
+            p
+            for p in find_phones(text, "MO")
+            if _MACAU_BEFORE.search(text, max(0, p.span[0] - 12), p.span[0])
+        )
+        said = _merged(_merged(said, macau), find_phones(text, "HK"))
     # a number the note says is wrong is noise, but still not an amount or a date
     busy = [p.span for p in said]
     phones = tuple(p for p in said if not _said_wrong(c, p.span, said))

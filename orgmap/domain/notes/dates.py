@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from lunardate import LunarDate
+
 from orgmap.domain.notes.numerals import CN_DIGITS, small_int
 
 __all__ = ["DateMatch", "TimeMatch", "find_dates", "find_times", "the_call_day"]
@@ -64,22 +66,8 @@ _MONTH_EN = {
     )
     for name in names.split()
 }
-# the first day of the Spring Festival (春节), from published tables; "年前" is the day before.
-# Past 2035 the tables disagree by a day, so a note that far out gets no date.
-SPRING_FESTIVAL = {
-    2024: date(2024, 2, 10),
-    2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17),
-    2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13),
-    2030: date(2030, 2, 3),
-    2031: date(2031, 1, 23),
-    2032: date(2032, 2, 11),
-    2033: date(2033, 1, 31),
-    2034: date(2034, 2, 19),
-    2035: date(2035, 2, 8),
-}
+# lunar months said by name: 正月 the first, 冬月 the eleventh, 腊月 the twelfth
+_LUNAR_MONTH = {"正": 1, "冬": 11, "腊": 12}
 # holidays on a fixed day, said as a deadline: (month, day) of the last day meant
 _HOLIDAY_CN = {
     "年底": (12, 31),
@@ -119,6 +107,9 @@ _DATE = re.compile(
     # "年前" but not "三年前" (three years ago); "before the Spring Festival", "before CNY"
     # "正月十五前", "元宵节前": the Lantern Festival, fourteen days after the Spring Festival
     r"(?P<lantern>正月十五|元宵节?)"
+    # a lunar day: in 正月, 冬月 or 腊月, or written 初八, 廿三 ("腊月二十前", "三月初三")
+    rf"|(?P<lunar>(?P<lmon>[正冬腊]|{_N})月(?P<lday>初[{CN_DIGITS}十]|廿[{CN_DIGITS}]?|"
+    rf"(?<=[正冬腊]月)(?:[{CN_DIGITS}十]{{1,3}}))(?![{CN_DIGITS}十\d号日]))"
     rf"|(?P<cny>春节前|过年前|除夕|大年三十|(?<![{_CN_NUM_BEFORE}])年前"
     r"|\bbefore (?:the )?(?:spring festival|chinese new year|lunar new year|cny)\b)"
     # ("年底了", "年底最后一天": it is the year's end now, no day to pay by)
@@ -227,9 +218,47 @@ def _next_day(today: date, month: int, day: int) -> date:
     return this_year if this_year >= today else date(today.year + 1, month, day)
 
 
+def lunar_date(year: int, month: int, day: int) -> date | None:
+    """The day of the Gregorian calendar that is ``day`` of lunar ``month`` of lunar ``year``
+    (lunardate's tables: 1900 to 2099), or None when there is no such day."""
+    try:
+        return LunarDate(year, month, day).to_solar_date()
+    except ValueError:
+        return None
+
+
+def spring_festival(year: int) -> date | None:
+    """The first day of the Spring Festival (春节) of ``year``: the first of the first lunar
+    month."""
+    return lunar_date(year, 1, 1)
+
+
+def _next_lunar(today: date, month: int, day: int) -> date | None:
+    """That lunar day, in this lunar year or, if already two months past, the next:
+    "腊月二十前" said in December is in January or February."""
+    try:
+        year = LunarDate.from_solar_date(today.year, today.month, today.day).year
+    except ValueError:
+        return None
+    for y in (year, year + 1):
+        found = lunar_date(y, month, day)
+        if found is not None and found >= today - timedelta(days=60):
+            return found
+    return None
+
+
+def _lunar_day(said: str) -> int | None:
+    """初八 → 8, 廿三 → 23, 十五 → 15, 三十 → 30."""
+    if said.startswith("初"):
+        return small_int(said[1:])
+    if said.startswith("廿"):
+        return 20 + (small_int(said[1:]) or 0) if len(said) > 1 else 20
+    return small_int(said)
+
+
 def _before_spring_festival(today: date) -> date | None:
     for year in (today.year, today.year + 1):
-        festival = SPRING_FESTIVAL.get(year)
+        festival = spring_festival(year)
         if festival is not None and festival - timedelta(days=1) >= today:
             return festival - timedelta(days=1)
     return None
@@ -239,12 +268,18 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     g = m.group
     if g("cny"):
         return _before_spring_festival(today)
+    if g("lunar"):
+        month = _LUNAR_MONTH.get(g("lmon")) or small_int(g("lmon"))
+        day = _lunar_day(g("lday"))
+        if month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 30):
+            return None
+        return _next_lunar(today, month, day)
     if g("lantern"):
         return next(
             (
                 festival + timedelta(days=14)
                 for year in (today.year, today.year + 1)
-                if (festival := SPRING_FESTIVAL.get(year)) is not None
+                if (festival := spring_festival(year)) is not None
                 and festival + timedelta(days=14) >= today
             ),
             None,

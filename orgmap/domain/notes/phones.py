@@ -96,8 +96,8 @@ def find_phones(note: str, region: str = "CN") -> tuple[PhoneMatch, ...]:
         start, end = match.start, match.end
         if (start and note[start - 1].isdigit()) or (end < len(note) and note[end].isdigit()):
             continue  # part of a longer run of digits (a bank account, an order number)
-        if _NOT_PHONE.search(note[max(0, start - 12) : start]):
-            continue
+        if note[start] != "+" and _NOT_PHONE.search(note[max(0, start - 12) : start]):
+            continue  # (but "his mainland no. +86 135…": a number with "+" is a phone)
         number = match.number
         typed = phonenumbers.number_type(number)
         # (a landline libphonenumber only holds possible is of no type it knows: a landline)

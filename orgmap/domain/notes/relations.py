@@ -132,7 +132,10 @@ _OUTCOMES = (
             r"no longer in service|not in use|\bis an? [a-z]{3,20}(?: [a-z]{3,20})? now\b|"
             r"other company|(?:they|company) (?:have |has )?moved|moved already|"
             r"wrong number|not in service|no such person|disconnected|"
-            r"now belongs to",
+            r"now belongs to|"
+            # in Cantonese: "换咗号", "个号码应该转咗手", "搵错公司", "冇小王呢个人",
+            # "系一间茶餐厅", and a fax tone
+            r"换咗号|转咗手|(?:搵|揾)错|冇[^，,。；;\s]{0,6}(?:呢|这)个人|系一间|传真机声|fax tone",
             re.IGNORECASE,
         ),
     ),
