@@ -15,7 +15,7 @@ from bench.extract_eval import EVAL_MAP
 from orgmap.domain.model import Contact, Debtor, DebtorMap, Department
 from orgmap.domain.notes import extract
 from orgmap.domain.notes.clauses import CLAUSE, SENTENCE, Clauses
-from orgmap.domain.notes.dates import find_dates
+from orgmap.domain.notes.dates import find_dates, find_times
 from orgmap.domain.notes.people import find_mentions
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")  # a Tuesday
@@ -1942,3 +1942,18 @@ def test_lunar_days_and_the_spring_festival_from_the_lunar_calendar():
     # a Gregorian day stays one; a lunar day that does not exist is none
     assert day("十二月二十号", date(2026, 12, 1)) == date(2026, 12, 20)
     assert day("腊月三十", date(2026, 12, 1)) is None  # this 腊月 has 29 days
+
+
+def test_parts_of_the_day_and_days_said_in_dialect():
+    def hours(note: str) -> list[int]:
+        return [t.value.hour for t in find_times(note)]
+
+    assert hours("后日晏昼再打") == [15]  # Wu and Hakka: the afternoon
+    assert hours("明朝日昼再打") == [12]
+    assert hours("后儿个过晌再打，头晌不在") == [15, 10]  # the north
+    assert hours("礼拜二晌午前再打过来") == [10]
+    assert hours("黄昏六点") == [18] and hours("晏昼三点") == [15]
+    s = run("赵经理在安国出差，信号不好，说后儿个过晌再打", called="zhao")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-03T15:00:00+08:00"
+    s = run("小王说老板去包头了，前晌一般不接，后晌再打")
+    assert s.callback is not None and s.callback.at.isoformat() == "2026-12-01T15:00:00+08:00"

@@ -98,7 +98,10 @@ _CN_NUM_BEFORE = f"\\d{CN_DIGITS}十几多去前"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "today": 0}
 _RELATIVE |= {"听日": 1, "后日": 2, "昨天": -1, "昨日": -1, "琴日": -1, "前天": -2}
 _RELATIVE |= {"明早": 1, "明晚": 1, "明儿": 1, "今早": 0, "今晚": 0, "明朝": 1, "今朝": 0}
+# in the north: 今儿个, 明儿个, 后儿个, 大后儿个, 夜儿个 (yesterday)
+_RELATIVE |= {"今儿个": 0, "明儿个": 1, "后儿个": 2, "大后儿个": 3, "夜儿个": -1}
 _RELATIVE |= {"tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1, "the day after tomorrow": 2}
+_RELATIVE_CN = "|".join(sorted((k for k in _RELATIVE if not k.isascii()), key=len, reverse=True))
 _EN_WD = "|".join(sorted(_WEEKDAY_EN, key=len, reverse=True))
 _EN_MON = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
 _HOLIDAYS_CN = "|".join(sorted(_HOLIDAY_CN, key=len, reverse=True))
@@ -142,7 +145,7 @@ _DATE = re.compile(
     r"|(?P<this>(?:这|本)?(?:周|星期|礼拜)(?P<tw>[一二三四五六日天1-7]))"
     # 听日, 后日: Cantonese for tomorrow and the day after; 昨天 and 前天 are past days
     # 明朝, 今朝: Shanghainese
-    r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|明儿|明朝|今天|今日|今早|今晚|今朝|听日|后日|昨天|昨日|前天|琴日)"
+    rf"|(?P<rel>{_RELATIVE_CN})"
     # "周末再打": the Saturday coming, or next week's
     r"|(?P<weekend>(?P<nextweekend>下个?)?(?:这个?|本)?(?:周末|礼拜六日))"
     rf"|(?P<enrel>\b(?:today|the day after tomorrow|tomorrow|tmrw|tmr|yesterday)\b)"
@@ -163,16 +166,25 @@ _DATE = re.compile(
 _PART_HOURS = {"上午": 10, "早上": 9, "中午": 12, "下午": 15, "晚上": 19}
 _PART_HOURS |= {"上昼": 10, "朝早": 9, "下昼": 15}  # Cantonese
 _PART_HOURS |= {"明早": 9, "今早": 9, "明晚": 19, "今晚": 19, "pm": 15, "am": 10}
-_PART_HOURS |= {"上半天": 10, "下半天": 15}
+_PART_HOURS |= {"上半天": 10, "下半天": 15, "傍晚": 18, "黄昏": 18}
+# in Wu and Hakka speech 晏昼 is the afternoon and 日昼 noon; in the north 前晌 and 头晌 the
+# morning, 后晌, 下晌 and 过晌 the afternoon
+_PART_HOURS |= {"晏昼": 15, "日昼": 12, "前晌": 10, "头晌": 10, "上晌": 10, "晌午": 12}
+_PART_HOURS |= {"后晌": 15, "下晌": 15, "过晌": 15, "晌午前": 10, "晌午后": 15}
+# the parts after noon: an hour said with one is past noon ("晏昼三点" is 15:00)
+_AFTER_NOON_SAID = "下午 晚上 傍晚 黄昏 下昼 明晚 今晚 晏昼 后晌 下晌 过晌 晌午后"
+_AFTER_NOON = frozenset(_AFTER_NOON_SAID.split())
+_PARTS_CN = "|".join(sorted((k for k in _PART_HOURS if not k.isascii()), key=len, reverse=True))
 _PART_HOURS |= {"morning": 10, "afternoon": 15, "evening": 19, "noon": 12, "tonight": 19}
 _TIME = re.compile(
-    rf"(?P<cn>(?P<part>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<!第)(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
+    rf"(?P<cn>(?P<part>{_PARTS_CN})?\s?(?<!第)(?P<h>{_N})\s?[点點时](?:\s?(?P<half>半)"
     rf"|\s?(?P<min>\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})\s?分?)?)"
     # "15:30再打", "下午3:30" (with am/pm it is read below)
-    r"|(?P<hm>(?P<hpart>上午|早上|中午|下午|晚上|傍晚|上昼|下昼|朝早|明早|今早|明晚|今晚)?\s?(?<![\d:：.])(?P<hh>\d{1,2})[:：](?P<mm>\d{2})"
+    rf"|(?P<hm>(?P<hpart>{_PARTS_CN})?\s?(?<![\d:：.])(?P<hh>\d{{1,2}})[:：](?P<mm>\d{{2}})"
     r"(?![\d:：])(?!\s?(?:am|pm|a\.m\.|p\.m\.)))"
     # "周三pm": the afternoon
-    r"|(?P<part_only>上午|下午|早上|晚上|中午|上昼|下昼|朝早|明早|今早|明晚|今晚|上半天|下半天|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])|\b(?:morning|afternoon|evening|noon|tonight)\b)"
+    rf"|(?P<part_only>{_PARTS_CN}|(?<=[一二三四五六日天])\s?[ap]m(?![a-z])"
+    r"|\b(?:morning|afternoon|evening|noon|tonight)\b)"
     r"|(?P<en>\b(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s)(?P<eh2>\d{1,2}):(?P<em2>\d{2})\b"
     # "Try Raj tomorrow at 11": an hour said after a day
@@ -423,9 +435,7 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             if said_hour is None or said_minute is None:
                 continue
             hour, minute, part = said_hour, said_minute, g("part") or g("hpart")
-            if (part in ("下午", "晚上", "傍晚", "下昼", "明晚", "今晚") and hour < 12) or (
-                not part and hour < 7
-            ):
+            if (part in _AFTER_NOON and hour < 12) or (not part and hour < 7):
                 hour += 12
         else:
             hour = int(g("eh") or g("eh2") or g("eh3"))
@@ -445,5 +455,6 @@ def find_times(note: str) -> tuple[TimeMatch, ...]:
             t.text.strip().lower() in _PART_HOURS
             and i + 1 < len(found)
             and found[i + 1].span[0] - t.span[1] <= 3
+            and found[i + 1].text.strip().lower() not in _PART_HOURS  # ("过晌再打，头晌不在")
         )
     )
