@@ -1957,3 +1957,15 @@ def test_parts_of_the_day_and_days_said_in_dialect():
     assert s.callback is not None and s.callback.at.isoformat() == "2026-12-03T15:00:00+08:00"
     s = run("小王说老板去包头了，前晌一般不接，后晌再打")
     assert s.callback is not None and s.callback.at.isoformat() == "2026-12-01T15:00:00+08:00"
+
+
+def test_paying_said_as_bo_or_gwo_sou():
+    s = run("小王讲老板娘定了：下礼拜四拨3万1")
+    assert s.promise is not None and s.promise.amount == Decimal(31000)
+    s = run("前台小王話何太話下星期三先過數 HK$8,800")
+    assert s.promise is not None and s.promise.amount == Decimal(8800)
+    # a call, a payment made and one put off are no promise
+    assert_promises_nothing("赵经理讲伊拉老板邬总今朝勿在，明朝上半天伊会得打电话拨我")
+    assert_promises_nothing("小王讲国庆放假前厂里已经拨了一万五，剩下2万5等这一柜鞋子出完再讲")
+    assert_promises_nothing("赵经理讲五一前拨不出来，五一后头一个礼拜，金额要看老板娘")
+    assert_promises_nothing("赵经理讲我回拨了两次都没人接")

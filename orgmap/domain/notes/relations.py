@@ -156,7 +156,7 @@ _OUTCOMES = (
         re.compile(
             # "付不付老板说了算" asks who decides; it refuses nothing
             r"拒绝|拒付|(?<!还)不还|(?<!付)不付|不会付|不会还|不认(?![识得])|报警|不给转|不肯转|不让转|"
-            r"不松口|一分(?:钱)?都(?:莫得|没有|不给)|"
+            r"不松口|一分(?:钱)?都(?:莫得|没有|不给|不拨)|"
             r"有本事|去法院告|去法院起诉|去告|找法院|不同意付|不得付|一分(?:钱)?不给|一律不转|"
             r"也不会付|也勿会付|勿会付|"
             r"不给钱|不认账|不承认|赖账|骂人|骂了|骂我|投诉|挂了|挂断|挂我电话|"
@@ -289,14 +289,15 @@ NEGATED_PAY = re.compile(
     r"can'?t pay|cannot pay|unable to pay|not able to pay|can'?t make it|won'?t pay|"
     r"will not pay|not going to pay|拿不出|凑不出|不得付|一分钱都不|"
     # "钱今天没付出去", "冇得办法付" (Hunan, Cantonese), "无法度" (Minnan)
-    r"没付出去|没转出去|没打出去|冇得办法|冇办法|没得办法|无法度|打不了|转不了|付不出去",
+    r"没付出去|没转出去|没打出去|冇得办法|冇办法|没得办法|无法度|打不了|转不了|付不出去|"
+    r"拨不出|拨不了|一分都不",
     re.IGNORECASE,
 )
 # a clause that puts the payment off without a day ("剩7万年后再说"): no promise in it
 PUT_OFF = re.compile(
     r"再说|再议|看情况|说不准|不一定|不定|没定|未定|能付多少|看回款|"
     r"we'?ll see|depends on|\bmaybe\b|\bperhaps\b|no promises?|can'?t promise|nothing promised|"
-    r"挂着|先放着|暂缓|定不了",
+    r"挂着|先放着|暂缓|定不了|再讲",
     re.IGNORECASE,
 )
 # "货款 98,000 他认": the amount owned up to, a total
@@ -329,9 +330,13 @@ PAY_THEN = re.compile(
 )
 # "让我那天上午再打": the call-back day is a date said earlier
 CALLBACK_THAT_DAY = re.compile(r"那天|当天|那个?时候?|到时候?|that day|then", re.IGNORECASE)
+# (and "打电话拨我" is Shanghainese for "call me")
+_PAY_BO = r"(?<![回话])拨(?!打|电话|号|通|过去|了?[一两三几]?[次遍个下]|给我|错)"
 PROMISE_WORDS = re.compile(
     r"付|还|打款|转账|转|汇(?!报|总|票)|结(?!账|婚|束|果)|把钱打|钱打|打钱|打过来|(?<![没未])到[账帐]|俾|先给|给一半|"
     r"给(?:您|你|你们|我们)打过去|一分(?:钱)?(?:都)?不(?:会)?少|"
+    # 拨 is to pay in Wenzhou and in 拨款 (but 回拨, 拨电话, 拨了两次 are calls); 过数 in Cantonese
+    rf"{_PAY_BO}|过数|放款|出款|"
     r"pay|paid|settle|transfer|wire|promis|approve|goes out|go out",
     re.IGNORECASE,
 )
@@ -358,7 +363,7 @@ ALREADY_PAID = re.compile(
     # ("will be paid", "to be paid" are to come; "has been paid" is done)
     # ("以经转了": 已经, mistyped)
     # ("以经转了，一万八": 已经, mistyped, then the sum after a comma)
-    r"(?:付了|转了|打了|还了|汇了|(?:已|以)经?(?:付|还|转|打|汇|结|把)(?:款|了)?[，,]?|"
+    r"(?:付了|转了|打了|还了|汇了|拨了|拨过|(?:已|以)经?(?:付|还|转|打|汇|结|把|拨)(?:款|了|过)?[，,]?|"
     r"already paid|"
     # ("昨天下午工行付的，4.2w", "钱11月30号就付了啊，87,200")
     r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?[，,]?|付了啊[，,]?|"
@@ -375,7 +380,7 @@ ALREADY_PAID = re.compile(
 )
 # ... or said so after the amount: "两万已经打了", "the transfer of 18,000 went out this morning"
 ALREADY_PAID_AFTER = re.compile(
-    r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:在[^，,。；;]{1,8})?(?:付|转|打|汇|还|到账)"
+    r"\s*(?:元|块)?\s*(?:已经|已|早就)(?:在[^，,。；;]{1,8})?(?:付|转|打|汇|还|拨|到账)"
     # "二十三万一次付清的", "那五万3月12号就付了"
     r"|\s*(?:一次性?)?(?:付清|结清)(?:的|了)|[^，,。；;]{0,8}?(?:就|早就|都)(?:付|转|打|汇|还|结)(?:了|过)"
     # "13,600 上周付了": paid on a day gone by
@@ -387,13 +392,13 @@ ALREADY_PAID_AFTER = re.compile(
 # "年底就结清了", "上周五就付了": done by that day, not promised for it
 DONE_AFTER = re.compile(
     r"[^，,。；;\s]{0,3}?(?:就|已经|早就|都)(?:通过|在|从)?[^，,。；;\s]{0,6}?"
-    r"(?:结清|付清|结|付|转|打|还|汇)了"
+    r"(?:结清|付清|结|付|转|打|还|汇|拨)了"
     # "元旦前打的那两万": the day it was paid (but "月底前付的话" is a condition)
     r"|[^，,。；;\s]{0,2}?(?:付|转|打|汇)的(?!话)"
 )
 # the amount right after one of these is the one promised ("只能先付两万", "剩三万")
 PAY_BEFORE = re.compile(
-    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|先给|给|pay|repay|transfer|wire|"
+    r"(?:付|还|转|打款|打|付清|结清|剩[下的]?|先给|给|拨|过数|pay|repay|transfer|wire|"
     r"(?:batches|instalments|installments|tranches|payments) of)\s*$",
     re.IGNORECASE,
 )
