@@ -239,6 +239,13 @@ def _partners(
             yield xi, yi, span
 
 
+def _as_called(f: Features) -> Features:
+    """``f`` and each of its features again as said of the called contact: the words that make
+    the one we rang send us on or approve are not those that make a third person do so, and a
+    linear model weighs them apart only so."""
+    return f | {"c|" + k: v for k, v in f.items()}
+
+
 def candidates(
     c: Clauses,
     people: People,
@@ -252,11 +259,13 @@ def candidates(
     found = persons(people, called)
     for p in found:
         span = p.spans[0] if p.spans else (0, 0)
-        yield Candidate(p.ref, None, span, _person_features(c, p, rules, phrases))
+        f = _person_features(c, p, rules, phrases)
+        yield Candidate(p.ref, None, span, _as_called(f) if p.called else f)
     said = sorted((span, i) for i, p in enumerate(found) for span in p.spans)
     for xi, yi, span in _partners(c, found, said):
         x, y = found[xi], found[yi]
-        yield Candidate(x.ref, y.ref, span, _pair_features(c, x, y, span, rules, phrases))
+        f = _pair_features(c, x, y, span, rules, phrases)
+        yield Candidate(x.ref, y.ref, span, _as_called(f) if x.called else f)
 
 
 def person_features(
