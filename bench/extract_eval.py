@@ -37,6 +37,7 @@ from pathlib import Path
 
 from orgmap.domain.model import Contact, Debtor, DebtorMap, Department
 from orgmap.domain.notes import Suggestions, extract
+from orgmap.domain.notes.learned import NotesModel
 
 __all__ = [
     "AGREEMENT",
@@ -217,17 +218,20 @@ def _want(row: dict) -> dict[str, set]:
 
 
 def evaluate(
-    rows: list[dict], learned: bool = True
+    rows: list[dict], learned: bool = True, model: NotesModel | None = None
 ) -> tuple[dict[str, Score], float, list[tuple[str, str, set, set]]]:
     """Scores per field, seconds per note (after the first) and the misses (``learned=False``:
-    the rules' relations alone, without the model's second reading)."""
+    the rules' relations alone, without the model's second reading; ``model``: another notes
+    model than the one shipped)."""
     scores = {f: Score() for f in FIELDS}
     misses = []
     elapsed = 0.0
     for n, row in enumerate(rows):
         at = datetime.fromisoformat(row["at"])
         started = time.perf_counter()
-        s = extract(row["note"], called=row.get("called"), m=EVAL_MAP, at=at, learned=learned)
+        s = extract(
+            row["note"], called=row.get("called"), m=EVAL_MAP, at=at, learned=learned, model=model
+        )
         if n:
             elapsed += time.perf_counter() - started
         got, want = _got(s), _want(row)

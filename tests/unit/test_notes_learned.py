@@ -42,6 +42,26 @@ def test_the_model_file_is_what_training_makes():
     assert set(model.trained_on) | set(UNSEEN) == set(SETS)
 
 
+def test_a_note_is_read_with_the_model_it_is_given():
+    """``extract(..., model=...)`` reads with another model (one trained without some sets,
+    to measure it on them): here one that knows no weights, so it adds nothing."""
+    note = "小王说管付款的是财务小谭，小谭今天请假"
+    blank = NotesModel.from_dict(
+        {
+            "trained_on": [],
+            "heads": {
+                name: {"classes": list(head.classes), "weights": {}, "threshold": 0.99}
+                for name in ("authorizes", "pairs", "people", "outcome")
+                for head in (getattr(NotesModel.load(), name),)
+            },
+        }
+    )
+    rules, learned = both(note)
+    assert relations(extract(note, called="wang", m=EVAL_MAP, at=AT, model=blank)) == set()
+    assert relations(rules) == set()
+    assert relations(learned) == {("refers_to", "wang", "小谭")}
+
+
 def test_it_adds_a_referral_said_in_words_the_rules_do_not_know():
     rules, learned = both("小王说管付款的是财务小谭，小谭今天请假")
     assert relations(rules) == set()

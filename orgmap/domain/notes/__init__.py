@@ -334,12 +334,14 @@ def extract(
     timezone: str = "Asia/Shanghai",
     region: str = "CN",
     learned: bool = True,
+    model: NotesModel | None = None,
 ) -> Suggestions:
     """Suggestions from ``note``, written after calling ``called`` at ``at``.
 
     ``learned=False`` gives the rules' findings alone, without the model's second reading of
     the relations, the people and the outcome (:mod:`~orgmap.domain.notes.learned`): to
-    measure each, and to train the model on what the rules say."""
+    measure each, and to train the model on what the rules say.  ``model`` reads with another
+    model than the one shipped (one trained without some sets, to measure it on them)."""
     r = _read(note, called, m, region)
     if r is None:
         return Suggestions()
@@ -347,7 +349,7 @@ def extract(
     callback, promise, outcome = _said(r, at, timezone)
     relations, people = r.relations, r.found.people
     if learned:
-        model = NotesModel.load()
+        model = model or NotesModel.load()
         relations, no_one = second_reading(c, r.found, r.relations, called, r.triggers, model)
         people = [p for p in people if p.ref not in no_one]
         outcome = _learned_outcome(c, model, outcome, r.relations, promise, callback, relations)

@@ -357,7 +357,11 @@ class NotesModel:
     @staticmethod
     @lru_cache(maxsize=4)
     def load(path: Path = MODEL_FILE) -> NotesModel:
-        data = json.loads(path.read_text("utf-8"))
+        return NotesModel.from_dict(json.loads(path.read_text("utf-8")))
+
+    @staticmethod
+    def from_dict(data: dict) -> NotesModel:
+        """The model a training made (``bench.train_notes_model.train``), as the file holds it."""
         heads = {
             name: Head(tuple(h["classes"]), h["weights"], float(h["threshold"]))
             for name, h in data["heads"].items()
