@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bench.extract_eval import EVAL_MAP
 from orgmap.domain.model import Contact, Debtor, DebtorMap, Department
 from orgmap.domain.notes import extract
+from orgmap.domain.notes.amounts import find_amounts
 from orgmap.domain.notes.clauses import CLAUSE, SENTENCE, Clauses
 from orgmap.domain.notes.dates import find_dates, find_times
 from orgmap.domain.notes.people import find_mentions
@@ -1969,3 +1970,60 @@ def test_paying_said_as_bo_or_gwo_sou():
     assert_promises_nothing("小王讲国庆放假前厂里已经拨了一万五，剩下2万5等这一柜鞋子出完再讲")
     assert_promises_nothing("赵经理讲五一前拨不出来，五一后头一个礼拜，金额要看老板娘")
     assert_promises_nothing("赵经理讲我回拨了两次都没人接")
+
+
+# --- round 17: held-out 31 to 34 ------------------------------------------------------------------
+
+
+def amounts_said(note: str) -> list[str]:
+    return [str(a.value) for a in find_amounts(note)]
+
+
+def test_amounts_to_the_cent_thousands_said_after_w_and_counts_of_goods():
+    assert amounts_said("过齐尾数¥18,760.50") == ["18760.50"]  # money is to the cent
+    assert amounts_said("听日转2w8过来，先整2w5") == ["28000", "25000"]
+    assert amounts_said("余下1万9月10号前俾") == ["10000"]  # the 9 begins the day
+    assert amounts_said("4万8月底") == ["48000"]
+    assert amounts_said("(5,000 sets) 3,200pcs库存，326 件") == []
+    assert amounts_said("$35,000 支票") == ["35000"]
+    assert amounts_said("5.1前打1.6万") == ["16000"]  # by the first of May
+    assert amounts_said("剩下的三万四十一前结清") == ["34000"]  # 十一: National Day
+
+
+def test_a_share_said_with_what_it_comes_to_and_payments_made_in_cantonese():
+    s = run("Zhao says they'll pay 60% = 73,200 on the 28th (PO for 5,000 sets)", called="zhao")
+    assert s.promise is not None and s.promise.amount == Decimal(73200)
+    s = run("赵经理讲上礼拜已经俾咗3万，流水号2026082100457，余下1万9月10号前俾", called="zhao")
+    assert s.promise is not None and s.promise.amount == Decimal(10000)
+    assert s.promise.date == date(2027, 9, 10)
+
+
+def test_more_ways_of_saying_back_and_forth():
+    for said in ("两边踢来踢去", "两个互推", "兜咗一个圈", "转了一圈又回来了", "Round and round."):
+        s = run(f"赵经理说找财务小叶，小叶说要赵经理签字，{said}", called="zhao")
+        assert ("passes_buck_to", "小叶", "zhao") in relations(s), said
+
+
+def test_people_round_17():
+    assert said("事头婆话唔关佢事，头家娘管钱") == [("事头婆", "事头婆"), ("头家娘", "头家娘")]
+    assert said("财务的喇会计管账，采购的初经理管") == [("喇会计", "会计"), ("初经理", "经理")]
+    assert said("年初经理说") == []
+    # a word, then a title: no one named 小王传, 展厅, 车间 or 车部
+    assert said("小王传老板的话") == [("小王", ""), ("老板", "老板")]
+    assert said("他们展厅经理换成杜经理了，二手车部鲍经理，车间主任老曲") == [
+        ("杜经理", "经理"),
+        ("鲍经理", "经理"),
+        ("老曲", ""),
+    ]
+    # 小 and a given name no surname list holds, said twice or speaking
+    assert said("找预算员小妥，小妥说结算还没审完") == [("小妥", ""), ("小妥", "")]
+    assert said("替班的小丽接的") == [("小丽", "")]
+    assert said("两小时后再打，三小时也行；小舅子管钱") == []
+    assert said("the lead is Kelvin Tsang, or Kenny Lee who runs it") == [
+        ("Kelvin Tsang", ""),
+        ("Kenny Lee", ""),
+    ]
+    # 尕 is 小 in Gansu and Qinghai: 尕王 is the 小王 on the map
+    s = run("尕王把电话转到项目部，让我找预算员小妥，小妥说结算还么审完")
+    assert [(p.name, p.existing) for p in s.people] == [("尕王", "wang"), ("小妥", None)]
+    assert relations(s) == {("refers_to", "wang", "小妥")}

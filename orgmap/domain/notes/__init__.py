@@ -149,7 +149,11 @@ def simplified(text: str) -> str:
     if text.isascii():
         return text
     said = _t2s().convert(text)
-    return said if len(said) == len(text) else text
+    return (said if len(said) == len(text) else text).translate(_DIALECT)
+
+
+# characters of a dialect read as Mandarin's, one for one: 尕 is 小 in Gansu and Qinghai (尕王)
+_DIALECT = str.maketrans("尕", "小")
 
 
 def _as_typed(said: str, typed: str) -> str:

@@ -22,8 +22,11 @@ _MULT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "m": 1000000, "thousa
 _DIGIT_AMOUNT = re.compile(
     r"(?P<cur>[¥￥]|RMB\s?|CNY\s?)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s?(?P<mult>万|千|[wWkK](?![a-zA-Z])|(?<=\d)[mM](?![a-zA-Z²])|(?<=\d )thousand\b)?"
-    r"(?:(?<=万)\s?(?P<tail>\d)(?![\d.,千%]))?\s?"
-    r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?![\d%])(?!/\d)"  # ("1/3": a share)
+    # "1万2", "2w8": the thousands said after (but "剩1万9月10号": 9 begins the day; "4万8月底"
+    # is 48,000 by the month's end)
+    r"(?:(?<=[万wW])\s?(?P<tail>\d)(?![\d.,千%])(?!\s?月\s?\d|\s?[号日]))?\s?"
+    # ("1/3": a share; "1万9月10号": the amount, then a day)
+    r"(?P<unit>元|块|rmb|RMB|yuan|CNY)?(?!%)(?!\d(?!\s?月\s?\d|\s?[号日]))(?!/\d)"
 )
 # ("二十三万一次付清": 一 belongs to 一次, not to the amount)
 # ("二十三万一次": 一 belongs to 一次; "两千多袋": bags, not money)
@@ -45,6 +48,17 @@ _MONEY_BEFORE = re.compile(
 
 # what makes a bare number after a payment verb a day or a count: 6月, 15号, 3点, 2期
 _DAY_AFTER = re.compile(r"\s?[月号日点时天周年期批次]")
+# a count of goods, not money: "5,000 sets", "3,200pcs", "326 件"
+_COUNT_AFTER = re.compile(
+    r"\s?(?:sets?|pcs|pieces?|units?|pairs?|cartons?|rolls?|tons?|件|台|套|箱|吨|支(?!票)|袋|只|"
+    r"张|瓶|米|条|双)"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+# a day written with a dot before 前 or 后: "5.1前打1.6万" is by the first of May
+_DOTTED_DAY = re.compile(r"(?:1[0-2]|[1-9])\.(?:[12]\d|3[01]|[1-9])")
+# money is to the cent
+_CENT = Decimal("0.01")
 # a share of an amount said elsewhere ("年前先还一半，总共欠二十四万", "half of the 80k")
 _SHARE = re.compile(
     r"(?P<half>一半|半数|\bhalf\b)"
@@ -114,6 +128,14 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
             continue
         if not money and _DAY_AFTER.match(note, m.end()):
             continue  # "付款，6月15号到期": a day, not six yuan
+        if not (m.group("cur") or mult or m.group("unit")) and _COUNT_AFTER.match(note, m.end()):
+            continue  # "5,000 sets": goods
+        if (
+            not (m.group("cur") or mult or m.group("unit"))
+            and _DOTTED_DAY.fullmatch(m.group("num"))
+            and note[m.end() : m.end() + 1] in ("前", "后")
+        ):
+            continue
         raw = m.group("num").replace(",", "")
         if len(raw) > 12:
             continue
@@ -123,9 +145,11 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
             continue
         if value <= 0:
             continue
-        found.append(AmountMatch(value.normalize() if value % 1 else value.quantize(1), m.span()))
+        found.append(AmountMatch(value.quantize(_CENT if value % 1 else 1), m.span()))
     for m in _CN_AMOUNT.finditer(note):
         text = m.group("num").strip("点")
+        if text.endswith("十一") and note[m.end() : m.end() + 1] in ("前", "后") and len(text) > 2:
+            text = text[:-2]  # "三万四十一前": 34,000 before National Day (十一)
         if not (m.group("unit") or "万" in text or "千" in text) or text in ("万", "千"):
             continue
         if "点" in text and text.endswith("万"):  # 十二点八万
@@ -136,6 +160,6 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
         if value_or_none is None or value_or_none < 100:
             continue
         value = value_or_none
-        found.append(AmountMatch(value.quantize(1) if value % 1 == 0 else value, m.span()))
+        found.append(AmountMatch(value.quantize(_CENT if value % 1 else 1), m.span()))
     found.sort(key=lambda a: a.span)
     return tuple(found)

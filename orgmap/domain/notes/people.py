@@ -48,13 +48,13 @@ _WORDS_ENDING_IN_A_SURNAME_SAID = (
     "大楼 高楼 字楼 售楼 上楼 下楼 主楼 公楼 "
     "上海 珠海 青海 南海 东海 北海 威海 沿海 航海 出海 大海 "
     "经常 非常 正常 异常 日常 平常 通常 照常 "
-    "应付 预付 垫付 支付 交付 对付 兑付 拨付 偿付 "
+    "应付 预付 垫付 支付 交付 对付 兑付 拨付 偿付 当初 最初 起初 年初 月初 "
 )
 _WORDS = frozenset(_WORDS_ENDING_IN_A_SURNAME_SAID.split())
 # surnames that name someone only right before a title, as they begin or end everyday words:
 # 申总 (申请), 付经理 (付款), 于姐 (关于), 区总 (地区), 楼总 (大楼), 海会计 (上海), 常律师 (经常),
 # 冶经理 (冶金)
-_TITLE_ONLY = "申付于区楼海常冶"
+_TITLE_ONLY = "申付于区楼海常冶喇初"
 _WEEKDAY = frozenset("一二三四五六日天末")
 _NUMBER_NEXT = re.compile(r"\s*[\d一二三四五六七八九十两百千万]")
 # two-character surnames ("上官姐", "欧阳经理")
@@ -92,6 +92,7 @@ _HONORIFICS = (
 _STOP = (
     "说话讲找让给的了是和跟在把被叫问推打付还钱月号日天周点再也都就又不没要会能已前后上下电手得"
     "额"  # (金额老板: the sum, then the boss)
+    "传厅间部"  # (小王传老板的话, 展厅经理, 车间主任, 二手车部鲍经理: a word, then a title)
 )
 _NAMED = re.compile(
     # ("店长姓邢邢店长": the surname said twice is not a given name)
@@ -104,7 +105,8 @@ _NAMED = re.compile(
     rf"(?![^\W\d{_STOP}a-zA-Z]?(?:{_HONORIFICS}))"
 )
 _ROLE_CN = re.compile(
-    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|厂长|院长|校长|店长|行长|"
+    r"(?:财务总监|财务经理|财务主管|总经理|董事长|大老板|老板娘|老板|老总|老细|事头婆|头家娘|头家|"
+    r"厂长|院长|校长|店长|行长|"
     r"园长|馆长|社长|局长|理事长|监事长|总会计师|秘书|保安|"
     r"前台|出纳员|出纳|会计|法务|总务|采购员|库管|仓管|总监|一把手|矿长|护士长|(?<!是)副总(?!经理)|"
     r"(?<![A-Za-z])lb(?![A-Za-z])|"
@@ -151,14 +153,16 @@ _GIVEN_NAMES_SAID = (
     "Oscar Patrick Paul Peggy Peter Phoebe Rachel Richard Rita Robert Ruby Ryan Sally Sam Sandy "
     "Sarah Shirley Simon Sophia Sophie Stella Steven Susan Tina Tom Tommy Tony Tracy Vicky Victor "
     "Vincent Vivian Wendy William Yoyo Zoe Kenny Raymond Terence Calvin Derek Eddie Gordon "
-    "Jimmy Joey Ricky Stanley Wilson Winnie Carmen Connie Fanny Gigi Irene Mabel Queenie"
+    "Jimmy Joey Ricky Stanley Wilson Winnie Carmen Connie Fanny Gigi Irene Mabel Queenie "
+    "Kelvin Kenneth Dickson Benny Anita Ada Candy Alvin Felix Hugo Winston Sharon Teresa Jacqueline"
 )
 _GIVEN_EN = re.compile(
     r"(?<![A-Za-z])(?P<name>(?:" + "|".join(_GIVEN_NAMES_SAID.split()) + r")"
     # "Vivian Lo", "Tony Chan": a surname said after the given name
     r"(?:\s(?!(?:The|And|From|In|At|On|Is|Was|Will|Said|Says|Mr|Ms|Mrs|Miss|Called|Said|He|She|"
     r"It|We|They|Wang|Zhao)\b)[A-Z][a-z]{1,5}\b(?!['’]s\b)(?=\s*[,.;:，。；：、]|\s+(?:said|says|replied|"
-    r"will|from|in|at|the|is|was|promised|agreed|told|gave)\b))?)(?![A-Za-z])(?!['’]s\b)"
+    r"will|from|in|at|the|is|was|promised|agreed|told|gave|who|and|to|for|on|has|had)\b))?)"
+    r"(?![A-Za-z])(?!['’]s\b)"
 )
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 _NAME_IN_CN = re.compile(
@@ -222,6 +226,8 @@ _DEPT_WORDS = (
     ("法务", Department.LEGAL),
     ("老板", Department.OWNER),
     ("老细", Department.OWNER),
+    ("事头婆", Department.OWNER),
+    ("头家", Department.OWNER),
     ("lb", Department.OWNER),  # 老板 typed in shorthand
     ("一把手", Department.MANAGEMENT),
     ("老总", Department.MANAGEMENT),
@@ -372,6 +378,12 @@ def find_mentions(note: str) -> tuple[Mention, ...]:
         if not any(x < m.end() and m.start() < y for x, y in taken):
             found.append(Mention(m.group(), "", None, m.span()))
             taken.append(m.span())
+    # "预算员小妥，小妥说…": 小 and a given name said twice, or who speaks
+    for m in _XIAO.finditer(note):
+        said_again = note.count(m.group()) > 1 or _SPEAKS.match(note, m.end())
+        if said_again and not any(x < m.end() and m.start() < y for x, y in taken):
+            found.append(Mention(m.group(), "", None, m.span()))
+            taken.append(m.span())
     for pattern in (_GIVEN_EN, _NAME_IN_CN):
         for m in pattern.finditer(note):
             a, b = m.span("name")
@@ -414,6 +426,13 @@ _NOT_FULL_NAMES_SAID = (
 _NOT_FULL_NAMES = frozenset(_NOT_FULL_NAMES_SAID.split())
 # nicknames: 阿强, 阿斌; 胖哥, 强哥 (not 阿姨, 阿拉 "we" in Shanghainese)
 # (阿妹, 阿爸, 阿婆 … are kin, not names)
+# 小 and a given name that is no surname (小丽, 小妥, 小雪), but not a word that starts with 小
+_NOT_AFTER_XIAO = (
+    "时心票孩子区组姑伙店卖额米吃菜学车费数半部事件些朋点声份批量气型号样写巧品说便鬼弟妹妞哥姐舅老"
+    "的了是在和就也都不没我你他她它们额账单公厂块钱万千百十一二三四五六七八九两几多少微信猫"
+)
+_XIAO = re.compile(rf"(?<![小老大])小[^\W\d{_NOT_AFTER_XIAO}{SURNAMES}a-zA-Z]")
+_SPEAKS = re.compile(r"说|讲|话(?!费)|接的|接了")
 _NICKNAME = re.compile(
     r"阿[^\W\d说话讲找让给的了是和跟在把被叫问推打付还钱拉姨妹姐哥爸妈婆公伯叔a-zA-Z]"
     r"|(?:胖|瘦|强|彪|军|涛|伟|斌|杰|亮|辉|华|龙|虎|飞|鹏|峰|东|波)(?:哥|姐)|胖子"

@@ -76,6 +76,8 @@ _CUT = re.compile(r"[降减扣少]|打折|discount", re.IGNORECASE)
 _REVISED = re.compile(r"(?:最晚|最迟|改到|改成|推到|延到|拖到|顺延到|at the latest)\s*$", re.I)
 # "half of the 80k": the amount a share is taken of, said right after it
 _SHARE_OF = re.compile(r"\s*(?:of|的)\s*(?:the\s+)?$", re.IGNORECASE)
+# the share said with what it comes to: "60% = 73,200", "一半即4.3万"
+_SHARE_IS = re.compile(r"\s*(?:=|＝|即|也就是|就是|i\.e\.|which is|comes to)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +273,8 @@ def _share_amount(
     ok: Callable[[Span], bool],
     today: date,
 ) -> tuple[AmountMatch, AmountMatch] | None:
-    """``(the share as an amount, the amount it is a share of)`` for "先还一半，总共欠24万"."""
+    """``(the share as an amount, the amount it is a share of)`` for "先还一半，总共欠24万"; the
+    amount said as the share itself for "60% = 73,200"."""
     text = c.text
     for share in find_shares(text):
         clause = c.clause_text(share.span[0])
@@ -281,6 +284,8 @@ def _share_amount(
         if not ok(share.span) or not (PROMISE_WORDS.search(clause) or find_dates(clause, today)):
             continue
         after = next((a for a in all_amounts if a.span[0] >= share.span[1]), None)
+        if after is not None and _SHARE_IS.match(text[share.span[1] : after.span[0]]):
+            return after, after  # "60% = 73,200"
         if after is not None and _SHARE_OF.match(text[share.span[1] : after.span[0]]):
             base: AmountMatch | None = after  # "half of the 80k"
         else:  # the total, else the one amount said before ("货款 76,800 元…先付一半")
@@ -289,7 +294,7 @@ def _share_amount(
         if base is None:
             continue
         value = (base.value * share.fraction).quantize(Decimal("0.01"))
-        value = value.quantize(Decimal(1)) if value % 1 == 0 else value.normalize()
+        value = value.quantize(Decimal(1)) if value % 1 == 0 else value
         return AmountMatch(value, share.span), base
     return None
 

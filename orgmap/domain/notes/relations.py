@@ -273,7 +273,8 @@ NOT_MINE = re.compile(
 GIVES = re.compile(r"给|介绍|打|gave|introduced|referred|→|->|=>", re.IGNORECASE)
 BACK_AND_FORTH = re.compile(
     r"来回推|推来推去|来回踢|踢皮球|踢回|互相推|两边推|推回|绕回|绕圈|扯皮|"
-    r"back and forth|ping-?pong|in circles|round in circles|loop again",
+    r"踢来踢去|两边踢|两头推|互推|互相踢|推过来推过去|(?:兜|转|绕)(?:了|咗)?一[个大]?圈|"
+    r"back and forth|ping-?pong|in circles|round in circles|loop again|round and round",
     re.IGNORECASE,
 )
 NO_AUTHORITY = re.compile(
@@ -364,6 +365,8 @@ ALREADY_PAID = re.compile(
     # ("以经转了": 已经, mistyped)
     # ("以经转了，一万八": 已经, mistyped, then the sum after a comma)
     r"(?:付了|转了|打了|还了|汇了|拨了|拨过|(?:已|以)经?(?:付|还|转|打|汇|结|把|拨)(?:款|了|过)?[，,]?|"
+    # in Cantonese: "俾咗3万", "已经过咗5万"
+    r"(?:俾|畀|过|给|转|付)咗|"
     r"already paid|"
     # ("昨天下午工行付的，4.2w", "钱11月30号就付了啊，87,200")
     r"(?<!be )paid|(?:付|转|打|汇)的(?:那|这)?笔?[，,]?|付了啊[，,]?|"
