@@ -170,9 +170,10 @@ def _holds_floors(rows: list[dict], floors: dict[str, tuple[float, float]]) -> N
     assert per_note < 0.020
 
 
-# The hand-written set and held-out 1 to 26: each written before a round of rules (held-out 4 to
-# 26 by twenty-three other authors who never saw the rules), measured once, then tuned on, and the
-# notes model trained on them; the README keeps the figures from before each round (held-out 1
+# The hand-written set and held-out 1 to 38: each written before a round of rules (held-out 4 to
+# 38 by thirty-five other authors who never saw the rules), measured once, then tuned on or (35
+# to 38) only trained on, and the notes model trained on them; the README keeps the figures from
+# before each round (held-out 1
 # before its round: relations 0.889 / 0.667, call-back 1.000 / 0.818; held-out 2: relations
 # 0.692 / 0.450, call-back 0.750 / 0.462).  Floors = the figures now minus about 0.03, capped at
 # 0.97: a guard, not a measure (the model has seen these notes).
@@ -205,6 +206,18 @@ heldout23   0.94 0.97 0.92 0.91 0.79 0.78 0.97 0.93 0.97 0.93 0.97 0.97 0.96 0.9
 heldout24   0.97 0.97 0.90 0.87 0.76 0.74 0.97 0.93 0.93 0.97 0.97 0.87 0.92 0.94
 heldout25   0.93 0.97 0.85 0.88 0.78 0.85 0.90 0.93 0.90 0.97 0.97 0.92 0.91 0.97
 heldout26   0.94 0.97 0.92 0.89 0.83 0.85 0.90 0.97 0.90 0.90 0.92 0.84 0.86 0.91
+heldout27   0.97 0.97 0.93 0.93 0.92 0.88 0.89 0.85 0.85 0.89 0.97 0.87 0.86 0.89
+heldout28   0.97 0.97 0.93 0.94 0.86 0.93 0.79 0.83 0.75 0.78 0.83 0.73 0.87 0.92
+heldout29   0.87 0.97 0.91 0.90 0.91 0.84 0.93 0.85 0.85 0.82 0.90 0.79 0.92 0.95
+heldout30   0.93 0.93 0.88 0.88 0.80 0.77 0.77 0.89 0.72 0.89 0.91 0.77 0.80 0.86
+heldout31   0.93 0.97 0.92 0.95 0.97 0.92 0.81 0.88 0.77 0.81 0.97 0.61 0.92 0.95
+heldout32   0.97 0.97 0.93 0.93 0.85 0.79 0.87 0.93 0.80 0.83 0.97 0.73 0.90 0.94
+heldout33   0.93 0.97 0.90 0.90 0.86 0.76 0.76 0.92 0.66 0.72 0.87 0.56 0.81 0.89
+heldout34   0.87 0.87 0.91 0.91 0.85 0.76 0.83 0.93 0.79 0.82 0.77 0.85 0.87 0.90
+heldout35   0.93 0.97 0.92 0.93 0.86 0.88 0.76 0.85 0.73 0.73 0.90 0.79 0.84 0.92
+heldout36   0.92 0.92 0.93 0.90 0.86 0.79 0.78 0.87 0.67 0.78 0.97 0.82 0.83 0.94
+heldout37   0.88 0.75 0.90 0.89 0.95 0.84 0.79 0.82 0.67 0.59 0.54 0.37 0.88 0.91
+heldout38   0.97 0.97 0.93 0.90 0.82 0.73 0.85 0.85 0.89 0.89 0.91 0.91 0.88 0.94
 """
 TUNED_FLOORS = {
     name: {f: (float(p), float(r)) for f, p, r in zip(FIELDS, nums[0::2], nums[1::2], strict=True)}
@@ -213,7 +226,7 @@ TUNED_FLOORS = {
 
 
 # at least this many notes, and this many in English (the hand-written set and held-out 1 are
-# smaller, and held-out 1 has few English notes; held-out 17, 20, 23 and 26 mix English into
+# smaller, and held-out 1 has few English notes; held-out 17, 20, 23, 26 and 27 mix English into
 # Chinese more than they write English alone)
 _SIZES = {
     "handwritten": (50, 0),
@@ -223,6 +236,7 @@ _SIZES = {
     "heldout20": (70, 10),
     "heldout23": (70, 11),
     "heldout26": (70, 12),
+    "heldout27": (70, 12),
 }
 
 
@@ -248,21 +262,22 @@ def test_a_second_labeller_agrees_with_the_first(second_file, first_sets, _):
 
 
 def test_non_regression_on_the_unseen_sets():
-    """Held-out 27 to 30: 360 notes by four more authors, written after round 14 and never tuned
-    or trained on. Floors = their figures (README) minus about 0.03, so that a change that makes
-    unseen notes worse shows here; most goals are not met on these sets (README)."""
+    """Held-out 39 to 42: 360 notes by four more authors, written blind (they reported only a
+    path and a line count) and never tuned or trained on. Floors = their figures (README) minus
+    about 0.03, so that a change that makes unseen notes worse shows here; most goals are not
+    met on these sets (README)."""
     rows = [row for name in UNSEEN for row in load_notes(SETS[name])]
     assert len(rows) == 360
     assert sum(row["note"].isascii() for row in rows) >= 60
     _holds_floors(
         rows,
         {
-            "phones": (0.94, 0.96),
-            "people": (0.90, 0.87),
-            "relations": (0.68, 0.60),
-            "promise_amount": (0.84, 0.86),
-            "promise_date": (0.79, 0.85),
-            "callback": (0.89, 0.78),
-            "outcome": (0.84, 0.87),
+            "phones": (0.94, 0.93),
+            "people": (0.91, 0.89),
+            "relations": (0.71, 0.57),
+            "promise_amount": (0.77, 0.83),
+            "promise_date": (0.75, 0.82),
+            "callback": (0.89, 0.64),
+            "outcome": (0.81, 0.86),
         },
     )

@@ -197,6 +197,7 @@ _DIALLED_IT = re.compile(
 )
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _TAIWAN = re.compile(r"台湾|台北|台中|高雄|新竹|Taiwan|Taipei", re.IGNORECASE)
 # a note from Hong Kong (its money, its name, Cantonese): an eight-digit number said without a
 # country code is Hong Kong's ("Carmen直线 2815 3306"), or Macau's when Macau is said just before
@@ -356,7 +357,10 @@ def extract(
         model = model or NotesModel.load()
         relations, no_one = second_reading(c, r.found, r.relations, called, r.triggers, model)
         people = [p for p in people if p.ref not in no_one]
-        outcome = _learned_outcome(c, model, outcome, r.relations, promise, callback, relations)
+        # (a note with no Chinese that names no one and says nothing the rules know is no call
+        # to read: noise such as "<script>alert(1)</script>" gets no outcome)
+        if people or r.triggers or promise or callback or _HAN.search(c.text):
+            outcome = _learned_outcome(c, model, outcome, r.relations, promise, callback, relations)
     return Suggestions(
         people=tuple(
             PersonSuggestion(
