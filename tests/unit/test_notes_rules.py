@@ -2018,6 +2018,7 @@ def test_people_round_17():
     # 小 and a given name no surname list holds, said twice or speaking
     assert said("找预算员小妥，小妥说结算还没审完") == [("小妥", ""), ("小妥", "")]
     assert said("替班的小丽接的") == [("小丽", "")]
+    assert said("陈小丽说付款找财务李姐") == [("李姐", "姐")]  # 陈小丽 is a full name (on the map)
     assert said("两小时后再打，三小时也行；小舅子管钱") == []
     assert said("the lead is Kelvin Tsang, or Kenny Lee who runs it") == [
         ("Kelvin Tsang", ""),

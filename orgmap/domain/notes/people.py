@@ -431,7 +431,8 @@ _NOT_AFTER_XIAO = (
     "时心票孩子区组姑伙店卖额米吃菜学车费数半部事件些朋点声份批量气型号样写巧品说便鬼弟妹妞哥姐舅老"
     "的了是在和就也都不没我你他她它们额账单公厂块钱万千百十一二三四五六七八九两几多少微信猫"
 )
-_XIAO = re.compile(rf"(?<![小老大])小[^\W\d{_NOT_AFTER_XIAO}{SURNAMES}a-zA-Z]")
+# (not after a surname: 陈小丽 is a full name)
+_XIAO = re.compile(rf"(?<![小老大{SURNAMES}])小[^\W\d{_NOT_AFTER_XIAO}{SURNAMES}a-zA-Z]")
 _SPEAKS = re.compile(r"说|讲|话(?!费)|接的|接了")
 _NICKNAME = re.compile(
     r"阿[^\W\d说话讲找让给的了是和跟在把被叫问推打付还钱拉姨妹姐哥爸妈婆公伯叔a-zA-Z]"
