@@ -417,14 +417,11 @@ def _learned_outcome(
 ) -> OutcomeSuggestion | None:
     """The outcome the model reads, at the words that say it (the rules', the promise's, the
     referral's; else the first sentence)."""
-    f = _outcome_features(c, said, rules, promise, callback)
     if said is not None:
         return said  # what a rule says stands
-    value = model.outcome.finding(f)
+    value = model.outcome.finding(_outcome_features(c, said, rules, promise, callback))
     if value == NONE:
         return None
-    if said is not None and said.value == value:
-        return said
     if value == "promised" and promise is not None:
         return OutcomeSuggestion(value, promise.span)
     referral = next((x for x in relations if x.type != "authorizes"), None)

@@ -123,17 +123,16 @@ def find_amounts(note: str) -> tuple[AmountMatch, ...]:
         if mult == "m" and not (m.group("cur") or "." in m.group("num")):
             continue  # "1.2m", "RMB 3m" are millions; "31m" alone may be anything ("\x1b[31m")
         before = note[max(0, m.start() - 8) : m.start()]
-        money = m.group("cur") or mult or m.group("unit") or "," in m.group("num")
+        unit = m.group("cur") or mult or m.group("unit")
+        money = unit or "," in m.group("num")
         if not (money or _MONEY_BEFORE.search(before)):
             continue
         if not money and _DAY_AFTER.match(note, m.end()):
             continue  # "付款，6月15号到期": a day, not six yuan
-        if not (m.group("cur") or mult or m.group("unit")) and _COUNT_AFTER.match(note, m.end()):
-            continue  # "5,000 sets": goods
-        if (
-            not (m.group("cur") or mult or m.group("unit"))
-            and _DOTTED_DAY.fullmatch(m.group("num"))
-            and note[m.end() : m.end() + 1] in ("前", "后")
+        if not unit and (
+            _COUNT_AFTER.match(note, m.end())  # "5,000 sets": goods
+            # "5.1前打1.6万": by the first of May
+            or (_DOTTED_DAY.fullmatch(m.group("num")) and note.startswith(("前", "后"), m.end()))
         ):
             continue
         raw = m.group("num").replace(",", "")
