@@ -52,7 +52,15 @@ from orgmap.domain.notes.relations import (
     THRESHOLD_AFTER,
 )
 
-__all__ = ["CallbackSuggestion", "PromiseSuggestion", "find_callback", "find_promise"]
+__all__ = [
+    "CallbackSuggestion",
+    "PromiseReading",
+    "PromiseSuggestion",
+    "find_callback",
+    "find_promise",
+    "promise_of",
+    "read_promise",
+]
 
 Span = tuple[int, int]
 _Said = TypeVar("_Said", DateMatch, TimeMatch)
@@ -85,6 +93,18 @@ class PromiseSuggestion:
     amount: Decimal | None
     date: date | None
     span: Span  # from the first to the last part said
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseReading:
+    """What :func:`read_promise` weighed: every amount and every day to come the note says,
+    each with what the rules made of it (``pick``: the one chosen; ``kept``, ``ok``: a
+    promise's by the rules' reading; ``total``, ``paid_after``, ``pay_before``, ``paying``,
+    ``revised``, ``callback``: the words around it), and the promise the rules chose."""
+
+    amounts: tuple[tuple[AmountMatch, frozenset[str]], ...]
+    dates: tuple[tuple[DateMatch, frozenset[str]], ...]
+    promise: PromiseSuggestion | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +323,13 @@ def find_promise(
     c: Clauses, today: date, free: Callable[[Span], bool], callback_spans: list[Span]
 ) -> PromiseSuggestion | None:
     """The amount and date promised; ``free`` says a span is not a phone or an e-mail."""
+    return read_promise(c, today, free, callback_spans).promise
+
+
+def read_promise(
+    c: Clauses, today: date, free: Callable[[Span], bool], callback_spans: list[Span]
+) -> PromiseReading:
+    """The promise, with every amount and day weighed and what the rules made of each."""
     text = c.text
 
     def ok(span: Span) -> bool:
@@ -393,6 +420,54 @@ def find_promise(
     revised = [d for d in dates if _REVISED.search(_before(text, d.span, 4))]
     if revised and when is not None:  # "说好的12月1号那6万…最晚下周一": the day it moved to
         when = revised[-1]
+    kept, chosen = {a.span for a in amounts}, {d.span for d in dates}
+    paying_spans, revised_spans = {d.span for d in paying}, {d.span for d in revised}
+    weighed = [*all_amounts, *(a for a in amounts[:1] if a not in all_amounts)]  # (a share)
+    return PromiseReading(
+        tuple(
+            (
+                a,
+                frozenset(
+                    tag
+                    for tag, said in (
+                        ("pick", a is amount),
+                        ("kept", a.span in kept),
+                        ("total", a.span in total_spans),
+                        ("ok", ok(a.span)),
+                        ("pay_before", PAY_BEFORE.search(_before(text, a.span, 12)) is not None),
+                        ("paid_after", ALREADY_PAID_AFTER.match(text, a.span[1]) is not None),
+                    )
+                    if said
+                ),
+            )
+            for a in weighed
+        ),
+        tuple(
+            (
+                d,
+                frozenset(
+                    tag
+                    for tag, said in (
+                        ("pick", d is when),
+                        ("ok", d.span in chosen),
+                        ("paying", d.span in paying_spans),
+                        ("revised", d.span in revised_spans),
+                        (
+                            "callback",
+                            any(a < d.span[1] and d.span[0] < b for a, b in callback_spans),
+                        ),
+                    )
+                    if said
+                ),
+            )
+            for d in every_date
+        ),
+        promise_of(amount, when),
+    )
+
+
+def promise_of(amount: AmountMatch | None, when: DateMatch | None) -> PromiseSuggestion | None:
+    """The promise of ``amount`` by ``when``, spanning both; none without either."""
     if amount is None and when is None:
         return None
     parts = [x.span for x in (amount, when) if x is not None]
