@@ -18,7 +18,10 @@ gets it (phones as dialled, ``;ext=N`` for an extension):
   the notes model is trained on them, so they overstate real notes too (held-out 4 to 38 were
   written by thirty-five other authors who never saw the rules, each measured once before its
   round: the README keeps those figures);
-- ``notes_heldout39.jsonl`` … ``notes_heldout42.jsonl`` were written blind by four more authors
+- ``notes_heldout39.jsonl`` … ``notes_heldout42.jsonl`` were written blind and measured once
+  (README), then trained on; the notes model's promise and call-back heads were chosen with
+  their figures in view;
+- ``notes_heldout43.jsonl`` … ``notes_heldout46.jsonl`` were written blind by four more authors
   (they reported only a path and a line count) and are measured, never tuned or trained on:
   their figures (``--set unseen``, the four together) are the ones to believe.
 """
@@ -85,6 +88,10 @@ __all__ = [
     "HELDOUT40",
     "HELDOUT41",
     "HELDOUT42",
+    "HELDOUT43",
+    "HELDOUT44",
+    "HELDOUT45",
+    "HELDOUT46",
     "LABELLED",
     "SECOND_LABELLER",
     "SECOND_LABELLER2",
@@ -141,6 +148,10 @@ HELDOUT39 = DATA / "notes_heldout39.jsonl"
 HELDOUT40 = DATA / "notes_heldout40.jsonl"
 HELDOUT41 = DATA / "notes_heldout41.jsonl"
 HELDOUT42 = DATA / "notes_heldout42.jsonl"
+HELDOUT43 = DATA / "notes_heldout43.jsonl"
+HELDOUT44 = DATA / "notes_heldout44.jsonl"
+HELDOUT45 = DATA / "notes_heldout45.jsonl"
+HELDOUT46 = DATA / "notes_heldout46.jsonl"
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
@@ -186,13 +197,17 @@ SETS = {
     "heldout40": HELDOUT40,
     "heldout41": HELDOUT41,
     "heldout42": HELDOUT42,
+    "heldout43": HELDOUT43,
+    "heldout44": HELDOUT44,
+    "heldout45": HELDOUT45,
+    "heldout46": HELDOUT46,
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"
 # 80 notes of held-out 15 to 18 (20 of each) labelled again, blind, by another person
 SECOND_LABELLER2 = DATA / "notes_second_labeller2.jsonl"
 # written after the last round of rules and the model's training, never tuned or trained on
-UNSEEN = ("heldout39", "heldout40", "heldout41", "heldout42")
+UNSEEN = ("heldout43", "heldout44", "heldout45", "heldout46")
 EVAL_MAP = DebtorMap(
     Debtor("acme", "Acme 贸易", Decimal("300000")),
     (

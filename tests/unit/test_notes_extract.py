@@ -170,9 +170,9 @@ def _holds_floors(rows: list[dict], floors: dict[str, tuple[float, float]]) -> N
     assert per_note < 0.020
 
 
-# The hand-written set and held-out 1 to 38: each written before a round of rules (held-out 4 to
-# 38 by thirty-five other authors who never saw the rules), measured once, then tuned on or (35
-# to 38) only trained on, and the notes model trained on them; the README keeps the figures from
+# The hand-written set and held-out 1 to 42: each written before a round of rules (held-out 4 to
+# 42 by thirty-nine other authors who never saw the rules), measured once, then tuned on or (35
+# to 42) only trained on, and the notes model trained on them; the README keeps the figures from
 # before each round (held-out 1
 # before its round: relations 0.889 / 0.667, call-back 1.000 / 0.818; held-out 2: relations
 # 0.692 / 0.450, call-back 0.750 / 0.462).  Floors = the figures now minus about 0.03, capped at
@@ -218,6 +218,10 @@ heldout35   0.93 0.97 0.92 0.93 0.86 0.88 0.76 0.85 0.73 0.73 0.90 0.79 0.84 0.9
 heldout36   0.92 0.92 0.93 0.90 0.86 0.79 0.78 0.87 0.67 0.78 0.97 0.82 0.83 0.94
 heldout37   0.88 0.75 0.90 0.89 0.95 0.84 0.79 0.82 0.67 0.59 0.54 0.37 0.88 0.91
 heldout38   0.97 0.97 0.93 0.90 0.82 0.73 0.85 0.85 0.89 0.89 0.91 0.91 0.88 0.94
+heldout39   0.97 0.97 0.88 0.89 0.84 0.84 0.97 0.97 0.97 0.81 0.81 0.70 0.83 0.89
+heldout40   0.97 0.97 0.93 0.92 0.93 0.87 0.97 0.88 0.97 0.89 0.89 0.82 0.84 0.91
+heldout41   0.86 0.86 0.90 0.89 0.88 0.82 0.93 0.89 0.97 0.97 0.97 0.97 0.89 0.92
+heldout42   0.97 0.93 0.94 0.89 0.88 0.87 0.92 0.88 0.89 0.93 0.97 0.97 0.85 0.93
 """
 TUNED_FLOORS = {
     name: {f: (float(p), float(r)) for f, p, r in zip(FIELDS, nums[0::2], nums[1::2], strict=True)}
@@ -262,22 +266,22 @@ def test_a_second_labeller_agrees_with_the_first(second_file, first_sets, _):
 
 
 def test_non_regression_on_the_unseen_sets():
-    """Held-out 39 to 42: 360 notes by four more authors, written blind (they reported only a
+    """Held-out 43 to 46: 360 notes by four more authors, written blind (they reported only a
     path and a line count) and never tuned or trained on. Floors = their figures (README) minus
-    about 0.03, so that a change that makes unseen notes worse shows here; most goals are not
-    met on these sets (README)."""
+    about 0.03, so that a change that makes unseen notes worse shows here; relations, amounts
+    and phones do not meet their goals on these sets (README)."""
     rows = [row for name in UNSEEN for row in load_notes(SETS[name])]
     assert len(rows) == 360
-    assert sum(row["note"].isascii() for row in rows) >= 60
+    assert sum(row["note"].isascii() for row in rows) >= 24  # (and more mixed with Chinese)
     _holds_floors(
         rows,
         {
-            "phones": (0.94, 0.93),
-            "people": (0.91, 0.89),
-            "relations": (0.71, 0.57),
-            "promise_amount": (0.77, 0.83),
-            "promise_date": (0.75, 0.82),
-            "callback": (0.89, 0.64),
-            "outcome": (0.81, 0.86),
+            "phones": (0.94, 0.95),
+            "people": (0.92, 0.93),
+            "relations": (0.75, 0.80),
+            "promise_amount": (0.89, 0.89),
+            "promise_date": (0.92, 0.93),
+            "callback": (0.93, 0.89),
+            "outcome": (0.88, 0.93),
         },
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -37,9 +37,17 @@ from orgmap.domain.notes.learned import (
     Candidate,
     Features,
     NotesModel,
+    amount_features,
+    callback_candidates,
+    callback_features,
     candidates,
+    date_features,
     outcome_features,
     person_features,
+    promise_context,
+    promise_features,
+    second_callback,
+    second_promise,
     second_reading,
 )
 from orgmap.domain.notes.linking import (
@@ -59,9 +67,10 @@ from orgmap.domain.notes.people import Mention, find_mentions, find_pronouns
 from orgmap.domain.notes.phones import PhoneMatch, find_emails, find_phones
 from orgmap.domain.notes.promises import (
     CallbackSuggestion,
+    PromiseReading,
     PromiseSuggestion,
     find_callback,
-    find_promise,
+    read_promise,
 )
 from orgmap.domain.notes.relations import (
     PUT_OFF,
@@ -320,14 +329,36 @@ def _typed_person(r: _Reading, p: Person) -> tuple[str, str]:
     return name, _title_as_typed(p.mention, name, r.typed)
 
 
-def _said(
-    r: _Reading, at: datetime, timezone: str
-) -> tuple[CallbackSuggestion | None, PromiseSuggestion | None, OutcomeSuggestion | None]:
-    """The call-back, the promise and the outcome the rules read in ``r``."""
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """The call-back, the promise (with every amount and day weighed) and the outcome the
+    rules read in a note, and the call's moment in the team's time zone."""
+
+    callback: CallbackSuggestion | None
+    reading: PromiseReading
+    outcome: OutcomeSuggestion | None
+    zone: ZoneInfo
+    local: datetime
+
+    @property
+    def promise(self) -> PromiseSuggestion | None:
+        return self.reading.promise
+
+    @property
+    def context(self) -> Features:
+        return promise_context(self.outcome.value if self.outcome else None, self.promise)
+
+
+def _said(r: _Reading, at: datetime, timezone: str) -> _Said:
+    """What the rules read in ``r`` of the call-back, the promise and the outcome."""
     zone, local = _timing(at, timezone)
     callback, callback_spans = find_callback(r.c, local.date(), zone, local)
-    promise = find_promise(r.c, local.date(), r.free, callback_spans)
-    return callback, promise, _outcome(r.c, promise, r.relations)
+    reading = read_promise(r.c, local.date(), r.free, callback_spans)
+    return _Said(callback, reading, _outcome(r.c, reading.promise, r.relations), zone, local)
+
+
+def _promised_day(said: _Said) -> date | None:
+    return said.promise.date if said.promise else None
 
 
 def extract(
@@ -344,17 +375,24 @@ def extract(
     """Suggestions from ``note``, written after calling ``called`` at ``at``.
 
     ``learned=False`` gives the rules' findings alone, without the model's second reading of
-    the relations, the people and the outcome (:mod:`~orgmap.domain.notes.learned`): to
+    the relations, the people, the outcome, the promise and the call-back
+    (:mod:`~orgmap.domain.notes.learned`): to
     measure each, and to train the model on what the rules say.  ``model`` reads with another
     model than the one shipped (one trained without some sets, to measure it on them)."""
     r = _read(note, called, m, region)
     if r is None:
         return Suggestions()
     c, names = r.c, r.names
-    callback, promise, outcome = _said(r, at, timezone)
+    said = _said(r, at, timezone)
+    callback, promise, outcome = said.callback, said.promise, said.outcome
     relations, people = r.relations, r.found.people
     if learned:
         model = model or NotesModel.load()
+        today = said.local.date()
+        promise = second_promise(c, said.reading, today, outcome.value if outcome else None, model)
+        callback = second_callback(
+            c, callback, _promised_day(said), today, said.zone, said.local, model
+        )
         relations, no_one = second_reading(c, r.found, r.relations, called, r.triggers, model)
         people = [p for p in people if p.ref not in no_one]
         # (a note with no Chinese that names no one and says nothing the rules know is no call
@@ -438,6 +476,10 @@ class Examples:
     relations: tuple[Candidate, ...]
     people: tuple[tuple[str, str, Features], ...]  # name, title, features
     outcome: Features | None
+    amounts: tuple[tuple[str, Features], ...] = ()  # each amount weighed, as a decimal string
+    dates: tuple[tuple[str, Features], ...] = ()  # each day weighed, ISO 8601
+    promise: Features | None = None  # the note as a whole
+    callbacks: tuple[tuple[str, Features], ...] = ()  # each moment, ISO 8601
 
 
 def training_examples(
@@ -453,7 +495,9 @@ def training_examples(
     r = _read(note, called, m, region)
     if r is None:
         return Examples((), (), None)
-    callback, promise, outcome = _said(r, at, timezone)  # (the note read once)
+    said = _said(r, at, timezone)  # (the note read once)
+    today, reading = said.local.date(), said.reading
+    moments = callback_candidates(r.c, today, said.zone, said.local)
     return Examples(
         relations=tuple(
             replace(
@@ -467,7 +511,28 @@ def training_examples(
             (*_typed_person(r, r.found.people[i]), f)
             for i, f in person_features(r.c, r.found, r.relations)
         ),
-        outcome=_outcome_features(r.c, outcome, r.relations, promise, callback),
+        outcome=_outcome_features(r.c, said.outcome, r.relations, said.promise, said.callback),
+        amounts=tuple(
+            (str(a.value), f)
+            for (a, _), f in zip(
+                reading.amounts, amount_features(r.c, reading, said.context), strict=True
+            )
+        ),
+        dates=tuple(
+            (d.value.isoformat(), f)
+            for (d, _), f in zip(
+                reading.dates, date_features(r.c, reading, today, said.context), strict=True
+            )
+        ),
+        promise=promise_features(r.c, said.context),
+        callbacks=tuple(
+            (moment.isoformat(), f)
+            for (moment, _, _), f in zip(
+                moments,
+                callback_features(r.c, moments, said.callback, _promised_day(said), today),
+                strict=True,
+            )
+        ),
     )
 
 
