@@ -389,10 +389,15 @@ def extract(
     if learned:
         model = model or NotesModel.load()
         today = said.local.date()
-        promise = second_promise(c, said.reading, today, outcome.value if outcome else None, model)
+        promise = second_promise(c, said.reading, today, said.context, model)
         callback = second_callback(
             c, callback, _promised_day(said), today, said.zone, said.local, model
         )
+        if promise != said.promise:
+            # the outcome the rules read with the model's promise ("promised" with no promise
+            # left is no outcome; leave-one-wave-out over held-out 15 to 42: outcome 0.888 /
+            # 0.922 → 0.907 / 0.929)
+            outcome = _outcome(c, promise, r.relations)
         relations, no_one = second_reading(c, r.found, r.relations, called, r.triggers, model)
         people = [p for p in people if p.ref not in no_one]
         # (a note with no Chinese that names no one and says nothing the rules know is no call

@@ -17,8 +17,9 @@ the issue does not name (推给, 让我找, 说了算 … always stand), sets as
 of the rules' names and who have no number, e-mail or contact, and gives an outcome only where
 the rules gave none.  Of the promise it keeps the rules' amount and day unless it finds another
 the rules weighed far likelier (``SWAP``) or theirs most unlikely (``AMOUNT_VETO``,
-``DATE_VETO``, or a note it finds promises no sum); it sets a call-back only where the rules
-set none.  ``extract(..., learned=False)`` reads with the rules alone.
+``DATE_VETO``, or a note it finds promises no sum), and the outcome is then the rules' for
+the promise it keeps; it sets a call-back only where the rules set none.
+``extract(..., learned=False)`` reads with the rules alone.
 
 >>> m = NotesModel.load()
 >>> m.pairs.classes
@@ -597,13 +598,12 @@ def _choose(
 
 
 def second_promise(
-    c: Clauses, reading: PromiseReading, today: date, outcome: str | None, model: NotesModel
+    c: Clauses, reading: PromiseReading, today: date, context: Features, model: NotesModel
 ) -> PromiseSuggestion | None:
     """The promise with the amount and the day the model reads among those the rules weighed;
     no amount where it finds the note promises no sum (``promises`` head)."""
     if max(len(reading.amounts), len(reading.dates)) > _MAX_MOMENTS:
         return reading.promise  # a pasted list of sums: the rules' reading alone
-    context = promise_context(outcome, reading.promise)
     amount = _choose(
         reading.amounts,
         [model.amounts.probabilities(f)[PROMISED] for f in amount_features(c, reading, context)],
