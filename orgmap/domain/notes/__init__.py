@@ -22,6 +22,7 @@ the note it came from.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -207,6 +208,7 @@ _DIALLED_IT = re.compile(
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_NEAR = 160  # characters either side of a number the words saying it is wrong are read over
 _TAIWAN = re.compile(r"台湾|台北|台中|高雄|新竹|Taiwan|Taipei", re.IGNORECASE)
 # a note from Hong Kong (its money, its name, Cantonese): an eight-digit number said without a
 # country code is Hong Kong's ("Carmen直线 2815 3306"), or Macau's when Macau is said just before
@@ -232,7 +234,10 @@ def _said_wrong(c: Clauses, span: tuple[int, int], phones: tuple[PhoneMatch, ...
     before the next number's clause ("换了个号码 139… 打过去是个卖保险的，打错了")."""
     lo, _ = c.clause(span[0])
     _, stop = c.sentence(span[0])
-    nxt = next((p.span[0] for p in phones if p.span[0] >= span[1]), None)
+    # (a note of thousands of characters typed without a stop is read near the number)
+    lo, stop = max(lo, span[0] - _NEAR), min(stop, span[1] + _NEAR)
+    k = bisect_left(phones, span[1], key=lambda p: p.span[0])
+    nxt = phones[k].span[0] if k < len(phones) else None
     if nxt is not None and nxt < stop:
         stop = max(span[1], c.clause(nxt)[0])
     if WRONG_NUMBER.search(c.text, lo, stop) is not None:
