@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from orgmap.domain.model import DebtorMap, Department, Outcome, RelationType
 from orgmap.domain.notes import extract
+from orgmap.ui.components.note_suggestions import Line, _outcomes
 from tests.factories import classic_contacts, make_map, make_phone
 from tests.ui.apptest_helpers import SeededDb, assert_clean, open_page, seed, texts
 from tests.ui.test_zh_cn_everywhere import ALLOWED_WORDS, leaks
@@ -266,6 +267,33 @@ def test_passed_on_to_someone_new_with_an_extension_after_a_refusal(at_shop: App
         (r.source, r.target, r.type) for r in m.relations
     }
     assert m.interactions[-1].outcome is Outcome.REFUSED
+
+
+def test_passed_on_and_nothing_else_is_a_call_that_reached_someone(at_shop: AppTest, db: SeededDb):
+    """Seen in the browser: "这事她管不了，推给采购部…" filled the person passed to but left the
+    outcome empty, so the form refused to log the call until the collector chose one."""
+    suggest(at_shop, "他说这事他管不了，推给了采购孙经理", who="sales")
+    assert ticks(at_shop) == {"passed": True}
+    use(at_shop)
+    assert field(at_shop, "outcome") == Outcome.REACHED
+    submit(at_shop)
+    m = db.map("shop")
+    (sun,) = [c for c in m.contacts if c.name == "孙经理"]
+    assert ("sales", sun.key, RelationType.PASSES_BUCK_TO) in {
+        (r.source, r.target, r.type) for r in m.relations
+    }
+    assert m.interactions[-1].outcome is Outcome.REACHED
+
+
+def test_being_passed_on_gives_way_to_any_other_outcome():
+    """A referral, a promise or a refusal ticked beside being passed on is the call's outcome,
+    not a clash; a refusal and a promise still clash."""
+    passed = Line("passed", "推给", outcome=Outcome.REACHED)
+    for other in (Outcome.REFERRED, Outcome.PROMISED, Outcome.REFUSED):
+        assert _outcomes([passed, Line("x", "", outcome=other)]) == {other}
+    assert _outcomes([passed]) == {Outcome.REACHED}
+    clash = [Line("x", "", outcome=Outcome.REFUSED), Line("y", "", outcome=Outcome.PROMISED)]
+    assert len(_outcomes([passed, *clash])) == 2
 
 
 def test_what_one_call_cannot_carry_is_shown_and_said_to_be_unsaved(at_shop: AppTest, db: SeededDb):

@@ -14,7 +14,8 @@ What one call cannot carry (a call-back time, a third person's number, what one
 colleague said about another) is listed as information only, under one line that
 says it is not saved.
 
-A call is logged with one outcome.  A referral alone is "referred"; with a promise
+A call is logged with one outcome.  A referral alone is "referred"; being passed on, when
+the note says nothing else happened, "reached" (giving way to any other); with a promise
 ticked too the call is "promised" and the referral its relation (as
 :func:`orgmap.services.calls.log_call` takes it).  When the ticked lines need
 outcomes that cannot go together (a refusal and a promise) the form says so and
@@ -204,8 +205,19 @@ def _relation_line(
         _words(note, r.span, *spans),
         person,
         authorizes=kind == "referral" and r.target in found.authorizers,
-        outcome=Outcome.REFERRED if kind == "referral" else None,
+        outcome=_relation_outcome(kind, found),
     )
+
+
+def _relation_outcome(kind: str, found: Suggestions) -> Outcome | None:
+    """A referral is a referred call.  Being passed on, where the note says nothing else
+    happened ("这事她管不了，推给采购部王建国": the extractor's "referred"), is a call that
+    reached someone (a referred call names who referred us); a refusal that passes us on is
+    the refusal."""
+    if kind == "referral":
+        return Outcome.REFERRED
+    said = found.outcome.value if found.outcome else None
+    return Outcome.REACHED if said == Outcome.REFERRED.value else None
 
 
 def _asides(
@@ -481,8 +493,11 @@ def show(key: str, *, m: DebtorMap, lang: str, settings: Settings) -> None:
 
 def _outcomes(lines: Iterable[Line]) -> set[Outcome]:
     """The outcomes ``lines`` need, a referral's giving way to a promise (the call is
-    then "promised", the referral its relation); more than one is a clash."""
+    then "promised", the referral its relation) and being passed on giving way to any other;
+    more than one is a clash."""
     outcomes = {line.outcome for line in lines if line.outcome is not None}
+    if len(outcomes) > 1:
+        outcomes.discard(Outcome.REACHED)
     if outcomes == {Outcome.REFERRED, Outcome.PROMISED}:
         return {Outcome.PROMISED}
     return outcomes
