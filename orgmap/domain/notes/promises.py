@@ -427,17 +427,13 @@ def read_promise(
         tuple(
             (
                 a,
-                frozenset(
-                    tag
-                    for tag, said in (
-                        ("pick", a is amount),
-                        ("kept", a.span in kept),
-                        ("total", a.span in total_spans),
-                        ("ok", ok(a.span)),
-                        ("pay_before", PAY_BEFORE.search(_before(text, a.span, 12)) is not None),
-                        ("paid_after", ALREADY_PAID_AFTER.match(text, a.span[1]) is not None),
-                    )
-                    if said
+                _tags(
+                    ("pick", a is amount),
+                    ("kept", a.span in kept),
+                    ("total", a.span in total_spans),
+                    ("ok", ok(a.span)),
+                    ("pay_before", PAY_BEFORE.search(_before(text, a.span, 12)) is not None),
+                    ("paid_after", ALREADY_PAID_AFTER.match(text, a.span[1]) is not None),
                 ),
             )
             for a in weighed
@@ -445,25 +441,23 @@ def read_promise(
         tuple(
             (
                 d,
-                frozenset(
-                    tag
-                    for tag, said in (
-                        ("pick", d is when),
-                        ("ok", d.span in chosen),
-                        ("paying", d.span in paying_spans),
-                        ("revised", d.span in revised_spans),
-                        (
-                            "callback",
-                            any(a < d.span[1] and d.span[0] < b for a, b in callback_spans),
-                        ),
-                    )
-                    if said
+                _tags(
+                    ("pick", d is when),
+                    ("ok", d.span in chosen),
+                    ("paying", d.span in paying_spans),
+                    ("revised", d.span in revised_spans),
+                    ("callback", any(a < d.span[1] and d.span[0] < b for a, b in callback_spans)),
                 ),
             )
             for d in every_date
         ),
         promise_of(amount, when),
     )
+
+
+def _tags(*said: tuple[str, bool]) -> frozenset[str]:
+    """The tags said true."""
+    return frozenset(tag for tag, true in said if true)
 
 
 def promise_of(amount: AmountMatch | None, when: DateMatch | None) -> PromiseSuggestion | None:
