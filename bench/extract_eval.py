@@ -47,52 +47,8 @@ __all__ = [
     "EVAL_MAP",
     "HANDWRITTEN",
     "HELDOUT",
-    "HELDOUT2",
-    "HELDOUT3",
-    "HELDOUT4",
-    "HELDOUT5",
-    "HELDOUT6",
-    "HELDOUT7",
-    "HELDOUT8",
-    "HELDOUT9",
-    "HELDOUT10",
-    "HELDOUT11",
-    "HELDOUT12",
-    "HELDOUT13",
-    "HELDOUT14",
-    "HELDOUT15",
-    "HELDOUT16",
-    "HELDOUT17",
-    "HELDOUT18",
-    "HELDOUT19",
-    "HELDOUT20",
-    "HELDOUT21",
-    "HELDOUT22",
-    "HELDOUT23",
-    "HELDOUT24",
-    "HELDOUT25",
-    "HELDOUT26",
-    "HELDOUT27",
-    "HELDOUT28",
-    "HELDOUT29",
-    "HELDOUT30",
-    "HELDOUT31",
-    "HELDOUT32",
-    "HELDOUT33",
-    "HELDOUT34",
-    "HELDOUT35",
-    "HELDOUT36",
-    "HELDOUT37",
-    "HELDOUT38",
-    "HELDOUT39",
-    "HELDOUT40",
-    "HELDOUT41",
-    "HELDOUT42",
-    "HELDOUT43",
-    "HELDOUT44",
-    "HELDOUT45",
-    "HELDOUT46",
     "LABELLED",
+    "LAST_HELDOUT",
     "SECOND_LABELLER",
     "SECOND_LABELLER2",
     "SETS",
@@ -107,100 +63,13 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LABELLED = DATA / "notes_labelled.jsonl"
 HANDWRITTEN = DATA / "notes_handwritten.jsonl"
 HELDOUT = DATA / "notes_heldout.jsonl"
-HELDOUT2 = DATA / "notes_heldout2.jsonl"
-HELDOUT3 = DATA / "notes_heldout3.jsonl"
-HELDOUT4 = DATA / "notes_heldout4.jsonl"
-HELDOUT5 = DATA / "notes_heldout5.jsonl"
-HELDOUT6 = DATA / "notes_heldout6.jsonl"
-HELDOUT7 = DATA / "notes_heldout7.jsonl"
-HELDOUT8 = DATA / "notes_heldout8.jsonl"
-HELDOUT9 = DATA / "notes_heldout9.jsonl"
-HELDOUT10 = DATA / "notes_heldout10.jsonl"
-HELDOUT11 = DATA / "notes_heldout11.jsonl"
-HELDOUT12 = DATA / "notes_heldout12.jsonl"
-HELDOUT13 = DATA / "notes_heldout13.jsonl"
-HELDOUT14 = DATA / "notes_heldout14.jsonl"
-HELDOUT15 = DATA / "notes_heldout15.jsonl"
-HELDOUT16 = DATA / "notes_heldout16.jsonl"
-HELDOUT17 = DATA / "notes_heldout17.jsonl"
-HELDOUT18 = DATA / "notes_heldout18.jsonl"
-HELDOUT19 = DATA / "notes_heldout19.jsonl"
-HELDOUT20 = DATA / "notes_heldout20.jsonl"
-HELDOUT21 = DATA / "notes_heldout21.jsonl"
-HELDOUT22 = DATA / "notes_heldout22.jsonl"
-HELDOUT23 = DATA / "notes_heldout23.jsonl"
-HELDOUT24 = DATA / "notes_heldout24.jsonl"
-HELDOUT25 = DATA / "notes_heldout25.jsonl"
-HELDOUT26 = DATA / "notes_heldout26.jsonl"
-HELDOUT27 = DATA / "notes_heldout27.jsonl"
-HELDOUT28 = DATA / "notes_heldout28.jsonl"
-HELDOUT29 = DATA / "notes_heldout29.jsonl"
-HELDOUT30 = DATA / "notes_heldout30.jsonl"
-HELDOUT31 = DATA / "notes_heldout31.jsonl"
-HELDOUT32 = DATA / "notes_heldout32.jsonl"
-HELDOUT33 = DATA / "notes_heldout33.jsonl"
-HELDOUT34 = DATA / "notes_heldout34.jsonl"
-HELDOUT35 = DATA / "notes_heldout35.jsonl"
-HELDOUT36 = DATA / "notes_heldout36.jsonl"
-HELDOUT37 = DATA / "notes_heldout37.jsonl"
-HELDOUT38 = DATA / "notes_heldout38.jsonl"
-HELDOUT39 = DATA / "notes_heldout39.jsonl"
-HELDOUT40 = DATA / "notes_heldout40.jsonl"
-HELDOUT41 = DATA / "notes_heldout41.jsonl"
-HELDOUT42 = DATA / "notes_heldout42.jsonl"
-HELDOUT43 = DATA / "notes_heldout43.jsonl"
-HELDOUT44 = DATA / "notes_heldout44.jsonl"
-HELDOUT45 = DATA / "notes_heldout45.jsonl"
-HELDOUT46 = DATA / "notes_heldout46.jsonl"
+LAST_HELDOUT = 46
 SETS = {
     "generated": LABELLED,
     "handwritten": HANDWRITTEN,
     "heldout": HELDOUT,
-    "heldout2": HELDOUT2,
-    "heldout3": HELDOUT3,
-    "heldout4": HELDOUT4,
-    "heldout5": HELDOUT5,
-    "heldout6": HELDOUT6,
-    "heldout7": HELDOUT7,
-    "heldout8": HELDOUT8,
-    "heldout9": HELDOUT9,
-    "heldout10": HELDOUT10,
-    "heldout11": HELDOUT11,
-    "heldout12": HELDOUT12,
-    "heldout13": HELDOUT13,
-    "heldout14": HELDOUT14,
-    "heldout15": HELDOUT15,
-    "heldout16": HELDOUT16,
-    "heldout17": HELDOUT17,
-    "heldout18": HELDOUT18,
-    "heldout19": HELDOUT19,
-    "heldout20": HELDOUT20,
-    "heldout21": HELDOUT21,
-    "heldout22": HELDOUT22,
-    "heldout23": HELDOUT23,
-    "heldout24": HELDOUT24,
-    "heldout25": HELDOUT25,
-    "heldout26": HELDOUT26,
-    "heldout27": HELDOUT27,
-    "heldout28": HELDOUT28,
-    "heldout29": HELDOUT29,
-    "heldout30": HELDOUT30,
-    "heldout31": HELDOUT31,
-    "heldout32": HELDOUT32,
-    "heldout33": HELDOUT33,
-    "heldout34": HELDOUT34,
-    "heldout35": HELDOUT35,
-    "heldout36": HELDOUT36,
-    "heldout37": HELDOUT37,
-    "heldout38": HELDOUT38,
-    "heldout39": HELDOUT39,
-    "heldout40": HELDOUT40,
-    "heldout41": HELDOUT41,
-    "heldout42": HELDOUT42,
-    "heldout43": HELDOUT43,
-    "heldout44": HELDOUT44,
-    "heldout45": HELDOUT45,
-    "heldout46": HELDOUT46,
+    # held-out 2 to 46, each by another author (the README says which were tuned on)
+    **{f"heldout{n}": DATA / f"notes_heldout{n}.jsonl" for n in range(2, LAST_HELDOUT + 1)},
 }
 # 80 notes of held-out 7 and 8 labelled again by a second person who did not see the first labels
 SECOND_LABELLER = DATA / "notes_second_labeller.jsonl"

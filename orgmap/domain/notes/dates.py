@@ -21,6 +21,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from lunardate import LunarDate
 
@@ -395,6 +396,8 @@ def _resolve(m: re.Match[str], today: date) -> date | None:
     return None  # pragma: no cover - every branch of the pattern is handled
 
 
+# (the rules and the model read one note's days and times several times: read once, kept)
+@lru_cache(maxsize=32)
 def find_dates(note: str, today: date) -> tuple[DateMatch, ...]:
     """Dates that exist, in order; ``today`` is the call's local date."""
     found = []
@@ -417,6 +420,7 @@ def the_call_day(d: DateMatch, today: date) -> bool:
     return d.weekday_said and d.value == today
 
 
+@lru_cache(maxsize=32)
 def find_times(note: str) -> tuple[TimeMatch, ...]:
     """Times of day, in order; an hour without 上午/am under 7 is taken as the afternoon."""
     found: list[TimeMatch] = []

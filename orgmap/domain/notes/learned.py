@@ -610,9 +610,9 @@ def second_promise(
         model.amounts,
         AMOUNT_VETO,
     )
-    gate = model.promises.probabilities(promise_features(c, context))[PROMISED]
-    if amount is not None and gate < model.promises.threshold:
-        amount = None
+    if amount is not None:  # (a note with no amount is not read for one)
+        gate = model.promises.probabilities(promise_features(c, context))[PROMISED]
+        amount = amount if gate >= model.promises.threshold else None
     when = _choose(
         reading.dates,
         [model.dates.probabilities(f)[PROMISED] for f in date_features(c, reading, today, context)],
